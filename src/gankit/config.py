@@ -1,0 +1,210 @@
+"""The run configuration: a tree of typed dataclasses that round-trips to YAML and is validated early."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from gankit.errors import ConfigError
+
+
+@dataclass
+class DataConfig:
+    name: str = "ring8"
+    """Dataset name from `gankit data list`, or `folder:PATH` for a folder of images."""
+    split: Literal["train", "test"] = "train"
+    """Which split to train on (toy 2D data has one distribution; the split only changes its seed)."""
+    image_size: int | None = None
+    """Resize + center-crop images to this side; None keeps the dataset's native size (folders: 64)."""
+    channels: int | None = None
+    """1 (grayscale) or 3 (RGB); None keeps the dataset's native channels (folders: 3)."""
+    num_points: int = 100_000
+    """Size of a generated 2D dataset."""
+    root: str | None = None
+    """Cache folder for downloads; None means $GANKIT_CACHE or ~/.cache/gankit."""
+
+
+@dataclass
+class ModelConfig:
+    algorithm: str = "gan"
+    """What one training step means: `gan` (generator + discriminator); later views add their own."""
+    net: str = "auto"
+    """Network family: `mlp` (2D), `dcgan` (images) or `auto` to pick by the data."""
+    latent_dim: int = 0
+    """Size of z; 0 picks the family's default (mlp 8, dcgan 100)."""
+    width: int = 0
+    """Hidden units (mlp) or base channels (dcgan); 0 picks the family's default (mlp 256, dcgan 64)."""
+    depth: int = 3
+    """Hidden layers of the MLP pair (ignored by dcgan, whose depth follows the resolution)."""
+    conditional: bool = False
+    """Condition G and D on class labels (needs a labelled dataset)."""
+    d_norm: Literal["batch", "none"] = "batch"
+    """Normalisation inside the convolutional discriminator (DCGAN uses batch norm)."""
+
+
+@dataclass
+class ObjectiveConfig:
+    name: str = "ns"
+    """GAN objective, see `gankit train --help` for the list (`ns` = non-saturating)."""
+
+
+@dataclass
+class OptimConfig:
+    lr_g: float = 2e-4
+    """Generator learning rate (DCGAN: 2e-4)."""
+    lr_d: float = 2e-4
+    """Discriminator learning rate (DCGAN: 2e-4)."""
+    beta1: float = 0.5
+    """Adam beta1 (DCGAN: 0.5)."""
+    beta2: float = 0.999
+    """Adam beta2."""
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 3000
+    """Training iterations; each updates D `d_steps` times and G `g_steps` times."""
+    batch_size: int | None = None
+    """Real (and fake) examples per update; None: 64 for images (DCGAN), 256 for 2D points."""
+    d_steps: int = 1
+    """Discriminator updates per iteration (G fixed)."""
+    g_steps: int = 1
+    """Generator updates per iteration (D fixed)."""
+    order: Literal["d_first", "g_first"] = "d_first"
+    """Which network is updated first in an iteration (the lecture: D first)."""
+    seed: int = 0
+    """Seeds initialisation, batches and noise: same seed, same run."""
+    device: str = "auto"
+    """`auto` (CUDA when available), `cpu`, `cuda` or `cuda:N`."""
+    out: str | None = None
+    """Run folder; None makes runs/<data>-<model>-<objective>-<time>."""
+    log_every: int = 50
+    """Steps between metric lines (JSONL, TensorBoard, progress bar)."""
+    sample_every: int = 500
+    """Steps between sample pictures from a fixed z."""
+    checkpoint_every: int = 1000
+    """Steps between checkpoints (one is always written at the end and on Ctrl-C)."""
+    progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
+    """Generator updates after which a row is added to the progress strip (plus the final one)."""
+
+
+@dataclass
+class Config:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Config:
+        config = _build(cls, values, prefix="")
+        validate(config)
+        return config
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Config:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            values = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as err:
+            raise ConfigError(f"config file {path} is not valid YAML: {str(err).splitlines()[0]}") from None
+        if not isinstance(values, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of sections (data, model, ...)")
+        return cls.from_dict(values)
+
+    def override(self, assignments: dict[str, Any]) -> Config:
+        """A copy with dotted keys (`train.steps`) replaced; values are parsed as YAML scalars."""
+        values = self.to_dict()
+        for key, value in assignments.items():
+            section, _, name = key.partition(".")
+            if section not in values or not name:
+                raise ConfigError(f"unknown config key {key!r}; keys look like train.steps or data.name")
+            if isinstance(value, str):
+                value = yaml.safe_load(value) if value.strip() else value
+            values[section][name] = value
+        return Config.from_dict(values)
+
+
+def _build(cls: type, values: Any, prefix: str) -> Any:
+    """Build dataclass `cls` from a dict, rejecting unknown fields and checking each value's type."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {values!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"unknown field {prefix}{unknown[0]}; valid: {', '.join(sorted(known))}")
+    kwargs = {}
+    for name, value in values.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = _build(hint, value, f"{prefix}{name}.")
+        else:
+            kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, name: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        return _coerce(value, options[0], name)
+    if origin is Literal:
+        if value not in args:
+            raise ConfigError(f"{name} must be one of {', '.join(map(str, args))}, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{name} must be a list, got {value!r}")
+        return [_coerce(v, args[0], f"{name}[{i}]") for i, v in enumerate(value)]
+    if hint is float and isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:  # YAML 1.1 reads "1e-3" as a string
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    is_bool_as_int = hint is int and isinstance(value, bool)
+    if hint in (int, float, str, bool) and (not isinstance(value, hint) or is_bool_as_int):
+        raise ConfigError(f"{name} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def validate(config: Config) -> None:
+    """Range checks that types alone cannot express; each message names the field."""
+    t, o = config.train, config.optim
+    positive = {
+        "train.steps": t.steps, "train.batch_size": t.batch_size or 1, "train.d_steps": t.d_steps,
+        "train.g_steps": t.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
+        "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
+        "data.num_points": config.data.num_points,
+    }
+    for name, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{name} must be positive, got {value}")
+    for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):
+        if not 0 <= beta < 1:
+            raise ConfigError(f"{name} must be in [0, 1), got {beta}")
+    if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
+        raise ConfigError("model.latent_dim and model.width must be >= 0 and model.depth >= 1")
+    if config.data.channels not in (None, 1, 3):
+        raise ConfigError(f"data.channels must be 1 or 3, got {config.data.channels}")
+    if config.data.image_size is not None and config.data.image_size < 4:
+        raise ConfigError(f"data.image_size must be at least 4, got {config.data.image_size}")
+    if t.device != "auto" and not (t.device == "cpu" or t.device.startswith("cuda")):
+        raise ConfigError(f"train.device must be auto, cpu, cuda or cuda:N, got {t.device!r}")

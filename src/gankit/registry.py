@@ -1,0 +1,41 @@
+"""Registries by name: the CLI, tests and benchmarks enumerate the same lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from gankit.errors import GankitError
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """A named table of builders; unknown names raise an error that lists the valid ones."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._items: dict[str, T] = {}
+
+    def register(self, name: str) -> Callable[[T], T]:
+        def add(item: T) -> T:
+            if name in self._items:
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            self._items[name] = item
+            return item
+
+        return add
+
+    def get(self, name: str) -> T:
+        if name not in self._items:
+            raise GankitError(f"unknown {self.kind} {name!r}; valid: {', '.join(self.names())}")
+        return self._items[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())

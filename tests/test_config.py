@@ -1,0 +1,45 @@
+import pytest
+
+from gankit.config import Config
+from gankit.errors import ConfigError
+
+
+def test_yaml_round_trip(tmp_path):
+    config = Config().override({"train.steps": 7, "data.name": "grid25", "optim.lr_g": "1e-3"})
+    path = tmp_path / "c.yaml"
+    path.write_text(config.to_yaml())
+    again = Config.from_yaml(path)
+    assert again == config
+    assert again.optim.lr_g == pytest.approx(1e-3) and isinstance(again.optim.lr_g, float)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"train": {"stepz": 3}}, "unknown field train.stepz; valid: .*steps"),
+        ({"train": {"steps": "many"}}, "train.steps must be int"),
+        ({"train": {"steps": 0}}, "train.steps must be positive"),
+        ({"train": {"order": "sideways"}}, "train.order must be one of d_first, g_first"),
+        ({"optim": {"beta1": 1.5}}, r"optim.beta1 must be in \[0, 1\)"),
+        ({"data": {"channels": 2}}, "data.channels must be 1 or 3"),
+        ({"train": {"device": "tpu"}}, "train.device must be"),
+        ({"bogus": {}}, "unknown field bogus"),
+    ],
+)
+def test_bad_values_name_the_field(values, message):
+    with pytest.raises(ConfigError, match=message):
+        Config.from_dict(values)
+
+
+def test_override_rejects_unknown_section():
+    with pytest.raises(ConfigError, match="unknown config key"):
+        Config().override({"steps": 3})
+
+
+def test_bad_yaml_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("train: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        Config.from_yaml(path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        Config.from_yaml(tmp_path / "missing.yaml")
