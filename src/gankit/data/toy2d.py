@@ -1,0 +1,76 @@
+"""Toy 2D distributions from the mode-collapse literature: a ring and a grid of Gaussians, and a spiral."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from gankit.config import DataConfig
+from gankit.data.base import DATASETS, Dataset, DatasetSpec
+
+# Fixed seeds so every run (and every process) sees exactly the same points; "test" is a fresh draw.
+SPLIT_SEEDS = {"train": 0, "test": 1}
+
+
+def _generator(config: DataConfig) -> torch.Generator:
+    return torch.Generator().manual_seed(SPLIT_SEEDS[config.split])
+
+
+def ring_centres(num_modes: int = 8, radius: float = 2.0) -> Tensor:
+    """Centres evenly spaced on a circle, starting at angle 0."""
+    angles = torch.arange(num_modes, dtype=torch.float64) * (2 * math.pi / num_modes)
+    return (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()  # [K, 2]
+
+
+def grid_centres(side: int = 5, spacing: float = 2.0) -> Tensor:
+    """Centres on a side x side grid centred at the origin, row by row."""
+    axis = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing
+    ys, xs = torch.meshgrid(axis, axis, indexing="ij")
+    return torch.stack([xs.flatten(), ys.flatten()], dim=1)  # [K, 2]
+
+
+def gaussian_mixture(name: str, centres: Tensor, std: float, config: DataConfig, summary: str) -> Dataset:
+    """Equal-weight Gaussians with a shared isotropic std; each point's mode is drawn uniformly."""
+    g = _generator(config)
+    modes = torch.randint(len(centres), (config.num_points,), generator=g)
+    points = centres[modes] + std * torch.randn(config.num_points, 2, generator=g)
+    return Dataset(
+        name=name, kind="points", data=points.float(), labels=modes.long(),
+        class_names=[str(i) for i in range(len(centres))], modes=centres.clone(), mode_std=std,
+        source=f"generated: {summary}, {config.split} split (seed {SPLIT_SEEDS[config.split]})",
+    )
+
+
+RING8_SUMMARY = "8 Gaussians on a circle of radius 2, std 0.02"
+GRID25_SUMMARY = "5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05"
+SPIRAL_SUMMARY = "a 1.5-turn spiral (2D swiss roll) of radius up to 3.5, noise std 0.05"
+
+
+def load_ring8(config: DataConfig) -> Dataset:
+    """The 8-Gaussian ring."""
+    return gaussian_mixture("ring8", ring_centres(8, 2.0), 0.02, config, RING8_SUMMARY)
+
+
+def load_grid25(config: DataConfig) -> Dataset:
+    """The 25-Gaussian grid."""
+    return gaussian_mixture("grid25", grid_centres(5, 2.0), 0.05, config, GRID25_SUMMARY)
+
+
+def load_spiral(config: DataConfig) -> Dataset:
+    """A continuous spiral (sklearn's 2D swiss roll, rescaled); there are no discrete modes."""
+    g = _generator(config)
+    t = 1.5 * math.pi * (1 + 2 * torch.rand(config.num_points, generator=g))  # angle in [1.5pi, 4.5pi]
+    radius = t * (3.5 / (4.5 * math.pi))
+    points = torch.stack([radius * t.cos(), radius * t.sin()], dim=1)
+    points = points + 0.05 * torch.randn(config.num_points, 2, generator=g)
+    return Dataset(
+        name="spiral", kind="points", data=points.float(),
+        source=f"generated: {SPIRAL_SUMMARY}, {config.split} split (seed {SPLIT_SEEDS[config.split]})",
+    )
+
+
+DATASETS.register("ring8")(DatasetSpec(kind="points", load=load_ring8, summary=RING8_SUMMARY))
+DATASETS.register("grid25")(DatasetSpec(kind="points", load=load_grid25, summary=GRID25_SUMMARY))
+DATASETS.register("spiral")(DatasetSpec(kind="points", load=load_spiral, summary=SPIRAL_SUMMARY))

@@ -1,0 +1,272 @@
+"""Dataset loaders against the Dataset contract, with image sets faked in temporary folders."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torchvision.datasets
+from PIL import Image
+
+from gankit.config import DataConfig
+from gankit.data import (
+    DATASETS,
+    dataset_names,
+    fetch_dataset,
+    images,
+    load_dataset,
+    to_model_range,
+    to_uint8,
+)
+from gankit.errors import DataError, GankitError
+
+TOY = ["ring8", "grid25", "spiral"]
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def fake_fashion_mnist(folder: Path, sizes: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Tiny Fashion-MNIST in Debian's layout; returns the arrays written per split."""
+    rng = np.random.default_rng(0)
+    written = {}
+    for prefix, n in sizes.items():
+        x, y = rng.integers(0, 256, (n, 28, 28)), rng.integers(0, 10, n)
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", x)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", y)
+        written[prefix] = (x, y)
+    return written
+
+
+# ---- toy 2D
+
+
+@pytest.mark.parametrize("name", TOY)
+def test_toy_shapes_and_seeding(name: str) -> None:
+    config = DataConfig(name=name, num_points=2000)
+    a, b = load_dataset(config), load_dataset(config)
+    test = load_dataset(DataConfig(name=name, num_points=2000, split="test"))
+    assert a.kind == "points" and a.data.dtype == torch.float32 and a.data.shape == (2000, 2)
+    assert torch.equal(a.data, b.data)
+    assert not torch.allclose(a.data, test.data)
+    assert a.data.abs().max() <= 4.5
+    assert DATASETS.get(name).kind == "points"
+
+
+@pytest.mark.parametrize("name, num_modes, std, radius",
+                         [("ring8", 8, 0.02, 2.0), ("grid25", 25, 0.05, None)])
+def test_gaussian_mixture_modes(name: str, num_modes: int, std: float, radius: float | None) -> None:
+    data = load_dataset(DataConfig(name=name, num_points=20_000))
+    assert data.modes.shape == (num_modes, 2) and data.mode_std == std
+    assert data.class_names == [str(i) for i in range(num_modes)]
+    assert data.labels.dtype == torch.int64 and set(data.labels.tolist()) == set(range(num_modes))
+    if radius is not None:
+        assert torch.allclose(data.modes.norm(dim=1), torch.full((num_modes,), radius))
+    else:
+        assert sorted(set(data.modes.flatten().tolist())) == [-4, -2, 0, 2, 4]
+    offsets = data.data - data.modes[data.labels]
+    assert offsets.std().item() == pytest.approx(std, rel=0.05)
+    assert offsets.norm(dim=1).max() < 6 * std
+    counts = torch.bincount(data.labels, minlength=num_modes).float()
+    assert counts.min() > 0.8 * counts.mean()  # balanced modes
+
+
+def test_spiral_is_continuous() -> None:
+    data = load_dataset(DataConfig(name="spiral", num_points=5000))
+    assert data.labels is None and data.modes is None
+    radius = data.data.norm(dim=1)
+    assert radius.min() > 0.8 and radius.max() < 3.8
+
+
+# ---- Fashion-MNIST
+
+
+@pytest.mark.skipif(images._debian_files(images.DEBIAN_FASHION_MNIST_DIR, "train") is None,
+                    reason="Debian's dataset-fashion-mnist is not installed")
+@pytest.mark.parametrize("split, n", [("train", 60_000), ("test", 10_000)])
+def test_fashion_mnist_from_debian(split: str, n: int) -> None:
+    data = load_dataset(DataConfig(name="fashion-mnist", split=split))
+    assert data.data.dtype == torch.uint8 and data.data.shape == (n, 1, 28, 28)
+    assert data.labels.dtype == torch.int64 and set(data.labels.tolist()) == set(range(10))
+    assert data.class_names[0] == "T-shirt/top" and data.num_classes == 10
+    assert data.data.float().mean() > 50  # real pictures, not zeros
+    assert "Debian" in fetch_dataset(DataConfig(name="fashion-mnist"))
+
+
+def test_fake_fashion_mnist_through_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = fake_fashion_mnist(tmp_path, {"train": 7, "t10k": 3})
+    monkeypatch.setattr(images, "DEBIAN_FASHION_MNIST_DIR", tmp_path)
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        data = load_dataset(DataConfig(name="fashion-mnist", split=split))
+        x, y = written[prefix]
+        assert torch.equal(data.data[:, 0], torch.from_numpy(x).to(torch.uint8))
+        assert torch.equal(data.labels, torch.from_numpy(y).long())
+    direct = images.load_fashion_mnist(DataConfig(split="test"), debian_dir=tmp_path)
+    assert len(direct) == 3
+    assert str(tmp_path) in fetch_dataset(DataConfig(name="fashion-mnist"))
+
+
+def test_truncated_idx_file_is_a_data_error(tmp_path: Path) -> None:
+    fake_fashion_mnist(tmp_path, {"train": 4})
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    raw = gzip.open(path).read()
+    with gzip.open(path, "wb") as f:
+        f.write(raw[:-10])
+    with pytest.raises(DataError, match="truncated"):
+        images.load_fashion_mnist(DataConfig(), debian_dir=tmp_path)
+
+
+class OfflineDataset:
+    """Stands in for a torchvision dataset that is not cached and cannot be downloaded."""
+
+    def __init__(self, root: Path, train: bool = True, download: bool = False) -> None:
+        if download:
+            raise RuntimeError("Error downloading train-images.gz:\nTried x, got:\n<urlopen error>")
+        raise RuntimeError("Dataset not found. You can use download=True to download it")
+
+
+class CachedDataset:
+    """Stands in for a torchvision dataset already in the cache (CIFAR layout: [N, H, W, C])."""
+
+    def __init__(self, root: Path, train: bool = True, download: bool = False) -> None:
+        self.data = np.full((5 if train else 2, 32, 32, 3), 7, dtype=np.uint8)
+        self.targets = [1] * len(self.data)
+
+
+def test_fashion_mnist_offline_without_debian_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "absent")
+    monkeypatch.setattr(torchvision.datasets, "FashionMNIST", OfflineDataset)
+    config = DataConfig(name="fashion-mnist", root=str(tmp_path / "cache"))
+    for call in (load_dataset, fetch_dataset):
+        with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist") as err:
+            call(config)
+        assert "\n" not in str(err.value) and "gankit data fetch fashion-mnist" in str(err.value)
+
+
+def test_torchvision_download_failure_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torchvision.datasets, "MNIST", OfflineDataset)
+    with pytest.raises(DataError, match="could not download mnist: Error downloading") as err:
+        load_dataset(DataConfig(name="mnist", root=str(tmp_path)))
+    assert "\n" not in str(err.value) and str(tmp_path / "mnist") in str(err.value)
+
+
+def test_torchvision_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torchvision.datasets, "CIFAR10", CachedDataset)
+    config = DataConfig(name="cifar10", root=str(tmp_path), split="test")
+    data = load_dataset(config)
+    assert data.data.shape == (2, 3, 32, 32) and data.labels.tolist() == [1, 1]
+    assert data.class_names[0] == "airplane"
+    assert "already in the cache" in fetch_dataset(config)
+
+
+# ---- digits
+
+
+def test_digits_split() -> None:
+    train, test = (load_dataset(DataConfig(name="digits", split=s)) for s in ("train", "test"))
+    assert train.data.shape == (1438, 1, 8, 8) and test.data.shape == (359, 1, 8, 8)
+    assert train.data.dtype == torch.uint8 and train.data.max() == 255 and train.data.min() == 0
+    assert set(train.labels.tolist()) == set(range(10))
+    rows = {tuple(x.flatten().tolist()) + (int(y),) for x, y in zip(train.data, train.labels, strict=True)}
+    overlap = sum(tuple(x.flatten().tolist()) + (int(y),) in rows for x, y in zip(test.data, test.labels,
+                                                                                 strict=True))
+    assert overlap <= 2  # digits has a handful of exact duplicates; a leaked split would share ~all 359
+    assert torch.equal(train.data, load_dataset(DataConfig(name="digits")).data)
+    assert "nothing to fetch" in fetch_dataset(DataConfig(name="digits"))
+
+
+# ---- folders
+
+
+def write_folder(folder: Path) -> None:
+    (folder / "sub").mkdir(parents=True)
+    Image.new("RGB", (80, 40), (255, 0, 0)).save(folder / "wide.png")
+    Image.new("RGB", (30, 50), (0, 0, 255)).save(folder / "sub" / "tall.JPG")
+    Image.new("L", (64, 64), 128).save(folder / "gray.bmp")
+    (folder / "broken.png").write_bytes(b"not a png at all")
+    (folder / "notes.txt").write_text("not an image")
+
+
+def test_folder_loads_resizes_and_skips_corrupt(tmp_path: Path) -> None:
+    write_folder(tmp_path)
+    with pytest.warns(UserWarning, match=r"skipped 1 unreadable files \(first: broken.png\)"):
+        data = load_dataset(DataConfig(name=f"folder:{tmp_path}", image_size=16))
+    assert data.data.shape == (3, 3, 16, 16) and data.data.dtype == torch.uint8 and data.labels is None
+    assert "skipped 1" in data.source
+    colours = data.data.float().mean(dim=(2, 3))  # files sorted: gray.bmp, sub/tall.JPG, wide.png
+    expected = torch.tensor([[128.0, 128, 128], [0, 0, 255], [255, 0, 0]])
+    assert (colours - expected).abs().max() < 3  # the JPEG is lossy
+
+
+def test_folder_defaults_and_grayscale(tmp_path: Path) -> None:
+    write_folder(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rgb = load_dataset(DataConfig(name=f"folder:{tmp_path}"))
+        gray = load_dataset(DataConfig(name=f"folder:{tmp_path}", channels=1))
+    assert rgb.data.shape == (3, 3, 64, 64) and gray.data.shape == (3, 1, 64, 64)
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda p: None, "does not exist"),
+    (lambda p: p.mkdir(), "has no images"),
+    (lambda p: p.write_text("x"), "is not a folder"),
+    (lambda p: (p.mkdir(), (p / "a.png").write_bytes(b"junk"), (p / "b.jpg").write_bytes(b"")),
+     "none of its 2 image files can be read"),
+])
+def test_folder_errors(tmp_path: Path, setup, message: str) -> None:
+    path = tmp_path / "pictures"
+    setup(path)
+    with pytest.raises(DataError, match=message) as err:
+        load_dataset(DataConfig(name=f"folder:{path}"))
+    assert "\n" not in str(err.value)
+
+
+# ---- names, splits, conversions
+
+
+def test_unknown_name_lists_valid_names() -> None:
+    with pytest.raises(GankitError) as err:
+        load_dataset(DataConfig(name="imagenet"))
+    message = str(err.value)
+    assert "\n" not in message and "imagenet" in message and "folder:PATH" in message
+    assert all(name in message for name in ("ring8", "fashion-mnist", "digits", "cifar10"))
+    assert dataset_names()[-1] == "folder:PATH" and "spiral" in dataset_names()
+
+
+def test_bad_split_is_rejected() -> None:
+    with pytest.raises(DataError, match="data.split must be one of train, test, got 'valid'"):
+        load_dataset(DataConfig(name="ring8", split="valid"))  # type: ignore[arg-type]
+
+
+def test_image_size_and_channels() -> None:
+    base = load_dataset(DataConfig(name="digits", split="test"))
+    big = load_dataset(DataConfig(name="digits", split="test", image_size=32, channels=3))
+    assert big.data.shape == (len(base), 3, 32, 32) and big.data.dtype == torch.uint8
+    assert torch.equal(big.data[:, 0], big.data[:, 1]) and torch.equal(big.data[:, 1], big.data[:, 2])
+    # Downscaling back roughly recovers the original: resize kept the picture, not just the shape.
+    back = images.adapt_images(big.data, 8, 1).float()
+    assert torch.corrcoef(torch.stack([back.flatten(), base.data.float().flatten()]))[0, 1] > 0.9
+    assert big.data.float().mean().item() == pytest.approx(base.data.float().mean().item(), rel=0.02)
+    rgb = torch.zeros(1, 3, 10, 20, dtype=torch.uint8)
+    rgb[:, 1] = 200
+    gray = images.adapt_images(rgb, 6, 1)
+    assert gray.shape == (1, 1, 6, 6) and gray.float().mean().item() == pytest.approx(0.587 * 200, abs=2)
+
+
+def test_model_range_round_trip() -> None:
+    x = torch.arange(256, dtype=torch.uint8).reshape(1, 1, 16, 16)
+    y = to_model_range(x)
+    assert y.dtype == torch.float32 and y.min() == -1 and y.max() == 1
+    assert torch.equal(to_uint8(y), x)
+    assert torch.equal(to_uint8(torch.tensor([-3.0, 3.0])), torch.tensor([0, 255], dtype=torch.uint8))
+    points = torch.randn(4, 2)
+    assert to_model_range(points) is points
