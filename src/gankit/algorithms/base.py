@@ -1,0 +1,65 @@
+"""What one training step means, as data: an algorithm lists its phases and computes their losses.
+
+The training loop alone calls backward() and step(); algorithms only return losses, so every
+loss is a value that tests can check. GAN, and later AE/VAE/EBM, differ only in their phases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from gankit.config import OptimConfig, TrainConfig
+
+
+@dataclass
+class Batch:
+    x: Tensor  # [B, ...] in model range ([-1, 1] for images)
+    labels: Tensor | None = None  # [B] int64
+
+
+@dataclass
+class PhaseOutput:
+    loss: Tensor  # scalar the phase's network minimises
+    stats: dict[str, Tensor] = field(default_factory=dict)  # detached scalars to log
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One kind of update: `repeats` times per iteration, the `trains` network steps on `loss`."""
+
+    name: str
+    trains: str  # key of Algorithm.trainable() whose optimizer steps; all other networks stay fixed
+    repeats: int
+    needs_data: bool  # whether each update consumes a batch of real data
+    loss: Callable[[Batch | None, torch.Generator], PhaseOutput]
+
+
+class Algorithm(nn.Module):
+    """Owns the networks (as submodules, so one state_dict saves them all) and defines the phases."""
+
+    @property
+    def conditional(self) -> bool:
+        """Whether sampling takes class labels."""
+        return False
+
+    def trainable(self) -> dict[str, nn.Module]:
+        """Networks that get an optimizer, by the name phases use in `trains`."""
+        raise NotImplementedError
+
+    def optimizer_settings(self, optim: OptimConfig) -> dict[str, dict[str, float]]:
+        """Adam settings per trainable network."""
+        raise NotImplementedError
+
+    def phases(self, train: TrainConfig) -> list[Phase]:
+        raise NotImplementedError
+
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+        """n new samples in model range (no grad, eval mode; the caller's mode is restored)."""
+        raise NotImplementedError
+
+    def after_update(self, phase: str) -> None:
+        """Hook after each optimizer step of `phase` (e.g. WGAN's weight clipping)."""

@@ -1,0 +1,58 @@
+"""Networks by name: `build_networks(config, spec)` returns a (generator, discriminator) pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gankit.config import ModelConfig
+from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError
+from gankit.nets.base import Discriminator, Generator
+from gankit.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from gankit.nets.mlp import MLPDiscriminator, MLPGenerator
+from gankit.registry import Registry
+
+NetBuilder = Callable[[ModelConfig, DataSpec, int], tuple[Generator, Discriminator]]
+NETS: Registry[NetBuilder] = Registry("model")
+
+
+@NETS.register("mlp")
+def _mlp(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Generator, Discriminator]:
+    if spec.kind != "points":
+        raise ConfigError(f"model mlp is for 2D point data; {spec.name} holds images (use dcgan)")
+    latent, width, dim = config.latent_dim or 8, config.width or 256, spec.sample_shape[0]
+    return (
+        MLPGenerator(latent, dim, width, config.depth, num_classes),
+        MLPDiscriminator(dim, width, config.depth, num_classes),
+    )
+
+
+@NETS.register("dcgan")
+def _dcgan(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Generator, Discriminator]:
+    if spec.kind != "image":
+        raise ConfigError(f"model dcgan is for images; {spec.name} holds 2D points (use mlp)")
+    channels, height, width_px = spec.sample_shape
+    if height != width_px:
+        raise ConfigError(f"dcgan needs square images, got {height}×{width_px}; set data.image_size")
+    latent, width = config.latent_dim or 100, config.width or 64
+    return (
+        DCGANGenerator(latent, channels, height, width, num_classes),
+        DCGANDiscriminator(channels, height, width, num_classes, config.d_norm),
+    )
+
+
+def resolve_model_name(config: ModelConfig, spec: DataSpec) -> str:
+    """`auto` picks the MLP pair for points and DCGAN for images."""
+    if config.net != "auto":
+        return config.net
+    return "mlp" if spec.kind == "points" else "dcgan"
+
+
+def build_networks(config: ModelConfig, spec: DataSpec) -> tuple[Generator, Discriminator]:
+    if config.conditional and not spec.num_classes:
+        raise ConfigError(f"model.conditional needs a labelled dataset; {spec.name} has no labels")
+    num_classes = spec.num_classes if config.conditional else 0
+    return NETS.get(resolve_model_name(config, spec))(config, spec, num_classes)
+
+
+__all__ = ["NETS", "Discriminator", "Generator", "build_networks", "resolve_model_name"]

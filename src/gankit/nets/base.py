@@ -1,0 +1,77 @@
+"""The contract every generator and discriminator keeps, whatever its architecture."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from gankit.errors import GankitError
+
+
+class Generator(nn.Module):
+    """Maps latent z [N, latent_dim] (and labels [N] when conditional) to samples."""
+
+    def __init__(self, latent_dim: int, output_shape: tuple[int, ...], num_classes: int = 0) -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.output_shape = tuple(output_shape)
+        self.num_classes = num_classes
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        return torch.randn(n, self.latent_dim, generator=generator, device=self.device)
+
+    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
+        """Uniform class labels for a conditional generator, None for an unconditional one."""
+        if not self.num_classes:
+            return None
+        return torch.randint(self.num_classes, (n,), generator=generator, device=self.device)
+
+    def sample(
+        self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None
+    ) -> Tensor:
+        """n samples from the prior (labels drawn uniformly when conditional and not given)."""
+        z = self.sample_latent(n, generator)
+        if labels is None:
+            labels = self.sample_labels(n, generator)
+        return self(z, labels)
+
+    def condition(self, z: Tensor, labels: Tensor | None) -> Tensor:
+        """z with a one-hot label appended when conditional; checks labels are given iff needed."""
+        if not self.num_classes:
+            if labels is not None:
+                raise GankitError("this generator is unconditional; train with model.conditional=true for labels")
+            return z
+        if labels is None:
+            raise GankitError("this generator is class-conditional: pass labels")
+        return torch.cat([z, F.one_hot(labels, self.num_classes).to(z.dtype)], dim=1)
+
+
+class Discriminator(nn.Module):
+    """Scores samples: features(x) -> raw score/logit [N], higher = more real.
+
+    Conditional discriminators use the projection head (Miyato & Koyama 2018):
+    score = w·h + embed(y)·h, so labels change the score without changing the trunk.
+    """
+
+    def __init__(self, feature_dim: int, num_classes: int = 0) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        self.head = nn.Linear(feature_dim, 1)
+        self.embed = nn.Embedding(num_classes, feature_dim) if num_classes else None
+
+    def features(self, x: Tensor) -> Tensor:  # [N, feature_dim]
+        raise NotImplementedError
+
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        h = self.features(x)
+        score = self.head(h).squeeze(1)
+        if self.embed is not None:
+            if labels is None:
+                raise GankitError("this discriminator is class-conditional: pass labels")
+            score = score + (self.embed(labels) * h).sum(dim=1)
+        return score  # [N]

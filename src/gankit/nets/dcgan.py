@@ -1,0 +1,86 @@
+"""DCGAN-style convolutional pair (Radford et al. 2016) for any side of the form 4·2^k or 7·2^k.
+
+28×28 starts from 7×7 (the InfoGAN/MNIST layout); 8, 16, 32, 64 … start from 4×4. Each doubling
+is one stride-2 (transposed) convolution, so resolution and channels are parameters, not copies.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from torch import Tensor, nn
+
+from gankit.errors import ConfigError
+from gankit.nets.base import Discriminator, Generator
+
+
+def layout(size: int) -> tuple[int, int]:
+    """(base side, number of doublings) for an image side, e.g. 28 -> (7, 2), 64 -> (4, 4)."""
+    for base in (4, 7):
+        doublings, side = 0, base
+        while side < size:
+            side, doublings = side * 2, doublings + 1
+        if side == size and doublings >= 1:
+            return base, doublings
+    raise ConfigError(f"data.image_size {size} is not supported by dcgan: use 4·2^k or 7·2^k (8, 14, 16, 28, 32, 64 …)")
+
+
+def init_weights(module: nn.Module) -> None:
+    """DCGAN initialisation: conv/linear weights ~ N(0, 0.02), batch-norm scale ~ N(1, 0.02)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGANGenerator(Generator):
+    def __init__(
+        self, latent_dim: int, channels: int, size: int, width: int = 64, num_classes: int = 0
+    ) -> None:
+        super().__init__(latent_dim, (channels, size, size), num_classes)
+        base, doublings = layout(size)
+        c = width * 2 ** (doublings - 1)
+        self.base_shape = (c, base, base)
+        self.project = nn.Sequential(
+            nn.Linear(latent_dim + num_classes, c * base * base, bias=False),
+            nn.Unflatten(1, self.base_shape),
+            nn.BatchNorm2d(c),
+            nn.ReLU(),
+        )
+        ups: list[nn.Module] = []
+        for _ in range(doublings - 1):
+            ups += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU()]
+            c //= 2
+        ups += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        self.upsample = nn.Sequential(*ups)
+        self.apply(init_weights)
+
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        return self.upsample(self.project(self.condition(z, labels)))  # [N, C, H, W] in [-1, 1]
+
+
+class DCGANDiscriminator(Discriminator):
+    def __init__(
+        self, channels: int, size: int, width: int = 64, num_classes: int = 0,
+        norm: Literal["batch", "none"] = "batch",
+    ) -> None:
+        base, doublings = layout(size)
+        c_out = width * 2 ** (doublings - 1)
+        super().__init__(c_out * base * base, num_classes)
+        layers: list[nn.Module] = []
+        c_in, c = channels, width
+        for i in range(doublings):
+            layers.append(nn.Conv2d(c_in, c, 4, 2, 1, bias=norm == "none" or i == 0))
+            if norm == "batch" and i > 0:  # DCGAN: no batch norm on D's input layer
+                layers.append(nn.BatchNorm2d(c))
+            layers.append(nn.LeakyReLU(0.2))
+            c_in, c = c, c * 2
+        layers.append(nn.Flatten())
+        self.body = nn.Sequential(*layers)
+        self.apply(init_weights)
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.body(x)  # [N, C·base·base]

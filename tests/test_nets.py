@@ -1,0 +1,69 @@
+import pytest
+import torch
+
+from gankit.config import ModelConfig
+from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError, GankitError
+from gankit.nets import build_networks
+from gankit.nets.dcgan import layout
+
+POINTS = DataSpec("ring8", "points", (2,), tuple("01234567"))
+
+
+def image_spec(channels, size):
+    return DataSpec("img", "image", (channels, size, size), tuple("0123456789"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "net"),
+    [(POINTS, "mlp"), (image_spec(1, 28), "dcgan"), (image_spec(3, 32), "dcgan"),
+     (image_spec(3, 64), "dcgan"), (image_spec(1, 8), "dcgan")],
+)
+@pytest.mark.parametrize("conditional", [False, True])
+def test_networks_keep_the_contract(spec, net, conditional):
+    generator, discriminator = build_networks(ModelConfig(net=net, conditional=conditional, width=8), spec)
+    labels = torch.tensor([0, 3, 5]) if conditional else None
+    x = generator.sample(3, labels)
+    assert x.shape == (3, *spec.sample_shape)
+    scores = discriminator(x, labels)
+    assert scores.shape == (3,)  # raw scores, one per sample
+    if spec.kind == "image":
+        assert x.min() >= -1 and x.max() <= 1
+
+
+def test_conditional_generator_uses_labels():
+    generator, _ = build_networks(ModelConfig(net="mlp", conditional=True), POINTS)
+    z = torch.randn(4, generator.latent_dim)
+    a = generator(z, torch.zeros(4, dtype=torch.long))
+    b = generator(z, torch.ones(4, dtype=torch.long))
+    assert not torch.allclose(a, b)
+    with pytest.raises(GankitError, match="pass labels"):
+        generator(z)
+
+
+def test_projection_discriminator_uses_labels():
+    _, discriminator = build_networks(ModelConfig(net="mlp", conditional=True), POINTS)
+    torch.nn.init.normal_(discriminator.embed.weight)
+    x = torch.randn(4, 2)
+    zeros, ones = torch.zeros(4, dtype=torch.long), torch.ones(4, dtype=torch.long)
+    assert not torch.allclose(discriminator(x, zeros), discriminator(x, ones))
+
+
+def test_sample_is_seeded():
+    generator, _ = build_networks(ModelConfig(net="mlp"), POINTS)
+    a = generator.sample(5, generator=torch.Generator().manual_seed(1))
+    b = generator.sample(5, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+
+
+def test_layouts_and_bad_sizes():
+    assert layout(28) == (7, 2) and layout(32) == (4, 3) and layout(64) == (4, 4)
+    with pytest.raises(ConfigError, match="not supported by dcgan"):
+        layout(30)
+
+
+def test_wrong_family_for_data():
+    with pytest.raises(ConfigError, match="mlp is for 2D"):
+        build_networks(ModelConfig(net="mlp"), image_spec(1, 28))
+    with pytest.raises(ConfigError, match="has no labels"):
+        build_networks(ModelConfig(conditional=True), DataSpec("x", "points", (2,)))
