@@ -1,0 +1,107 @@
+"""The Python API, mirroring the CLI: `train(config) -> Run`, `resume(run_dir)`, `load(run_dir)`, `run.sample(n)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from torch import Tensor
+
+from gankit.algorithms import Algorithm, build_algorithm
+from gankit.config import Config
+from gankit.data.spec import DataSpec
+from gankit.errors import GankitError
+from gankit.training import checkpoint as ckpt
+from gankit.training.outputs import seeded
+from gankit.training.run_folder import RunFolder
+from gankit.training.trainer import Callback, Trainer, resolve_device
+from gankit.viz.pictures import save_image_grid, save_scatter
+
+
+@dataclass
+class Run:
+    """A trained (or partly trained) model and its run folder."""
+
+    folder: RunFolder
+    config: Config
+    spec: DataSpec
+    algorithm: Algorithm
+    step: int
+    interrupted: bool = False
+    mode_stats: dict[str, Any] | None = None
+
+    @property
+    def run_dir(self) -> Path:
+        return self.folder.root
+
+    @property
+    def generator(self) -> torch.nn.Module:
+        return self.algorithm.generator
+
+    @property
+    def discriminator(self) -> torch.nn.Module:
+        return self.algorithm.discriminator
+
+    def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0) -> Tensor:
+        """n samples in model range on the CPU: images [n, C, H, W] in [-1, 1] or points [n, 2]."""
+        device = next(self.algorithm.parameters()).device
+        if isinstance(labels, int):
+            if not self.algorithm.conditional:
+                raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
+            if not 0 <= labels < self.spec.num_classes:
+                raise GankitError(f"class {labels} is out of range 0..{self.spec.num_classes - 1}")
+            labels = torch.full((n,), labels, dtype=torch.long, device=device)
+        return self.algorithm.sample(n, labels, generator=seeded(device, seed)).cpu()
+
+    def save_samples(
+        self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8
+    ) -> Path:
+        """A grid of n samples (images) or a scatter over the data's modes (2D)."""
+        samples, path = self.sample(n, labels, seed), Path(path)
+        if self.spec.kind == "points":
+            modes = self.spec.modes_tensor() if self.spec.modes else None
+            return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
+        return save_image_grid(samples, path, nrow)
+
+
+def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, dict):
+        return Config.from_dict(config)
+    return Config.from_yaml(config)
+
+
+def _finish(trainer: Trainer, progress: bool, callbacks: tuple[Callback, ...]) -> Run:
+    outcome = trainer.fit(progress=progress, callbacks=callbacks)
+    return Run(trainer.folder, trainer.config, trainer.spec, trainer.algorithm, outcome.step,
+               outcome.interrupted, outcome.mode_stats)
+
+
+def train(
+    config: Config | dict[str, Any] | str | Path, *, overwrite: bool = False, progress: bool = False,
+    callbacks: tuple[Callback, ...] = (),
+) -> Run:
+    """Train a new run from a Config, a dict of sections, or a YAML path."""
+    return _finish(Trainer.start(_as_config(config), overwrite), progress, callbacks)
+
+
+def resume(
+    run_dir: str | Path, *, steps: int | None = None, device: str | None = None, progress: bool = False,
+    callbacks: tuple[Callback, ...] = (),
+) -> Run:
+    """Continue a run from its last checkpoint (to `steps` in total if given); exact on the same device."""
+    return _finish(Trainer.resume(run_dir, steps, device), progress, callbacks)
+
+
+def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu") -> Run:
+    """Load a saved run's networks for sampling; never unpickles."""
+    folder = RunFolder(Path(run_dir))
+    config, spec = folder.load_config(), folder.load_spec()
+    tensors, meta = ckpt.load_checkpoint(folder.checkpoints, checkpoint)
+    algorithm = build_algorithm(config, spec)
+    algorithm.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")})
+    algorithm.to(resolve_device(device)).eval()
+    return Run(folder, config, spec, algorithm, meta["step"])

@@ -1,0 +1,60 @@
+"""Metrics streamed to metrics.jsonl and TensorBoard; a resume drops lines after its checkpoint."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from gankit.training.checkpoint import write_atomic
+
+
+class Logbook:
+    def __init__(self, jsonl_path: Path, tensorboard_dir: Path | None, start_step: int = 0) -> None:
+        self.path = jsonl_path
+        self._truncate_after(start_step)
+        self._file = jsonl_path.open("a")
+        self._writer = None
+        if tensorboard_dir is not None:
+            from torch.utils.tensorboard import SummaryWriter
+
+            # purge_step hides events an interrupted run logged after its last checkpoint
+            self._writer = SummaryWriter(str(tensorboard_dir), purge_step=start_step or None)
+
+    def _truncate_after(self, step: int) -> None:
+        """Keep only lines up to `step`: a run killed after its checkpoint logged steps it will redo."""
+        if not self.path.is_file():
+            return
+        kept = []
+        for line in self.path.read_text().splitlines():
+            try:
+                if json.loads(line).get("step", 0) <= step:
+                    kept.append(line)
+            except ValueError:
+                continue  # a half-written last line from a crash
+        write_atomic(self.path, "".join(f"{line}\n" for line in kept).encode())
+
+    def write(self, step: int, values: dict[str, Any]) -> None:
+        record = {"step": step, **{k: _plain(v) for k, v in values.items()}}
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+        if self._writer is not None:
+            for key, value in record.items():
+                if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
+                    self._writer.add_scalar(key, value, step)
+
+    def close(self) -> None:
+        self._file.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN/inf
+    return value
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

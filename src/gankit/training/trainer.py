@@ -1,0 +1,253 @@
+"""The one training loop: phases in order, each `repeats` times; the only place with backward()/step()."""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from gankit.algorithms import Algorithm, build_algorithm
+from gankit.config import Config
+from gankit.data import load_dataset
+from gankit.data.batches import Batches
+from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError, GankitError
+from gankit.training import checkpoint as ckpt
+from gankit.training.logbook import Logbook
+from gankit.training.modes import set_trainable
+from gankit.training.outputs import Outputs
+from gankit.training.run_folder import RunFolder, default_run_name
+
+Callback = Callable[["Trainer"], None]
+BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"train.device is {name!r} but this machine has no CUDA device; use cpu or auto")
+    return torch.device(name)
+
+
+def itstime(step: int, every: int) -> bool:
+    return step % every == 0
+
+
+@dataclass
+class Outcome:
+    step: int
+    interrupted: bool
+    mode_stats: dict[str, Any] | None = None
+
+
+class Trainer:
+    """Builds everything a run needs from its config and trains it, checkpointing as it goes."""
+
+    def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
+        dataset = load_dataset(config.data)
+        if config.train.batch_size is None:
+            config = config.override({"train.batch_size": 256 if dataset.kind == "points" else 64})
+        self.config, self.folder, self.device = config, folder, device
+        self.spec = DataSpec.of(dataset)
+        dataset = dataset.to(device)
+        torch.manual_seed(config.train.seed)  # network initialisation
+        self.algorithm: Algorithm = build_algorithm(config, self.spec).to(device)
+        self.networks = self.algorithm.trainable()
+        settings = self.algorithm.optimizer_settings(config.optim)
+        self.optimizers = {
+            name: torch.optim.Adam(net.parameters(), **settings[name]) for name, net in self.networks.items()
+        }
+        self.phases = self.algorithm.phases(config.train)
+        self.batches = Batches(dataset, config.train.batch_size, config.train.seed)
+        self.rng = torch.Generator(device=device).manual_seed(config.train.seed + 1)  # z and labels
+        self.outputs = Outputs(folder, self.algorithm, self.spec, dataset.data, config.train.seed)
+        self.step = 0  # completed iterations
+        self.batches_drawn = 0
+        self.stop_requested = False
+        self._sums: dict[str, Tensor] = {}
+        self._count = 0
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def start(cls, config: Config, overwrite: bool = False) -> Trainer:
+        device = resolve_device(config.train.device)
+        out = config.train.out or default_run_name(config)
+        folder = RunFolder(Path(out))
+        trainer = cls(config, folder, device)
+        folder.create(trainer.config, trainer.spec, overwrite)
+        return trainer
+
+    @classmethod
+    def resume(cls, run_dir: str | Path, steps: int | None = None, device: str | None = None) -> Trainer:
+        folder = RunFolder(Path(run_dir))
+        config = folder.load_config()
+        tensors, meta = ckpt.load_checkpoint(folder.checkpoints, "last")
+        overrides: dict[str, Any] = {}
+        if steps is not None:
+            if steps < meta["step"]:
+                raise ConfigError(f"--steps {steps} is below the checkpoint's step {meta['step']}")
+            overrides["train.steps"] = steps
+        if device is not None:
+            overrides["train.device"] = device
+        if overrides:
+            config = config.override(overrides)
+            ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
+        trainer = cls(config, folder, resolve_device(config.train.device))
+        trainer.restore(tensors, meta)
+        return trainer
+
+    # -- the algorithm ------------------------------------------------------------------------
+    def train_step(self) -> dict[str, Tensor]:
+        """One iteration of the lecture's loop: each phase updates its network, the others fixed."""
+        stats: dict[str, Tensor] = {}
+        for phase in self.phases:
+            set_trainable(self.networks, phase.trains)
+            optimizer = self.optimizers[phase.trains]
+            for _ in range(phase.repeats):
+                batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
+                self.batches_drawn += phase.needs_data
+                out = phase.loss(batch, self.rng)
+                optimizer.zero_grad(set_to_none=True)
+                out.loss.backward()
+                optimizer.step()
+                self.algorithm.after_update(phase.name)
+                stats.update(out.stats)
+        self.step += 1
+        return stats
+
+    def fit(self, progress: bool = True, callbacks: tuple[Callback, ...] = ()) -> Outcome:
+        """Train until config.train.steps or a stop request (Ctrl-C), then checkpoint."""
+        t = self.config.train
+        logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step)
+        bar = tqdm(total=t.steps, initial=self.step, disable=not progress, unit="it", dynamic_ncols=True)
+        self._clock = (time.perf_counter(), self.step)
+        try:
+            with self._stop_on_sigint():
+                while self.step < t.steps and not self.stop_requested:
+                    self._accumulate(self.train_step())
+                    bar.update(1)
+                    self._periodic(logbook, bar)
+                    for callback in callbacks:
+                        callback(self)
+        finally:
+            bar.close()
+            logbook.close()
+        self._check_finite()
+        stats = self.outputs.mode_stats()
+        self.save(stats.score() if stats else None)
+        if self.step >= t.steps:
+            self._finish(stats)
+        return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
+
+    def request_stop(self) -> None:
+        """Stop at the end of the current iteration and checkpoint (what Ctrl-C does)."""
+        self.stop_requested = True
+
+    # -- periodic work ------------------------------------------------------------------------
+    def _accumulate(self, stats: dict[str, Tensor]) -> None:
+        for key, value in stats.items():
+            self._sums[key] = self._sums.get(key, 0) + value  # tensors: no device sync per step
+        self._count += 1
+
+    def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
+        t, s = self.config.train, self.step
+        if itstime(s, t.log_every) or s == t.steps:
+            self._log(logbook, bar)
+        if itstime(s, t.sample_every) or s == t.steps:
+            self.outputs.sample_picture(s)
+        if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
+            self.outputs.snapshot(s * t.g_steps)
+        if itstime(s, t.checkpoint_every) and s < t.steps:
+            self._check_finite()
+            stats = self.outputs.mode_stats()
+            self.save(stats.score() if stats else None)
+
+    def _log(self, logbook: Logbook, bar: tqdm) -> None:
+        if not self._count:
+            return
+        values = {k: float(v) / self._count for k, v in self._sums.items()}
+        now, last_step = time.perf_counter(), self._clock[1]
+        images = (self.step - last_step) * self.config.train.batch_size
+        values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
+        values["images_seen"] = self.batches_drawn * self.config.train.batch_size
+        values["g_updates"] = self.step * self.config.train.g_steps
+        self._clock = (now, self.step)
+        logbook.write(self.step, values)
+        self._check_finite(values)
+        self._sums, self._count = {}, 0
+        shown = {label: f"{values[k]:.3f}" for k, label in BAR_LABELS.items() if k in values}
+        bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
+
+    def _check_finite(self, values: dict[str, float] | None = None) -> None:
+        """Never checkpoint garbage: a NaN/inf loss stops the run with the last good step named."""
+        values = values if values is not None else {k: float(v) for k, v in self._sums.items()}
+        bad = [k for k, v in values.items() if not math.isfinite(v)]
+        if bad:
+            last = ckpt.read_meta(self.folder.checkpoints, "last")
+            good = last["step"] if last else "none"
+            raise GankitError(
+                f"training diverged by step {self.step}: {bad[0]} is not finite; last good checkpoint: step {good}"
+            )
+
+    def _finish(self, stats: Any) -> None:
+        if stats is not None:
+            self.folder.write_json("modes.json", {"step": self.step, **stats.to_dict()})
+
+    # -- checkpoints --------------------------------------------------------------------------
+    def save(self, score: float | None = None) -> None:
+        """Write `last` (and `best` when `score` beats the best so far); atomic, safetensors + JSON."""
+        tensors = {f"model.{k}": v for k, v in self.algorithm.state_dict().items()}
+        optim_meta = {}
+        for name, optimizer in self.optimizers.items():
+            flat, optim_meta[name] = ckpt.optimizer_to_flat(name, optimizer)
+            tensors |= flat
+        tensors |= ckpt.rng_state_tensors(self.rng)
+        meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score,
+                "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict()}
+        ckpt.save_checkpoint(self.folder.checkpoints, "last", tensors, meta)
+        if score is not None and score > self._best_score():
+            ckpt.save_checkpoint(self.folder.checkpoints, "best", tensors, meta)
+
+    def _best_score(self) -> float:
+        best = ckpt.read_meta(self.folder.checkpoints, "best")
+        return best["score"] if best else -math.inf
+
+    def restore(self, tensors: dict[str, Tensor], meta: dict[str, Any]) -> None:
+        model = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
+        self.algorithm.load_state_dict(model)
+        for name, optimizer in self.optimizers.items():
+            ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"][name])
+        ckpt.restore_rng_states(self.rng, tensors)
+        self.step, self.batches_drawn = meta["step"], meta["batches_drawn"]
+
+    @contextmanager
+    def _stop_on_sigint(self) -> Iterator[None]:
+        """First Ctrl-C: finish the iteration, checkpoint, stop. A second one aborts at once."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: object) -> None:
+            if self.stop_requested:
+                raise KeyboardInterrupt
+            self.request_stop()
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+__all__ = ["Outcome", "Trainer"]

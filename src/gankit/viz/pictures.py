@@ -1,0 +1,88 @@
+"""Pictures from tensors: image grids, 2D scatters, and the lecture's progress strip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+from torch import Tensor  # noqa: E402
+from torchvision.utils import make_grid  # noqa: E402
+
+from gankit.data.base import to_uint8  # noqa: E402
+
+
+def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
+    """[N, C, H, W] in [-1, 1] -> one uint8 [3 or 1, H', W'] grid with 2-pixel gaps."""
+    return make_grid(to_uint8(images.detach().cpu()), nrow=nrow, padding=2, pad_value=255)
+
+
+def save_image_grid(images: Tensor, path: Path, nrow: int = 8) -> Path:
+    from PIL import Image
+
+    grid = image_grid(images, nrow)  # [C, H, W]
+    array = grid.permute(1, 2, 0).numpy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
+    return path
+
+
+def _scatter(ax: plt.Axes, real: Tensor | None, fake: Tensor, modes: Tensor | None) -> None:
+    real, fake = (None if real is None else real.numpy()), fake.numpy()
+    modes = None if modes is None else modes.numpy()
+    if real is not None:
+        ax.scatter(real[:, 0], real[:, 1], s=2, c="#1f77b4", alpha=0.35, label="data")
+    ax.scatter(fake[:, 0], fake[:, 1], s=2, c="#d62728", alpha=0.5, label="generated")
+    if modes is not None and len(modes):
+        ax.scatter(modes[:, 0], modes[:, 1], s=30, marker="+", c="black", label="mode centres")
+    # One frame for every panel of a run, so snapshots compare by eye.
+    frame = real if real is not None else (modes if modes is not None and len(modes) else fake)
+    low, high = frame.min(axis=0), frame.max(axis=0)
+    margin = 0.15 * (high - low).max() + 0.1
+    ax.set_xlim(low[0] - margin, high[0] + margin)
+    ax.set_ylim(low[1] - margin, high[1] + margin)
+    ax.set_aspect("equal")
+
+
+def save_scatter(
+    fake: Tensor, path: Path, real: Tensor | None = None, modes: Tensor | None = None, title: str = ""
+) -> Path:
+    """2D samples (red) over the data (blue) and mode centres (+)."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    _scatter(ax, real, fake.detach().cpu(), modes)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=7, markerscale=3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def save_progress_strip(
+    snapshots: list[tuple[int, Tensor]], path: Path, real: Tensor | None = None, modes: Tensor | None = None
+) -> Path:
+    """The lecture's strip: samples from one fixed z after 100, 1 000, 5 000 … generator updates."""
+    snapshots = sorted(snapshots, key=lambda s: s[0])
+    is_points = snapshots[0][1].dim() == 2
+    if is_points:
+        fig, axes = plt.subplots(1, len(snapshots), figsize=(3 * len(snapshots), 3.2), squeeze=False)
+        for ax, (updates, points) in zip(axes[0], snapshots, strict=True):
+            _scatter(ax, real, points, modes)
+            ax.set_title(f"{updates:,} updates", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    else:
+        fig, axes = plt.subplots(len(snapshots), 1, figsize=(8, 1.1 * len(snapshots) + 0.3), squeeze=False)
+        for ax, (updates, images) in zip(axes[:, 0], snapshots, strict=True):
+            grid = image_grid(images, nrow=images.shape[0]).permute(1, 2, 0).numpy()
+            ax.imshow(grid.squeeze(2) if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255)
+            ax.set_ylabel(f"{updates:,}", rotation=0, ha="right", va="center", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.suptitle("generator updates → samples from one fixed z", fontsize=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,138 @@
+import json
+
+import pytest
+import torch
+
+import gankit
+from conftest import tiny_config
+from gankit.config import Config
+from gankit.errors import GankitError
+from gankit.training import checkpoint as ckpt
+from gankit.training.trainer import Trainer
+
+
+def final_tensors(run_dir):
+    tensors, _ = ckpt.load_checkpoint(run_dir / "checkpoints", "last")
+    return {k: v for k, v in tensors.items() if not k.startswith("rng.")}
+
+
+def stop_at(step):
+    def callback(trainer):
+        if trainer.step == step:
+            trainer.request_stop()
+
+    return callback
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # ring8 + MLP pair
+        {"data": {"name": "digits"}, "model": {"net": "dcgan", "width": 8, "latent_dim": 16},
+         "train": {"batch_size": 32}},  # images + batch norm
+        {"train": {"d_steps": 2, "g_steps": 2, "order": "g_first"}, "model": {"conditional": True}},
+    ],
+    ids=["ring8-mlp", "digits-dcgan", "conditional-2x2"],
+)
+def test_resume_is_bit_exact(tmp_path, extra):
+    """Stopped at step 7 and resumed, a run ends with exactly the weights of an uninterrupted one."""
+    whole = gankit.train(tiny_config(tmp_path / "whole", **extra))
+    part = gankit.train(tiny_config(tmp_path / "part", **extra), callbacks=(stop_at(7),))
+    assert part.interrupted and part.step == 7
+    resumed = gankit.resume(tmp_path / "part")
+    assert resumed.step == whole.step == 20 and not resumed.interrupted
+    a, b = final_tensors(tmp_path / "whole"), final_tensors(tmp_path / "part")
+    assert a.keys() == b.keys() and any(k.startswith("optim.") for k in a)
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    steps = [line["step"] for line in map(json.loads, (tmp_path / "part" / "metrics.jsonl").read_text().splitlines())]
+    assert steps == sorted(set(steps))
+
+
+def test_update_counts_follow_d_steps_and_g_steps(tmp_path):
+    config = Config.from_dict(tiny_config(tmp_path / "r", train={"d_steps": 3, "g_steps": 2, "steps": 4}))
+    trainer = Trainer.start(config)
+    for _ in range(4):
+        trainer.train_step()
+    assert trainer.batches_drawn == 12  # only D updates consume real data
+    d_step = next(iter(trainer.optimizers["discriminator"].state.values()))["step"]
+    g_step = next(iter(trainer.optimizers["generator"].state.values()))["step"]
+    assert (d_step.item(), g_step.item()) == (12, 8)
+    assert [p.name for p in trainer.phases] == ["discriminator", "generator"]
+
+
+def test_each_phase_fixes_the_other_network(tmp_path):
+    trainer = Trainer.start(Config.from_dict(tiny_config(tmp_path / "r")))
+    algorithm = trainer.algorithm
+    all_phases = trainer.phases
+    for phase in all_phases:
+        fixed = algorithm.discriminator if phase.name == "generator" else algorithm.generator
+        moving = algorithm.generator if phase.name == "generator" else algorithm.discriminator
+        before_fixed = [p.clone() for p in fixed.parameters()]
+        before_moving = [p.clone() for p in moving.parameters()]
+        algorithm.zero_grad(set_to_none=True)
+        trainer.phases = [phase]
+        trainer.train_step()
+        assert all(torch.equal(a, b) for a, b in zip(before_fixed, fixed.parameters(), strict=True))
+        assert all(p.grad is None for p in fixed.parameters())  # no wasted gradient work either
+        assert not all(torch.equal(a, b) for a, b in zip(before_moving, moving.parameters(), strict=True))
+    trainer.phases = all_phases
+
+
+def test_g_first_order(tmp_path):
+    trainer = Trainer.start(Config.from_dict(tiny_config(tmp_path / "r", train={"order": "g_first"})))
+    assert [p.name for p in trainer.phases] == ["generator", "discriminator"]
+
+
+def test_run_folder_is_self_describing(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "r"))
+    root = run.run_dir
+    for name in ("config.yaml", "run.json", "metrics.jsonl", "progress.png", "modes.json",
+                 "checkpoints/last.json", "samples/step-00000010.png", "samples/step-00000020.png"):
+        assert (root / name).is_file(), name
+    assert list((root / "tb").glob("events.out.tfevents.*"))
+    lines = [json.loads(line) for line in (root / "metrics.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [5, 10, 15, 20]
+    assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "g_updates"} <= lines[0].keys()
+    modes = json.loads((root / "modes.json").read_text())
+    assert modes["num_modes"] == 8 and 0 <= modes["high_quality"] <= 1
+    assert gankit.Config.from_yaml(root / "config.yaml").train.batch_size == 64
+
+
+def test_existing_run_is_not_overwritten(tmp_path):
+    gankit.train(tiny_config(tmp_path / "r"))
+    with pytest.raises(GankitError, match="already holds a run.*gankit resume"):
+        gankit.train(tiny_config(tmp_path / "r"))
+    gankit.train(tiny_config(tmp_path / "r"), overwrite=True)
+
+
+def test_divergence_stops_without_checkpointing_garbage(tmp_path, monkeypatch):
+    from gankit.objectives.classic import NonSaturating
+
+    real_loss = NonSaturating.generator_loss
+
+    def poisoned(self, scores):
+        return real_loss(self, scores) * (float("nan") if torch.is_grad_enabled() and poisoned.calls > 12 else 1.0)
+
+    poisoned.calls = 0
+
+    def counting(self, scores):
+        poisoned.calls += 1
+        return poisoned(self, scores)
+
+    monkeypatch.setattr(NonSaturating, "generator_loss", counting)
+    message = "diverged by step 15: loss_[dg] is not finite; last good checkpoint: step 10"
+    with pytest.raises(GankitError, match=message):
+        gankit.train(tiny_config(tmp_path / "r"))
+    _, meta = ckpt.load_checkpoint(tmp_path / "r" / "checkpoints")
+    assert meta["step"] == 10
+
+
+def test_load_and_sample(tmp_path):
+    gankit.train(tiny_config(tmp_path / "r"))
+    run = gankit.load(tmp_path / "r")
+    a, b = run.sample(16, seed=1), run.sample(16, seed=1)
+    assert a.shape == (16, 2) and torch.equal(a, b)
+    assert not torch.equal(a, run.sample(16, seed=2))
+    with pytest.raises(GankitError, match="unconditional"):
+        run.sample(4, labels=1)
