@@ -1,0 +1,93 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from gankit.cli import INTERRUPTED_EXIT, main
+
+TINY = ["--steps", "20", "--batch-size", "64", "--set", "data.num_points=2048", "--set", "model.width=32",
+        "--set", "train.log_every=5", "--set", "train.sample_every=10", "--no-progress"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_train_sample_resume_end_to_end(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("train", "--data", "ring8", "--loss", "minimax", "--out", out, "--seed", "3", *TINY)
+    assert result.exit_code == 0, result.output
+    assert "2D modes:" in result.output and "modes captured" in result.output
+    saved = (out / "config.yaml").read_text()
+    assert "name: minimax" in saved and "seed: 3" in saved and "num_points: 2048" in saved
+
+    result = invoke("sample", out, "--n", "100", "--out", tmp_path / "s.png")
+    assert result.exit_code == 0 and (tmp_path / "s.png").stat().st_size > 0
+
+    result = invoke("resume", out, "--steps", "30", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "checkpoints" / "last.json").read_text())["step"] == 30
+
+
+def test_yaml_config_with_overrides(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("train:\n  steps: 5\n  batch_size: 32\nmodel:\n  width: 16\noptim:\n  lr_g: 1e-3\n")
+    result = invoke("train", "--config", config, "--steps", "8", "--out", tmp_path / "r", "--no-progress")
+    assert result.exit_code == 0, result.output
+    saved = (tmp_path / "r" / "config.yaml").read_text()
+    assert "steps: 8" in saved and "batch_size: 32" in saved and "lr_g: 0.001" in saved
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--data", "nope"], "unknown dataset 'nope'; valid:"),
+        (["train", "--data", "folder:/does/not/exist"], "does not exist"),
+        (["train", "--loss", "nope"], "unknown objective 'nope'; valid: minimax, ns"),
+        (["train", "--model", "nope"], "unknown model 'nope'; valid: auto"),
+        (["train", "--set", "train.steps"], "--set expects KEY=VALUE"),
+        (["train", "--set", "train.stepz=3"], "unknown field train.stepz"),
+        (["train", "--steps", "-1"], "train.steps must be positive"),
+        (["train", "--data", "digits", "--model", "mlp"], "mlp is for 2D point data"),
+        (["sample", "/no/such/run"], "not a gankit run folder"),
+        (["resume", "/no/such/run"], "not a gankit run folder"),
+        (["data", "fetch", "nope"], "unknown dataset 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_not_a_traceback(tmp_path, args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_data_commands():
+    listing = invoke("data", "list").output
+    for name in ("ring8", "grid25", "spiral", "fashion-mnist", "mnist", "cifar10", "digits", "folder:PATH"):
+        assert name in listing
+    assert "nothing to fetch" in invoke("data", "fetch", "digits").output
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
+    """A real SIGINT: the run finishes its iteration, checkpoints, says how to resume, exits 130."""
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "gankit.cli", "train", "--out", str(out), "--steps", "1000000",
+               "--set", "train.log_every=10", "--set", "train.checkpoint_every=1000000", "--no-progress"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.time() + 60
+    while not (out / "metrics.jsonl").is_file() or not (out / "metrics.jsonl").read_text():
+        assert time.time() < deadline and proc.poll() is None, "training never started"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == INTERRUPTED_EXIT, output
+    assert "gankit resume" in output and "Traceback" not in output
+    step = json.loads((out / "checkpoints" / "last.json").read_text())["step"]
+    assert 10 <= step < 1_000_000
