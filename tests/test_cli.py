@@ -91,3 +91,17 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
     assert "gankit resume" in output and "Traceback" not in output
     step = json.loads((out / "checkpoints" / "last.json").read_text())["step"]
     assert 10 <= step < 1_000_000
+
+
+@pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="Debian's Fashion-MNIST absent")
+def test_fashion_mnist_dcgan_offline(tmp_path):
+    out = tmp_path / "fm"
+    result = invoke("train", "--data", "fashion-mnist", "--model", "dcgan", "--steps", "4", "--out", out,
+                    "--set", "model.width=8", "--set", "train.sample_every=2", "--no-progress")
+    assert result.exit_code == 0, result.output
+    from PIL import Image
+
+    grid = Image.open(out / "samples" / "step-00000004.png")
+    assert grid.size == (8 * 30 + 2, 8 * 30 + 2)  # 8×8 images of 28 px with 2 px gaps
+    assert "batch_size: 64" in (out / "config.yaml").read_text()
+    assert (out / "progress.png").is_file() and not (out / "modes.json").exists()

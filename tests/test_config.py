@@ -43,3 +43,14 @@ def test_bad_yaml_file(tmp_path):
         Config.from_yaml(path)
     with pytest.raises(ConfigError, match="does not exist"):
         Config.from_yaml(tmp_path / "missing.yaml")
+
+
+def test_family_defaults_fill_only_unset_fields():
+    from gankit.config import with_family_defaults
+
+    filled = with_family_defaults(Config(), "dcgan")
+    assert (filled.train.batch_size, filled.optim.lr_g, filled.optim.lr_d) == (64, 2e-4, 2e-4)
+    mine = with_family_defaults(Config().override({"optim.lr_g": 5e-5}), "mlp")
+    assert (mine.train.batch_size, mine.optim.lr_g, mine.optim.lr_d) == (512, 5e-5, 1e-3)
+    with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
+        Config().override({"optim.lr_d": 0})

@@ -96,7 +96,8 @@ def test_run_folder_is_self_describing(tmp_path):
     assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "g_updates"} <= lines[0].keys()
     modes = json.loads((root / "modes.json").read_text())
     assert modes["num_modes"] == 8 and 0 <= modes["high_quality"] <= 1
-    assert gankit.Config.from_yaml(root / "config.yaml").train.batch_size == 64
+    saved = gankit.Config.from_yaml(root / "config.yaml")
+    assert saved.train.batch_size == 64 and saved.optim.lr_g == 1e-3  # set by the test; mlp default
 
 
 def test_existing_run_is_not_overwritten(tmp_path):

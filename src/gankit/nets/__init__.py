@@ -20,7 +20,7 @@ NETS: Registry[NetBuilder] = Registry("model")
 def _mlp(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Generator, Discriminator]:
     if spec.kind != "points":
         raise ConfigError(f"model mlp is for 2D point data; {spec.name} holds images (use dcgan)")
-    latent, width, dim = config.latent_dim or 8, config.width or 256, spec.sample_shape[0]
+    latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
     return (
         MLPGenerator(latent, dim, width, config.depth, num_classes),
         MLPDiscriminator(dim, width, config.depth, num_classes),

@@ -17,11 +17,12 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from gankit.algorithms import Algorithm, build_algorithm
-from gankit.config import Config
+from gankit.config import Config, with_family_defaults
 from gankit.data import load_dataset
 from gankit.data.batches import Batches
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError, GankitError
+from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
 from gankit.training.logbook import Logbook
 from gankit.training.modes import set_trainable
@@ -56,10 +57,9 @@ class Trainer:
 
     def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
         dataset = load_dataset(config.data)
-        if config.train.batch_size is None:
-            config = config.override({"train.batch_size": 256 if dataset.kind == "points" else 64})
-        self.config, self.folder, self.device = config, folder, device
         self.spec = DataSpec.of(dataset)
+        config = with_family_defaults(config, resolve_model_name(config.model, self.spec))
+        self.config, self.folder, self.device = config, folder, device
         dataset = dataset.to(device)
         torch.manual_seed(config.train.seed)  # network initialisation
         self.algorithm: Algorithm = build_algorithm(config, self.spec).to(device)
