@@ -104,7 +104,10 @@ def test_existing_run_is_not_overwritten(tmp_path):
     gankit.train(tiny_config(tmp_path / "r"))
     with pytest.raises(GankitError, match="already holds a run.*gankit resume"):
         gankit.train(tiny_config(tmp_path / "r"))
+    (tmp_path / "r" / "samples" / "stale.png").write_bytes(b"old")
     gankit.train(tiny_config(tmp_path / "r"), overwrite=True)
+    assert not (tmp_path / "r" / "samples" / "stale.png").exists()
+    assert len(list((tmp_path / "r" / "tb").glob("events.*"))) == 1
 
 
 def test_divergence_stops_without_checkpointing_garbage(tmp_path, monkeypatch):

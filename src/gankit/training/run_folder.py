@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,16 +50,21 @@ class RunFolder:
     def exists(self) -> bool:
         return self.config_path.is_file()
 
-    def create(self, config: Config, spec: DataSpec, overwrite: bool = False) -> None:
-        """Start a new run here; refuses to mix with an earlier run unless `overwrite`."""
+    def check_new(self, overwrite: bool) -> None:
+        """Refuse to mix a new run with an earlier one in the same folder unless `overwrite`."""
         if self.exists() and not overwrite:
             raise GankitError(
                 f"{self.root} already holds a run: continue it with `gankit resume {self.root}`, "
                 "pick another --out, or pass --overwrite"
             )
-        if overwrite and self.exists():
-            for stale in (self.metrics_path, *self.checkpoints.glob("*"), *self.snapshots.glob("*")):
-                stale.unlink()
+
+    def create(self, config: Config, spec: DataSpec, overwrite: bool = False) -> None:
+        """Start a new run here, clearing an earlier run's outputs when `overwrite`."""
+        self.check_new(overwrite)
+        if self.exists():
+            self.metrics_path.unlink(missing_ok=True)
+            for folder in (self.checkpoints, self.samples, self.tensorboard):
+                shutil.rmtree(folder, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(self.config_path, config.to_yaml().encode())
         from gankit import __version__

@@ -84,6 +84,7 @@ class Trainer:
         device = resolve_device(config.train.device)
         out = config.train.out or default_run_name(config)
         folder = RunFolder(Path(out))
+        folder.check_new(overwrite)  # before spending time on data
         trainer = cls(config, folder, device)
         folder.create(trainer.config, trainer.spec, overwrite)
         return trainer
