@@ -11,7 +11,7 @@ from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput
 from gankit.config import OptimConfig, TrainConfig
 from gankit.nets.base import Discriminator, Generator
 from gankit.objectives.base import Objective
-from gankit.training.modes import evaluating
+from gankit.training.network_modes import evaluating
 
 
 class GAN(Algorithm):

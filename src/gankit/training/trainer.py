@@ -25,7 +25,7 @@ from gankit.errors import ConfigError, GankitError
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
 from gankit.training.logbook import Logbook
-from gankit.training.modes import set_trainable
+from gankit.training.network_modes import set_trainable
 from gankit.training.outputs import Outputs
 from gankit.training.run_folder import RunFolder, default_run_name
 
