@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+import torch
 from click.testing import CliRunner
 
 from gankit.cli import INTERRUPTED_EXIT, main
@@ -48,7 +49,7 @@ def test_yaml_config_with_overrides(tmp_path):
     [
         (["train", "--data", "nope"], "unknown dataset 'nope'; valid:"),
         (["train", "--data", "folder:/does/not/exist"], "does not exist"),
-        (["train", "--loss", "nope"], "unknown objective 'nope'; valid: minimax, ns"),
+        (["train", "--loss", "nope"], "unknown objective 'nope'; valid: began, dragan, hinge"),
         (["train", "--model", "nope"], "unknown model 'nope'; valid: auto"),
         (["train", "--set", "train.steps"], "--set expects KEY=VALUE"),
         (["train", "--set", "train.stepz=3"], "unknown field train.stepz"),
@@ -105,3 +106,35 @@ def test_fashion_mnist_dcgan_offline(tmp_path):
     assert grid.size == (8 * 30 + 2, 8 * 30 + 2)  # 8×8 images of 28 px with 2 px gaps
     assert "batch_size: 64" in (out / "config.yaml").read_text()
     assert (out / "progress.png").is_file() and not (out / "modes.json").exists()
+
+
+def test_conditional_grids_have_one_row_per_class_and_class_flag(tmp_path):
+    from PIL import Image
+
+    from gankit.run import load
+
+    out = tmp_path / "cond"
+    result = invoke("train", "--data", "digits", "--model", "dcgan", "--steps", "4", "--out", out,
+                    "--set", "model.width=8", "--set", "model.conditional=true", "--set", "model.d_condition=acgan",
+                    "--set", "train.sample_every=2", "--no-progress")
+    assert result.exit_code == 0, result.output
+    rows_of = lambda path: (Image.open(path).size[1] - 2) // 10  # noqa: E731  8 px digits with 2 px gaps
+    assert rows_of(out / "samples" / "step-00000004.png") == 10  # classes 0..9, a row each
+    invoke("sample", out, "--out", tmp_path / "all.png")
+    assert rows_of(tmp_path / "all.png") == 10
+    result = invoke("sample", out, "--class", "3", "--n", "16", "--out", tmp_path / "three.png")
+    assert "wrote 16 samples" in result.output and rows_of(tmp_path / "three.png") == 2
+    run = load(out)
+    threes = run.sample(16, labels=3, seed=0)
+    z_rng = torch.Generator().manual_seed(0)
+    z = torch.randn(16, run.generator.latent_dim, generator=z_rng)
+    expected = run.generator.eval()(z, torch.full((16,), 3))
+    assert torch.allclose(threes, expected)
+    assert "out of range 0..9" in CliRunner().invoke(main, ["sample", str(out), "--class", "10"]).output
+
+
+def test_objectives_are_listed_with_their_paper_defaults():
+    listing = invoke("objectives").output
+    for name in ("minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge"):
+        assert f"\n{name} " in f"\n{listing}"
+    assert "optim.name=rmsprop" in listing and "Gulrajani et al. 2017" in listing

@@ -1,6 +1,7 @@
 import pytest
 
 from gankit.config import Config
+from gankit.defaults import resolve_defaults
 from gankit.errors import ConfigError
 
 
@@ -45,12 +46,18 @@ def test_bad_yaml_file(tmp_path):
         Config.from_yaml(tmp_path / "missing.yaml")
 
 
-def test_family_defaults_fill_only_unset_fields():
-    from gankit.config import with_family_defaults
-
-    filled = with_family_defaults(Config(), "dcgan")
-    assert (filled.train.batch_size, filled.optim.lr_g, filled.optim.lr_d) == (64, 2e-4, 2e-4)
-    mine = with_family_defaults(Config().override({"optim.lr_g": 5e-5}), "mlp")
+def test_paper_defaults_fill_only_unset_fields():
+    wgan_gp = resolve_defaults(Config().override({"objective.name": "wgan-gp"}), "dcgan")
+    assert (wgan_gp.optim.lr_g, wgan_gp.optim.beta1, wgan_gp.optim.beta2) == (1e-4, 0.0, 0.9)
+    assert (wgan_gp.train.d_steps, wgan_gp.objective.penalty, wgan_gp.model.d_norm) == (5, "gp", "none")
+    assert wgan_gp.train.batch_size == 64  # from the family: the paper says nothing
+    toy = resolve_defaults(Config().override({"objective.name": "wgan-gp", "train.d_steps": 2}), "mlp")
+    assert (toy.optim.lr_g, toy.train.batch_size, toy.train.d_steps) == (1e-3, 512, 2)  # toy lr, user's d_steps
+    hinge = resolve_defaults(Config().override({"objective.name": "hinge"}), "dcgan")
+    assert hinge.model.spectral_norm is True
+    ns = resolve_defaults(Config(), "dcgan")
+    assert (ns.optim.name, ns.optim.lr_d, ns.optim.beta1, ns.objective.penalty) == ("adam", 2e-4, 0.5, "none")
+    mine = resolve_defaults(Config().override({"optim.lr_g": 5e-5}), "mlp")
     assert (mine.train.batch_size, mine.optim.lr_g, mine.optim.lr_d) == (512, 5e-5, 1e-3)
     with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
         Config().override({"optim.lr_d": 0})

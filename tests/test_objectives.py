@@ -3,40 +3,52 @@ import math
 import pytest
 import torch
 
+from gankit.config import ObjectiveConfig
 from gankit.objectives import OBJECTIVES, build_objective
 
 
-def sigmoid(x):
-    return 1 / (1 + math.exp(-x))
+def log_sigmoid(x):
+    return -math.log1p(math.exp(-x))
+
+
+REAL, FAKE = [2.0, 0.0], [-1.0, 1.0]
+BCE_D = -(log_sigmoid(2) + log_sigmoid(0)) / 2 - (log_sigmoid(1) + log_sigmoid(-1)) / 2  # log(1-σ(s)) = logσ(-s)
+# Losses on REAL and FAKE, by hand from each paper's formula (BEGAN at its initial k = 0).
+EXPECTED = {
+    "minimax": (BCE_D, (log_sigmoid(1) + log_sigmoid(-1)) / 2),  # G: mean log(1 - D(G(z)))
+    "ns": (BCE_D, -(log_sigmoid(-1) + log_sigmoid(1)) / 2),  # G: -mean log D(G(z))
+    "dragan": (BCE_D, -(log_sigmoid(-1) + log_sigmoid(1)) / 2),
+    "lsgan": (0.5 * (1 + 1) / 2 + 0.5 * (1 + 1) / 2, 0.5 * (4 + 0) / 2),  # ½E(D(x)-1)² + ½E D(G(z))²
+    "wgan": (0.0 - 1.0, -0.0),  # E f(G(z)) - E f(x)
+    "wgan-gp": (0.0 - 1.0, -0.0),
+    "hinge": ((0 + 1) / 2 + (0 + 2) / 2, -0.0),  # E relu(1 - f(x)) + E relu(1 + f(G(z)))
+    "began": (-1.0, -0.0),  # L(x) - k L(G(z)) with L = -score
+}
+
+
+def test_every_registered_objective_has_golden_values():
+    assert sorted(EXPECTED) == OBJECTIVES.names()
 
 
 @pytest.mark.parametrize("name", OBJECTIVES.names())
-def test_discriminator_loss_is_bce_on_known_logits(name):
+def test_losses_on_hand_computed_scores(name):
     objective = build_objective(name)
-    real, fake = torch.tensor([2.0, 0.0]), torch.tensor([-1.0, 1.0])
-    expected = -(math.log(sigmoid(2)) + math.log(sigmoid(0))) / 2 - (
-        math.log(1 - sigmoid(-1)) + math.log(1 - sigmoid(1))
-    ) / 2
-    assert objective.discriminator_loss(real, fake).item() == pytest.approx(expected, rel=1e-6)
-
-
-def test_generator_losses_on_known_logits():
-    fake = torch.tensor([-1.0, 3.0])
-    minimax = build_objective("minimax").generator_loss(fake).item()
-    ns = build_objective("ns").generator_loss(fake).item()
-    assert minimax == pytest.approx((math.log(1 - sigmoid(-1)) + math.log(1 - sigmoid(3))) / 2, rel=1e-6)
-    assert ns == pytest.approx(-(math.log(sigmoid(-1)) + math.log(sigmoid(3))) / 2, rel=1e-6)
+    d_loss = objective.discriminator_loss(torch.tensor(REAL), torch.tensor(FAKE)).item()
+    g_loss = objective.generator_loss(torch.tensor(FAKE)).item()
+    assert (d_loss, g_loss) == pytest.approx(EXPECTED[name], rel=1e-6, abs=1e-7)
 
 
 @pytest.mark.parametrize("name", OBJECTIVES.names())
 def test_gradient_directions(name):
     """Minimising D's loss raises real scores and lowers fake ones; G's loss raises fake scores."""
     objective = build_objective(name)
-    real = torch.tensor([0.5, -0.3], requires_grad=True)
-    fake = torch.tensor([0.2, -1.0], requires_grad=True)
+    if name == "began":
+        objective.k.fill_(0.5)  # at k = 0 BEGAN's D ignores fakes by design
+    real = torch.tensor([0.5, -0.3], requires_grad=True)  # inside every margin (hinge, LSGAN targets)
+    fake = torch.tensor([0.2, 0.7], requires_grad=True)
     objective.discriminator_loss(real, fake).backward()
     assert (real.grad < 0).all() and (fake.grad > 0).all()
-    fake_g = torch.tensor([0.2, -1.0], requires_grad=True)
+    fake_g = torch.tensor([0.2, 0.7], requires_grad=True)
     objective.generator_loss(fake_g).backward()
     assert (fake_g.grad < 0).all()
 
@@ -51,14 +63,35 @@ def test_minimax_saturates_where_ns_does_not():
     assert grads["minimax"] < 1e-4 < 0.9 < grads["ns"]
 
 
-def test_losses_finite_at_extreme_logits():
-    for name in OBJECTIVES.names():
-        objective = build_objective(name)
-        huge = torch.tensor([1e4, -1e4])
-        assert torch.isfinite(objective.discriminator_loss(huge, -huge))
-        assert torch.isfinite(objective.generator_loss(huge))
+@pytest.mark.parametrize("name", OBJECTIVES.names())
+def test_losses_finite_at_extreme_scores(name):
+    objective = build_objective(name)
+    huge = torch.tensor([1e4, -1e4])
+    assert torch.isfinite(objective.discriminator_loss(huge, -huge))
+    assert torch.isfinite(objective.generator_loss(huge))
+
+
+def test_wasserstein_estimate_is_logged():
+    stats = build_objective("wgan").update(torch.tensor(REAL), torch.tensor(FAKE))
+    assert stats["wasserstein"].item() == pytest.approx(1.0)
+
+
+def test_began_k_follows_the_equilibrium_and_stays_in_unit_interval():
+    began = build_objective(ObjectiveConfig(name="began", began_gamma=0.5, began_k_lr=0.1))
+    real, fake = torch.tensor([-2.0, -2.0]), torch.tensor([-0.5, -0.5])  # L(x) = 2, L(G(z)) = 0.5
+    stats = began.update(real, fake)
+    assert began.k.item() == pytest.approx(0.1 * (0.5 * 2 - 0.5))  # k grows while gamma·L(x) > L(G(z))
+    assert stats["began_convergence"].item() == pytest.approx(2 + abs(0.5 * 2 - 0.5))
+    for _ in range(100):
+        began.update(real, fake)
+    assert began.k.item() == 1.0  # clipped, not beyond
+    for _ in range(100):
+        began.update(fake, real)  # now L(G(z)) > gamma·L(x): k falls
+    assert began.k.item() == 0.0
+    began.k.fill_(0.5)
+    assert began.discriminator_loss(real, fake).item() == pytest.approx(2 - 0.5 * 0.5)
 
 
 def test_unknown_objective_lists_valid_names():
-    with pytest.raises(Exception, match="valid: minimax, ns"):
+    with pytest.raises(Exception, match="valid: began, dragan, hinge, lsgan, minimax, ns, wgan, wgan-gp"):
         build_objective("nope")

@@ -1,4 +1,5 @@
 import json
+import math
 
 import pytest
 import torch
@@ -7,6 +8,7 @@ import gankit
 from conftest import tiny_config
 from gankit.config import Config
 from gankit.errors import GankitError
+from gankit.objectives import OBJECTIVES
 from gankit.training import checkpoint as ckpt
 from gankit.training.trainer import Trainer
 
@@ -31,8 +33,14 @@ def stop_at(step):
         {"data": {"name": "digits"}, "model": {"net": "dcgan", "width": 8, "latent_dim": 16},
          "train": {"batch_size": 32}},  # images + batch norm
         {"train": {"d_steps": 2, "g_steps": 2, "order": "g_first"}, "model": {"conditional": True}},
+        {"objective": {"name": "wgan"}},  # RMSprop + clipping
+        {"objective": {"name": "began"}},  # BEGAN's k buffer
+        {"objective": {"name": "hinge", "penalty": "r1", "penalty_every": 3}, "model": {"g_ema": 0.99}},
+        {"data": {"name": "digits"}, "model": {"net": "dcgan", "width": 8, "latent_dim": 16, "conditional": True,
+                                               "d_condition": "acgan", "spectral_norm": True},
+         "objective": {"name": "wgan-gp"}, "train": {"batch_size": 16}},
     ],
-    ids=["ring8-mlp", "digits-dcgan", "conditional-2x2"],
+    ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp"],
 )
 def test_resume_is_bit_exact(tmp_path, extra):
     """Stopped at step 7 and resumed, a run ends with exactly the weights of an uninterrupted one."""
@@ -110,26 +118,64 @@ def test_existing_run_is_not_overwritten(tmp_path):
     assert len(list((tmp_path / "r" / "tb").glob("events.*"))) == 1
 
 
-def test_divergence_stops_without_checkpointing_garbage(tmp_path, monkeypatch):
-    from gankit.objectives.classic import NonSaturating
+def poison_discriminator(at_steps):
+    """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
 
-    real_loss = NonSaturating.generator_loss
+    def callback(trainer):
+        if trainer.step in at_steps:
+            at_steps.discard(trainer.step)
+            with torch.no_grad():
+                next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
 
-    def poisoned(self, scores):
-        return real_loss(self, scores) * (float("nan") if torch.is_grad_enabled() and poisoned.calls > 12 else 1.0)
+    return callback
 
-    poisoned.calls = 0
 
-    def counting(self, scores):
-        poisoned.calls += 1
-        return poisoned(self, scores)
-
-    monkeypatch.setattr(NonSaturating, "generator_loss", counting)
-    message = "diverged by step 15: loss_[dg] is not finite; last good checkpoint: step 10"
-    with pytest.raises(GankitError, match=message):
-        gankit.train(tiny_config(tmp_path / "r"))
+def test_nan_rolls_back_to_the_last_good_checkpoint_and_continues(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(poison_discriminator({12}),))
+    assert run.step == 20 and not run.interrupted
+    assert all(torch.isfinite(p).all() for p in run.algorithm.parameters())
+    lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    warnings = [line for line in lines if "warning" in line]
+    assert len(warnings) == 1 and warnings[0]["step"] == 10
+    assert "step 15: loss_d is not finite; rolled back to the checkpoint at step 10" in warnings[0]["warning"]
+    assert [line["step"] for line in lines if "loss_d" in line] == [5, 10, 15, 20]  # the NaN lines are gone
     _, meta = ckpt.load_checkpoint(tmp_path / "r" / "checkpoints")
-    assert meta["step"] == 10
+    assert meta["recoveries"] == 1 and meta["step"] == 20
+
+
+def test_repeated_divergence_stops_with_a_clear_message(tmp_path):
+    poison_every_time = {12, 13, 14, 15}
+    config = tiny_config(tmp_path / "r", train={"max_recoveries": 2})
+
+    def relapse(trainer):  # after each roll-back to step 10, poison again
+        if trainer.step == 11:
+            poison_every_time.add(12)
+
+    message = (r"diverged by step 15: loss_d is not finite, after 2 roll-backs \(train.max_recoveries=2\); "
+               r"last good checkpoint: step 10. Try lower learning rates")
+    with pytest.raises(GankitError, match=message):
+        gankit.train(config, callbacks=(poison_discriminator(poison_every_time), relapse))
+    _, meta = ckpt.load_checkpoint(tmp_path / "r" / "checkpoints")
+    assert meta["step"] == 10  # garbage was never checkpointed
+
+
+@pytest.mark.parametrize("name", OBJECTIVES.names())
+def test_every_objective_trains_and_logs_its_health(tmp_path, name):
+    run = gankit.train(tiny_config(tmp_path / name, objective={"name": name}, train={"steps": 10}))
+    lines = [json.loads(line) for line in (tmp_path / name / "metrics.jsonl").read_text().splitlines()]
+    last = lines[-1]
+    for key in ("loss_d", "loss_g", "d_real", "d_fake", "d_input_grad_real", "d_input_grad_fake",
+                "grad_norm/generator/out"):
+        assert key in last and math.isfinite(last[key]), key
+    d_layers = [key for key in last if key.startswith("grad_norm/discriminator/")]
+    assert len(d_layers) >= 3 and all(last[key] >= 0 for key in d_layers)
+    if name.startswith("wgan"):
+        assert "wasserstein" in last
+    if name == "began":
+        assert 0 <= last["began_k"] <= 1 and "began_convergence" in last
+    if OBJECTIVES.get(name).defaults.get("objective.penalty"):
+        assert last["penalty"] >= 0
+    assert run.config.train.d_steps == OBJECTIVES.get(name).defaults.get("train.d_steps", 1)
 
 
 def test_load_and_sample(tmp_path):

@@ -64,7 +64,7 @@ def _objective_names() -> list[str]:
 @click.option("--loss", help=f"GAN objective: {', '.join(_objective_names())}.  [default: ns]")
 @click.option("--steps", type=int, help="Training iterations (D then G updates).  [default: 3000]")
 @click.option("--batch-size", type=int, help="Examples per update.  [default: dcgan 64, mlp 512]")
-@click.option("--lr", type=float, help="Learning rate for both networks.  [default: dcgan 2e-4, mlp 1e-3]")
+@click.option("--lr", type=float, help="Learning rate for both networks.  [default: the objective's paper; 2D: 1e-3]")
 @click.option("--out", help="Run folder.  [default: runs/<data>-<model>-<loss>-<time>]")
 @click.option("--device", help="auto, cpu, cuda or cuda:N.  [default: auto]")
 @click.option("--seed", type=int, help="Seeds the whole run.  [default: 0]")
@@ -118,19 +118,40 @@ def _report(run: Any) -> None:
 
 @main.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--n", "n", type=click.IntRange(1, 10_000), default=64, show_default=True, help="How many samples.")
+@click.option("--n", "n", type=click.IntRange(1, 10_000),
+              help="How many samples.  [default: 64; conditional: a row per class]")
 @click.option("--out", type=click.Path(dir_okay=False), default="samples.png", show_default=True, help="PNG to write.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for z.")
 @click.option("--class", "class_index", type=int, help="Class to generate (conditional runs).")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--nrow", type=int, default=8, show_default=True, help="Images per grid row.")
-def sample(run_dir: str, n: int, out: str, seed: int, class_index: int | None, checkpoint: str, nrow: int) -> None:
-    """Draw N samples from RUN_DIR into a grid (images) or a scatter (2D)."""
+def sample(
+    run_dir: str, n: int | None, out: str, seed: int, class_index: int | None, checkpoint: str, nrow: int
+) -> None:
+    """Draw N samples from RUN_DIR into a grid (images) or a scatter (2D).
+
+    Conditional runs give one row per class, or only class K with --class K.
+    """
     from gankit.run import load
 
     run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+    if n is None:
+        n = run.spec.num_classes * nrow if run.algorithm.conditional and class_index is None else 64
     path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow)
     click.echo(f"wrote {n} samples from step {run.step:,} to {path}")
+
+
+@main.command()
+def objectives() -> None:
+    """The GAN objectives (--loss) and the paper defaults each applies to fields you leave unset."""
+    from gankit.objectives import OBJECTIVES
+
+    for name in OBJECTIVES.names():
+        cls = OBJECTIVES.get(name)
+        summary = (cls.__doc__ or "").strip().splitlines()[0]
+        click.echo(f"{name:8s} {summary}  [{cls.reference}]")
+        settings = ", ".join(f"{key}={value}" for key, value in cls.defaults.items())
+        click.echo(f"{'':8s} defaults: {settings or 'the network family (DCGAN: Adam 2e-4, betas 0.5/0.999)'}")
 
 
 @main.group()

@@ -43,27 +43,49 @@ class ModelConfig:
     depth: int = 4
     """Hidden layers of the MLP pair (ignored by dcgan, whose depth follows the resolution)."""
     conditional: bool = False
-    """Condition G and D on class labels (needs a labelled dataset)."""
-    d_norm: Literal["batch", "none"] = "batch"
-    """Normalisation inside the convolutional discriminator (DCGAN uses batch norm)."""
+    """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
+    d_condition: Literal["projection", "acgan"] = "projection"
+    """How a conditional D uses labels: projection head (Miyato & Koyama 2018) or AC-GAN's classifier."""
+    d_norm: Literal["batch", "none"] | None = None
+    """Normalisation inside the convolutional D; None: the objective's default (batch, as DCGAN)."""
+    spectral_norm: bool | None = None
+    """Spectral normalisation of every D layer (Miyato et al. 2018); None: the objective's default."""
+    g_ema: float = 0.0
+    """Decay of an exponential moving average of G's weights, used for sampling; 0 turns it off (try 0.999)."""
 
 
 @dataclass
 class ObjectiveConfig:
     name: str = "ns"
-    """GAN objective, see `gankit train --help` for the list (`ns` = non-saturating)."""
+    """GAN objective; `gankit objectives` lists them with their paper defaults (`ns` = non-saturating)."""
+    penalty: Literal["none", "gp", "dragan", "r1"] | None = None
+    """Gradient penalty on D: WGAN-GP's, DRAGAN's, or R1 on real data; None: the objective's default."""
+    penalty_weight: float | None = None
+    """The penalty's weight (lambda, or R1's gamma); None: the objective's default (10)."""
+    penalty_every: int = 1
+    """Lazy regularisation: apply the penalty every N discriminator updates, scaled by N (StyleGAN2)."""
+    clip: float | None = None
+    """Clip D's weights to [-clip, clip] after each update (WGAN); 0 = off; None: the objective's default."""
+    aux_weight: float = 1.0
+    """Weight of AC-GAN's classification loss (model.d_condition=acgan)."""
+    began_gamma: float = 0.5
+    """BEGAN's diversity ratio gamma = E[L(G(z))] / E[L(x)] that the k update holds (Berthelot et al. 2017)."""
+    began_k_lr: float = 0.001
+    """BEGAN's learning rate lambda_k for the equilibrium term k."""
 
 
 @dataclass
 class OptimConfig:
+    name: Literal["adam", "rmsprop"] | None = None
+    """Optimizer for both networks; None: the objective's default (adam; rmsprop for wgan, as its paper)."""
     lr_g: float | None = None
-    """Generator learning rate; None: the network family's default (dcgan 2e-4 as in DCGAN, mlp 1e-3)."""
+    """Generator learning rate; None: the objective's paper value on images, 1e-3 on 2D data."""
     lr_d: float | None = None
-    """Discriminator learning rate; None: the network family's default (as lr_g)."""
-    beta1: float = 0.5
-    """Adam beta1 (DCGAN: 0.5)."""
-    beta2: float = 0.999
-    """Adam beta2."""
+    """Discriminator learning rate; None: as lr_g."""
+    beta1: float | None = None
+    """Adam beta1; None: the objective's default (0.5 as DCGAN; 0 for wgan-gp)."""
+    beta2: float | None = None
+    """Adam beta2; None: the objective's default (0.999; 0.9 for wgan-gp and dragan)."""
 
 
 @dataclass
@@ -72,8 +94,8 @@ class TrainConfig:
     """Training iterations; each updates D `d_steps` times and G `g_steps` times."""
     batch_size: int | None = None
     """Real (and fake) examples per update; None: the network family's default (dcgan 64, mlp 512)."""
-    d_steps: int = 1
-    """Discriminator updates per iteration (G fixed)."""
+    d_steps: int | None = None
+    """Discriminator updates per iteration (G fixed); None: the objective's default (1; 5 for wgan, wgan-gp)."""
     g_steps: int = 1
     """Generator updates per iteration (D fixed)."""
     order: Literal["d_first", "g_first"] = "d_first"
@@ -92,6 +114,8 @@ class TrainConfig:
     """Steps between checkpoints (one is always written at the end and on Ctrl-C)."""
     progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
     """Generator updates after which a row is added to the progress strip (plus the final one)."""
+    max_recoveries: int = 3
+    """Times a NaN/inf may roll the run back to its last good checkpoint before training stops."""
 
 
 @dataclass
@@ -185,25 +209,6 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
     return value
 
 
-# Defaults that depend on the network family, applied to fields left as None (the saved config holds them).
-FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
-    "dcgan": {"train.batch_size": 64, "optim.lr_g": 2e-4, "optim.lr_d": 2e-4},  # Radford et al. 2016
-    "mlp": {"train.batch_size": 512, "optim.lr_g": 1e-3, "optim.lr_d": 1e-3},  # tuned on ring8/grid25
-}
-
-
-def with_family_defaults(config: Config, family: str) -> Config:
-    """Fill the None fields with `family`'s defaults; values the user set are kept."""
-    values = config.to_dict()
-    missing = {k: v for k, v in FAMILY_DEFAULTS.get(family, {}).items() if _get(values, k) is None}
-    return config.override(missing) if missing else config
-
-
-def _get(values: dict[str, Any], dotted: str) -> Any:
-    section, _, name = dotted.partition(".")
-    return values[section][name]
-
-
 def validate(config: Config) -> None:
     """Range checks that types alone cannot express; each message names the field."""
     t, o = config.train, config.optim
@@ -211,13 +216,22 @@ def validate(config: Config) -> None:
         "train.steps": t.steps, "train.batch_size": t.batch_size, "train.d_steps": t.d_steps,
         "train.g_steps": t.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
         "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
-        "data.num_points": config.data.num_points,
+        "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
+        "objective.began_gamma": config.objective.began_gamma,
     }
     for name, value in positive.items():
-        if value is not None and value <= 0:  # None: filled by the family's defaults
+        if value is not None and value <= 0:  # None: filled by defaults.resolve_defaults
             raise ConfigError(f"{name} must be positive, got {value}")
+    ob, m = config.objective, config.model
+    for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
+                        ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
+                        ("train.max_recoveries", t.max_recoveries)):
+        if value is not None and value < 0:
+            raise ConfigError(f"{name} must be >= 0, got {value}")
+    if not 0 <= m.g_ema < 1:
+        raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
     for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):
-        if not 0 <= beta < 1:
+        if beta is not None and not 0 <= beta < 1:
             raise ConfigError(f"{name} must be in [0, 1), got {beta}")
     if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
         raise ConfigError("model.latent_dim and model.width must be >= 0 and model.depth >= 1")

@@ -14,7 +14,7 @@ from gankit.config import Config
 from gankit.data.spec import DataSpec
 from gankit.errors import GankitError
 from gankit.training import checkpoint as ckpt
-from gankit.training.outputs import seeded
+from gankit.training.outputs import fixed_labels, seeded
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer, resolve_device
 from gankit.viz.pictures import save_image_grid, save_scatter
@@ -44,9 +44,14 @@ class Run:
     def discriminator(self) -> torch.nn.Module:
         return self.algorithm.discriminator
 
-    def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0) -> Tensor:
-        """n samples in model range on the CPU: images [n, C, H, W] in [-1, 1] or points [n, 2]."""
+    def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0, per_row: int = 8) -> Tensor:
+        """n samples in model range on the CPU: images [n, C, H, W] in [-1, 1] or points [n, 2].
+
+        A conditional model given no labels draws class 0 for the first `per_row` samples, then class 1, ...
+        """
         device = next(self.algorithm.parameters()).device
+        if labels is None:
+            labels = fixed_labels(self.spec, self.algorithm, n, per_row, device)
         if isinstance(labels, int):
             if not self.algorithm.conditional:
                 raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
@@ -59,7 +64,7 @@ class Run:
         self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8
     ) -> Path:
         """A grid of n samples (images) or a scatter over the data's modes (2D)."""
-        samples, path = self.sample(n, labels, seed), Path(path)
+        samples, path = self.sample(n, labels, seed, per_row=nrow), Path(path)
         if self.spec.kind == "points":
             modes = self.spec.modes_tensor() if self.spec.modes else None
             return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")

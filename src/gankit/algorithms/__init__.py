@@ -17,8 +17,9 @@ ALGORITHMS: Registry[Callable[[Config, DataSpec], Algorithm]] = Registry("algori
 
 @ALGORITHMS.register("gan")
 def _gan(config: Config, spec: DataSpec) -> Algorithm:
-    generator, discriminator = build_networks(config.model, spec)
-    return GAN(generator, discriminator, build_objective(config.objective.name))
+    objective = build_objective(config.objective)
+    generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
+    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema)
 
 
 def build_algorithm(config: Config, spec: DataSpec) -> Algorithm:

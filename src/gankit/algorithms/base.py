@@ -6,8 +6,8 @@ loss is a value that tests can check. GAN, and later AE/VAE/EBM, differ only in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import Tensor, nn
@@ -27,6 +27,12 @@ class PhaseOutput:
     stats: dict[str, Tensor] = field(default_factory=dict)  # detached scalars to log
 
 
+class PhaseLoss(Protocol):
+    def __call__(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
+        """The phase's loss; with `measure`, also health numbers that cost extra work (e.g. input gradients)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Phase:
     """One kind of update: `repeats` times per iteration, the `trains` network steps on `loss`."""
@@ -35,7 +41,7 @@ class Phase:
     trains: str  # key of Algorithm.trainable() whose optimizer steps; all other networks stay fixed
     repeats: int
     needs_data: bool  # whether each update consumes a batch of real data
-    loss: Callable[[Batch | None, torch.Generator], PhaseOutput]
+    loss: PhaseLoss
 
 
 class Algorithm(nn.Module):
@@ -50,8 +56,8 @@ class Algorithm(nn.Module):
         """Networks that get an optimizer, by the name phases use in `trains`."""
         raise NotImplementedError
 
-    def optimizer_settings(self, optim: OptimConfig) -> dict[str, dict[str, float]]:
-        """Adam settings per trainable network."""
+    def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
+        """Learning rate per trainable network (the optimizer kind and betas come from `optim`)."""
         raise NotImplementedError
 
     def phases(self, train: TrainConfig) -> list[Phase]:

@@ -1,25 +1,41 @@
-"""The lecture's GAN algorithm: fix G and update D on real vs generated; then fix D and update G."""
+"""The lecture's GAN algorithm: fix G and update D on real vs generated; then fix D and update G.
+
+Around the objective's two losses it adds what works with any objective: a gradient penalty (every
+`penalty_every` D updates), WGAN's weight clipping, AC-GAN's class loss, and an EMA of G for sampling.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor, autograd, nn
+from torch.nn import functional as F
 
 from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput
-from gankit.config import OptimConfig, TrainConfig
+from gankit.config import ObjectiveConfig, OptimConfig, TrainConfig
 from gankit.nets.base import Discriminator, Generator
 from gankit.objectives.base import Objective
+from gankit.objectives.penalties import PENALTIES
+from gankit.training.ema import EMA
 from gankit.training.network_modes import evaluating
 
 
 class GAN(Algorithm):
-    def __init__(self, generator: Generator, discriminator: Discriminator, objective: Objective) -> None:
+    def __init__(
+        self, generator: Generator, discriminator: Discriminator, objective: Objective,
+        settings: ObjectiveConfig | None = None, g_ema: float = 0.0,
+    ) -> None:
         super().__init__()
         self.generator = generator
         self.discriminator = discriminator
         self.objective = objective
+        self.settings = settings or ObjectiveConfig(name=objective.name, penalty="none", clip=0.0)
+        penalty = self.settings.penalty or "none"
+        self.penalty = None if penalty == "none" else PENALTIES.get(penalty)
+        self.ema = EMA(generator, g_ema) if g_ema > 0 else None
+        # counts D updates for lazy regularisation; a buffer so that resume keeps the schedule
+        self.register_buffer("d_updates", torch.zeros((), dtype=torch.long))
 
     @property
     def conditional(self) -> bool:
@@ -28,40 +44,77 @@ class GAN(Algorithm):
     def trainable(self) -> dict[str, nn.Module]:
         return {"generator": self.generator, "discriminator": self.discriminator}
 
-    def optimizer_settings(self, optim: OptimConfig) -> dict[str, dict[str, float]]:
-        betas = (optim.beta1, optim.beta2)
-        return {"generator": {"lr": optim.lr_g, "betas": betas}, "discriminator": {"lr": optim.lr_d, "betas": betas}}
+    def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
+        assert optim.lr_g is not None and optim.lr_d is not None, "resolve_defaults fills the learning rates"
+        return {"generator": optim.lr_g, "discriminator": optim.lr_d}
 
     def phases(self, train: TrainConfig) -> list[Phase]:
+        assert train.d_steps is not None and train.batch_size is not None
         d = Phase("discriminator", "discriminator", train.d_steps, True, self.discriminator_loss)
         g_loss = partial(self.generator_loss, n=train.batch_size)
         g = Phase("generator", "generator", train.g_steps, False, g_loss)
         return [d, g] if train.order == "d_first" else [g, d]
 
-    def discriminator_loss(self, batch: Batch | None, rng: torch.Generator) -> PhaseOutput:
+    def discriminator_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """G fixed: score m real examples high and m generated ones low."""
         assert batch is not None
         # Conditional models see the real batch's labels, so real and fake share one class mix.
-        labels = batch.labels if self.generator.num_classes else None
+        labels = batch.labels if self.conditional else None
         with torch.no_grad():  # G is fixed in this phase: no graph through it
             fake = self.generator.sample(batch.x.shape[0], labels, generator=rng)
-        real_scores = self.discriminator(batch.x, labels)
-        fake_scores = self.discriminator(fake, labels)
+        real = batch.x.detach().requires_grad_(measure)
+        fake.requires_grad_(measure)
+        real_scores, real_logits = self.discriminator.evaluate(real, labels)
+        fake_scores, fake_logits = self.discriminator.evaluate(fake, labels)
         loss = self.objective.discriminator_loss(real_scores, fake_scores)
         stats = {
-            "loss_d": loss.detach(),
             "d_real": self.objective.display(real_scores.detach()),
             "d_fake": self.objective.display(fake_scores.detach()),
         }
+        stats |= self.objective.update(real_scores.detach(), fake_scores.detach())
+        if real_logits is not None and fake_logits is not None and labels is not None:  # AC-GAN
+            classify = F.cross_entropy(real_logits, labels) + F.cross_entropy(fake_logits, labels)
+            loss = loss + self.settings.aux_weight * classify
+            stats["d_class_accuracy"] = (real_logits.argmax(1) == labels).float().mean()
+        every = self.settings.penalty_every
+        if self.penalty is not None and (every == 1 or int(self.d_updates) % every == 0):
+            penalty = self.penalty(self.discriminator, real, fake, labels, rng)
+            weight = (self.settings.penalty_weight or 0.0) * every  # lazy regularisation: scaled up
+            loss = loss + weight * penalty
+            stats["penalty"] = penalty.detach()
+        self.d_updates += 1
+        if measure:  # ‖∇_x D(x)‖ per sample on real and generated data: how steep D is where it matters
+            grad_real, grad_fake = autograd.grad(real_scores.sum() + fake_scores.sum(), [real, fake],
+                                                 retain_graph=True)
+            stats["d_input_grad_real"] = grad_real.flatten(1).norm(dim=1).mean()
+            stats["d_input_grad_fake"] = grad_fake.flatten(1).norm(dim=1).mean()
+        stats["loss_d"] = loss.detach()
         return PhaseOutput(loss, stats)
 
-    def generator_loss(self, batch: Batch | None, rng: torch.Generator, *, n: int) -> PhaseOutput:
+    def generator_loss(
+        self, batch: Batch | None, rng: torch.Generator, *, n: int, measure: bool = False
+    ) -> PhaseOutput:
         """D fixed: move G so that D scores its n samples as real."""
         labels = self.generator.sample_labels(n, rng)
-        fake_scores = self.discriminator(self.generator.sample(n, labels, generator=rng), labels)
-        loss = self.objective.generator_loss(fake_scores)
+        scores, logits = self.discriminator.evaluate(self.generator.sample(n, labels, generator=rng), labels)
+        loss = self.objective.generator_loss(scores)
+        if logits is not None and labels is not None:  # AC-GAN: G also makes its samples classifiable
+            loss = loss + self.settings.aux_weight * F.cross_entropy(logits, labels)
         return PhaseOutput(loss, {"loss_g": loss.detach()})
 
+    def after_update(self, phase: str) -> None:
+        if phase == "discriminator" and self.settings.clip:
+            with torch.no_grad():  # WGAN: keep the critic in a compact weight space (a crude Lipschitz bound)
+                for parameter in self.discriminator.parameters():
+                    parameter.clamp_(-self.settings.clip, self.settings.clip)
+        elif phase == "generator" and self.ema is not None:
+            self.ema.update(self.generator)
+
+    @property
+    def sampler(self) -> Generator:
+        """The generator that samples: the EMA copy when enabled."""
+        return self.ema.average if self.ema is not None else self.generator
+
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
-        with torch.no_grad(), evaluating(self.generator):
-            return self.generator.sample(n, labels, generator=generator)
+        with torch.no_grad(), evaluating(self.sampler):
+            return self.sampler.sample(n, labels, generator=generator)

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from gankit.config import ModelConfig
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
-from gankit.nets.base import Discriminator, Generator
+from gankit.nets.base import AutoencoderDiscriminator, Discriminator, Generator, apply_spectral_norm
 from gankit.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gankit.nets.mlp import MLPDiscriminator, MLPGenerator
 from gankit.registry import Registry
 
-NetBuilder = Callable[[ModelConfig, DataSpec, int], tuple[Generator, Discriminator]]
+NetBuilder = Callable[[ModelConfig, DataSpec, int, int], tuple[Generator, Discriminator]]
+"""(model config, data, number of classes for G, number of classes for D) -> (G, D)."""
 NETS: Registry[NetBuilder] = Registry("model")
 
 
 @NETS.register("mlp")
-def _mlp(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Generator, Discriminator]:
+def _mlp(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     if spec.kind != "points":
         raise ConfigError(f"model mlp is for 2D point data; {spec.name} holds images (use dcgan)")
     latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
     return (
-        MLPGenerator(latent, dim, width, config.depth, num_classes),
-        MLPDiscriminator(dim, width, config.depth, num_classes),
+        MLPGenerator(latent, dim, width, config.depth, g_classes),
+        MLPDiscriminator(dim, width, config.depth, d_classes, config.d_condition),
     )
 
 
 @NETS.register("dcgan")
-def _dcgan(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Generator, Discriminator]:
+def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     if spec.kind != "image":
         raise ConfigError(f"model dcgan is for images; {spec.name} holds 2D points (use mlp)")
     channels, height, width_px = spec.sample_shape
@@ -36,8 +38,8 @@ def _dcgan(config: ModelConfig, spec: DataSpec, num_classes: int) -> tuple[Gener
         raise ConfigError(f"dcgan needs square images, got {height}×{width_px}; set data.image_size")
     latent, width = config.latent_dim or 100, config.width or 64
     return (
-        DCGANGenerator(latent, channels, height, width, num_classes),
-        DCGANDiscriminator(channels, height, width, num_classes, config.d_norm),
+        DCGANGenerator(latent, channels, height, width, g_classes),
+        DCGANDiscriminator(channels, height, width, d_classes, config.d_norm or "batch", config.d_condition),
     )
 
 
@@ -48,11 +50,23 @@ def resolve_model_name(config: ModelConfig, spec: DataSpec) -> str:
     return "mlp" if spec.kind == "points" else "dcgan"
 
 
-def build_networks(config: ModelConfig, spec: DataSpec) -> tuple[Generator, Discriminator]:
+def build_networks(
+    config: ModelConfig, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores"
+) -> tuple[Generator, Discriminator]:
+    """G and D for the data; D is BEGAN's auto-encoder when asked, and spectrally normalised if configured."""
     if config.conditional and not spec.num_classes:
         raise ConfigError(f"model.conditional needs a labelled dataset; {spec.name} has no labels")
     num_classes = spec.num_classes if config.conditional else 0
-    return NETS.get(resolve_model_name(config, spec))(config, spec, num_classes)
+    build = NETS.get(resolve_model_name(config, spec))
+    generator, discriminator = build(config, spec, num_classes, num_classes)
+    if discriminator_kind == "autoencoder":
+        if num_classes:
+            raise ConfigError("the auto-encoder discriminator (began) is unconditional; drop model.conditional")
+        decoder, _ = build(config, spec, 0, 0)  # a generator of the same family, fed with the code
+        discriminator = AutoencoderDiscriminator(discriminator, decoder)
+    if config.spectral_norm:
+        apply_spectral_norm(discriminator)
+    return generator, discriminator
 
 
 __all__ = ["NETS", "Discriminator", "Generator", "build_networks", "resolve_model_name"]

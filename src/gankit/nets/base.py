@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -54,24 +56,66 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """Scores samples: features(x) -> raw score/logit [N], higher = more real.
 
-    Conditional discriminators use the projection head (Miyato & Koyama 2018):
-    score = w·h + embed(y)·h, so labels change the score without changing the trunk.
+    Conditional discriminators use labels one of two ways:
+    - `projection` (Miyato & Koyama 2018): score = w·h + embed(y)·h, labels shift the score;
+    - `acgan` (Odena et al. 2017): an unconditional score plus a classifier head on the same features.
     """
 
-    def __init__(self, feature_dim: int, num_classes: int = 0) -> None:
+    def __init__(
+        self, feature_dim: int, num_classes: int = 0, condition: Literal["projection", "acgan"] = "projection"
+    ) -> None:
         super().__init__()
         self.num_classes = num_classes
+        self.condition = condition if num_classes else "none"
         self.head = nn.Linear(feature_dim, 1)
-        self.embed = nn.Embedding(num_classes, feature_dim) if num_classes else None
+        self.embed = nn.Embedding(num_classes, feature_dim) if self.condition == "projection" else None
+        self.classifier = nn.Linear(feature_dim, num_classes) if self.condition == "acgan" else None
 
     def features(self, x: Tensor) -> Tensor:  # [N, feature_dim]
         raise NotImplementedError
 
-    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+    def evaluate(self, x: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        """(score [N], class logits [N, K] for AC-GAN, else None) from one pass through the trunk."""
         h = self.features(x)
         score = self.head(h).squeeze(1)
         if self.embed is not None:
             if labels is None:
                 raise GankitError("this discriminator is class-conditional: pass labels")
             score = score + (self.embed(labels) * h).sum(dim=1)
-        return score  # [N]
+        return score, self.classifier(h) if self.classifier is not None else None
+
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        return self.evaluate(x, labels)[0]  # [N]
+
+
+class AutoencoderDiscriminator(Discriminator):
+    """BEGAN's discriminator: an auto-encoder scoring x by minus its L1 reconstruction error.
+
+    The encoder is the family's discriminator trunk with its head widened to the code; the decoder
+    is the family's generator fed with that code, so architectures stay shared, not copied.
+    """
+
+    def __init__(self, encoder: Discriminator, decoder: Generator) -> None:
+        nn.Module.__init__(self)
+        self.num_classes, self.condition = 0, "none"
+        self.encoder, self.decoder = encoder, decoder
+        encoder.head = nn.Linear(encoder.head.in_features, decoder.latent_dim)  # h -> code
+        self.head = self.embed = self.classifier = None  # scored by reconstruction, not a head
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.encoder.head(self.encoder.features(x))  # [N, code_dim]
+
+    def reconstruct(self, x: Tensor) -> Tensor:
+        return self.decoder(self.features(x))
+
+    def evaluate(self, x: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        error = (x - self.reconstruct(x)).abs().flatten(1).mean(dim=1)  # L(x) per sample
+        return -error, None
+
+
+def apply_spectral_norm(module: nn.Module) -> nn.Module:
+    """Spectral normalisation (Miyato et al. 2018) on every linear, conv and embedding weight."""
+    for layer in list(module.modules()):
+        if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d, nn.Embedding)):
+            nn.utils.parametrizations.spectral_norm(layer)
+    return module

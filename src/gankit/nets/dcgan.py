@@ -65,11 +65,11 @@ class DCGANGenerator(Generator):
 class DCGANDiscriminator(Discriminator):
     def __init__(
         self, channels: int, size: int, width: int = 64, num_classes: int = 0,
-        norm: Literal["batch", "none"] = "batch",
+        norm: Literal["batch", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
     ) -> None:
         base, doublings = layout(size)
         c_out = width * 2 ** (doublings - 1)
-        super().__init__(c_out * base * base, num_classes)
+        super().__init__(c_out * base * base, num_classes, condition)
         layers: list[nn.Module] = []
         c_in, c = channels, width
         for i in range(doublings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from torch import Tensor, nn
 
@@ -27,8 +28,11 @@ class MLPGenerator(Generator):
 
 
 class MLPDiscriminator(Discriminator):
-    def __init__(self, in_dim: int, width: int, depth: int, num_classes: int = 0) -> None:
-        super().__init__(width, num_classes)
+    def __init__(
+        self, in_dim: int, width: int, depth: int, num_classes: int = 0,
+        condition: Literal["projection", "acgan"] = "projection",
+    ) -> None:
+        super().__init__(width, num_classes, condition)
         self.body = _stack(in_dim, width, depth, lambda: nn.LeakyReLU(0.2))
 
     def features(self, x: Tensor) -> Tensor:

@@ -1,18 +1,23 @@
-"""GAN objectives by name (`--loss`): each a small object with D's and G's loss."""
+"""GAN objectives by name (`--loss`): each a small object with D's and G's loss and its paper's defaults."""
 
 from __future__ import annotations
 
+from gankit.config import ObjectiveConfig
 from gankit.objectives.base import Objective
-from gankit.objectives.classic import Minimax, NonSaturating
+from gankit.objectives.began import BEGAN
+from gankit.objectives.classic import DRAGAN, LeastSquares, Minimax, NonSaturating
+from gankit.objectives.wasserstein import Hinge, Wasserstein, WassersteinGP
 from gankit.registry import Registry
 
 OBJECTIVES: Registry[type[Objective]] = Registry("objective")
-for _cls in (Minimax, NonSaturating):
+for _cls in (Minimax, NonSaturating, LeastSquares, Wasserstein, WassersteinGP, DRAGAN, BEGAN, Hinge):
     OBJECTIVES.register(_cls.name)(_cls)
 
 
-def build_objective(name: str) -> Objective:
-    return OBJECTIVES.get(name)()
+def build_objective(config: ObjectiveConfig | str) -> Objective:
+    if isinstance(config, str):
+        config = ObjectiveConfig(name=config)
+    return OBJECTIVES.get(config.name)(config)
 
 
 __all__ = ["OBJECTIVES", "Objective", "build_objective"]

@@ -12,15 +12,23 @@ from gankit.training.checkpoint import write_atomic
 
 class Logbook:
     def __init__(self, jsonl_path: Path, tensorboard_dir: Path | None, start_step: int = 0) -> None:
-        self.path = jsonl_path
+        self.path, self.tensorboard_dir = jsonl_path, tensorboard_dir
+        self._open(start_step)
+
+    def _open(self, start_step: int) -> None:
         self._truncate_after(start_step)
-        self._file = jsonl_path.open("a")
+        self._file = self.path.open("a")
         self._writer = None
-        if tensorboard_dir is not None:
+        if self.tensorboard_dir is not None:
             from torch.utils.tensorboard import SummaryWriter
 
             # purge_step hides events an interrupted run logged after its last checkpoint
-            self._writer = SummaryWriter(str(tensorboard_dir), purge_step=start_step or None)
+            self._writer = SummaryWriter(str(self.tensorboard_dir), purge_step=start_step or None)
+
+    def rewind(self, step: int) -> None:
+        """Forget what was logged after `step`: training rolled back to a checkpoint there."""
+        self.close()
+        self._open(step)
 
     def _truncate_after(self, step: int) -> None:
         """Keep only lines up to `step`: a run killed after its checkpoint logged steps it will redo."""
@@ -43,6 +51,8 @@ class Logbook:
             for key, value in record.items():
                 if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
                     self._writer.add_scalar(key, value, step)
+                elif isinstance(value, str):
+                    self._writer.add_text(key, value, step)
 
     def close(self) -> None:
         self._file.close()

@@ -49,8 +49,9 @@ class Outputs:
         if self.spec.kind == "points":
             samples = self._fixed_samples(POINTS, POINTS)
             save_scatter(samples, path, self.real_points, self.modes, title=f"step {step:,}")
-        else:
-            save_image_grid(self._fixed_samples(GRID_SIZE, 8), path)
+        else:  # conditional: one row of 8 per class
+            n = self.spec.num_classes * 8 if self.algorithm.conditional else GRID_SIZE
+            save_image_grid(self._fixed_samples(n, 8), path)
 
     def snapshot(self, generator_updates: int) -> None:
         """Add a row to the progress strip and redraw it from every snapshot in the folder."""

@@ -17,15 +17,17 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from gankit.algorithms import Algorithm, build_algorithm
-from gankit.config import Config, with_family_defaults
+from gankit.config import Config
 from gankit.data import load_dataset
 from gankit.data.batches import Batches
 from gankit.data.spec import DataSpec
+from gankit.defaults import resolve_defaults
 from gankit.errors import ConfigError, GankitError
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
 from gankit.training.logbook import Logbook
 from gankit.training.network_modes import set_trainable
+from gankit.training.optimizers import build_optimizer, layer_gradient_norms
 from gankit.training.outputs import Outputs
 from gankit.training.run_folder import RunFolder, default_run_name
 
@@ -58,15 +60,15 @@ class Trainer:
     def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
         dataset = load_dataset(config.data)
         self.spec = DataSpec.of(dataset)
-        config = with_family_defaults(config, resolve_model_name(config.model, self.spec))
+        config = resolve_defaults(config, resolve_model_name(config.model, self.spec))
         self.config, self.folder, self.device = config, folder, device
         dataset = dataset.to(device)
         torch.manual_seed(config.train.seed)  # network initialisation
         self.algorithm: Algorithm = build_algorithm(config, self.spec).to(device)
         self.networks = self.algorithm.trainable()
-        settings = self.algorithm.optimizer_settings(config.optim)
+        rates = self.algorithm.learning_rates(config.optim)
         self.optimizers = {
-            name: torch.optim.Adam(net.parameters(), **settings[name]) for name, net in self.networks.items()
+            name: build_optimizer(config.optim, net.parameters(), rates[name]) for name, net in self.networks.items()
         }
         self.phases = self.algorithm.phases(config.train)
         self.batches = Batches(dataset, config.train.batch_size, config.train.seed)
@@ -74,9 +76,10 @@ class Trainer:
         self.outputs = Outputs(folder, self.algorithm, self.spec, dataset.data, config.train.seed)
         self.step = 0  # completed iterations
         self.batches_drawn = 0
+        self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
         self._sums: dict[str, Tensor] = {}
-        self._count = 0
+        self._counts: dict[str, int] = {}
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -109,18 +112,26 @@ class Trainer:
         return trainer
 
     # -- the algorithm ------------------------------------------------------------------------
-    def train_step(self) -> dict[str, Tensor]:
-        """One iteration of the lecture's loop: each phase updates its network, the others fixed."""
+    def train_step(self, measure: bool = False) -> dict[str, Tensor]:
+        """One iteration of the lecture's loop: each phase updates its network, the others fixed.
+
+        With `measure`, the last update of each phase also reports health numbers: D's input
+        gradient norms and every layer's gradient norm. They read gradients, never change them.
+        """
         stats: dict[str, Tensor] = {}
         for phase in self.phases:
             set_trainable(self.networks, phase.trains)
             optimizer = self.optimizers[phase.trains]
-            for _ in range(phase.repeats):
+            network = self.networks[phase.trains]
+            for repeat in range(phase.repeats):
+                last = repeat == phase.repeats - 1
                 batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
                 self.batches_drawn += phase.needs_data
-                out = phase.loss(batch, self.rng)
+                out = phase.loss(batch, self.rng, measure=measure and last)
                 optimizer.zero_grad(set_to_none=True)
                 out.loss.backward()
+                if measure and last:
+                    stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
                 optimizer.step()
                 self.algorithm.after_update(phase.name)
                 stats.update(out.stats)
@@ -135,16 +146,21 @@ class Trainer:
         self._clock = (time.perf_counter(), self.step)
         try:
             with self._stop_on_sigint():
-                while self.step < t.steps and not self.stop_requested:
-                    self._accumulate(self.train_step())
-                    bar.update(1)
-                    self._periodic(logbook, bar)
-                    for callback in callbacks:
-                        callback(self)
+                if ckpt.read_meta(self.folder.checkpoints, "last") is None:
+                    self.save()  # a good state to roll back to from the very first step
+                while True:
+                    while self.step < t.steps and not self.stop_requested:
+                        measure = itstime(self.step + 1, t.log_every) or self.step + 1 == t.steps
+                        self._accumulate(self.train_step(measure))
+                        bar.update(1)
+                        self._periodic(logbook, bar)
+                        for callback in callbacks:
+                            callback(self)
+                    if self._healthy_or_rolled_back(logbook, bar):
+                        break
         finally:
             bar.close()
             logbook.close()
-        self._check_finite()
         stats = self.outputs.mode_stats()
         self.save(stats.score() if stats else None)
         if self.step >= t.steps:
@@ -159,7 +175,7 @@ class Trainer:
     def _accumulate(self, stats: dict[str, Tensor]) -> None:
         for key, value in stats.items():
             self._sums[key] = self._sums.get(key, 0) + value  # tensors: no device sync per step
-        self._count += 1
+            self._counts[key] = self._counts.get(key, 0) + 1  # per key: some are only measured now and then
 
     def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
         t, s = self.config.train, self.step
@@ -169,15 +185,16 @@ class Trainer:
             self.outputs.sample_picture(s)
         if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
             self.outputs.snapshot(s * t.g_steps)
-        if itstime(s, t.checkpoint_every) and s < t.steps:
-            self._check_finite()
+        if itstime(s, t.checkpoint_every) and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
             stats = self.outputs.mode_stats()
             self.save(stats.score() if stats else None)
 
     def _log(self, logbook: Logbook, bar: tqdm) -> None:
-        if not self._count:
+        if not self._counts:
             return
-        values = {k: float(v) / self._count for k, v in self._sums.items()}
+        values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
+        if not self._healthy_or_rolled_back(logbook, bar, values):
+            return
         now, last_step = time.perf_counter(), self._clock[1]
         images = (self.step - last_step) * self.config.train.batch_size
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
@@ -185,21 +202,50 @@ class Trainer:
         values["g_updates"] = self.step * self.config.train.g_steps
         self._clock = (now, self.step)
         logbook.write(self.step, values)
-        self._check_finite(values)
-        self._sums, self._count = {}, 0
+        self._sums, self._counts = {}, {}
         shown = {label: f"{values[k]:.3f}" for k, label in BAR_LABELS.items() if k in values}
         bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
 
-    def _check_finite(self, values: dict[str, float] | None = None) -> None:
-        """Never checkpoint garbage: a NaN/inf loss stops the run with the last good step named."""
-        values = values if values is not None else {k: float(v) for k, v in self._sums.items()}
+    # -- divergence ---------------------------------------------------------------------------
+    def _divergence(self, values: dict[str, float] | None = None) -> str | None:
+        """The first logged value or network weight that is NaN/inf, or None when all are finite."""
+        if values is None:
+            values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
+            named = list(self.algorithm.named_parameters())
+            finite = torch.stack([p.isfinite().all() for _, p in named]).tolist() if named else []
+            values |= {f"weight {name}": 0.0 if ok else math.nan for (name, _), ok in zip(named, finite, strict=True)}
         bad = [k for k, v in values.items() if not math.isfinite(v)]
-        if bad:
-            last = ckpt.read_meta(self.folder.checkpoints, "last")
-            good = last["step"] if last else "none"
+        return min(bad, key=lambda k: not k.startswith("loss")) if bad else None  # name a loss when one is bad
+
+    def _healthy_or_rolled_back(self, logbook: Logbook, bar: tqdm, values: dict[str, float] | None = None) -> bool:
+        """True when training is finite; else roll back to the last good checkpoint (with a warning), or
+        stop with a clear message after train.max_recoveries roll-backs. Garbage is never checkpointed."""
+        bad = self._divergence(values)
+        if bad is None:
+            return True
+        limit, bad_step = self.config.train.max_recoveries, self.step
+        tensors, meta = ckpt.load_checkpoint(self.folder.checkpoints, "last")
+        if self.recoveries >= limit:
             raise GankitError(
-                f"training diverged by step {self.step}: {bad[0]} is not finite; last good checkpoint: step {good}"
+                f"training diverged by step {bad_step}: {bad} is not finite, after {self.recoveries} roll-backs "
+                f"(train.max_recoveries={limit}); last good checkpoint: step {meta['step']}. "
+                "Try lower learning rates, a gradient penalty (objective.penalty) or model.spectral_norm=true"
             )
+        recoveries = self.recoveries + 1
+        self.restore(tensors, meta)
+        self.recoveries = recoveries
+        # fresh noise, so that the retry does not replay the same path into the same NaN
+        self.rng.manual_seed(self.config.train.seed + 1 + 1_000_003 * recoveries)
+        self._sums, self._counts = {}, {}
+        self._clock = (time.perf_counter(), self.step)
+        warning = (f"step {bad_step}: {bad} is not finite; rolled back to the checkpoint at step {self.step} "
+                   f"with fresh noise (roll-back {recoveries} of at most {limit})")
+        logbook.rewind(self.step)
+        logbook.write(self.step, {"warning": warning})
+        tqdm.write(f"warning: {warning}")
+        bar.n = self.step
+        bar.refresh()
+        return False
 
     def _finish(self, stats: Any) -> None:
         if stats is not None:
@@ -214,7 +260,7 @@ class Trainer:
             flat, optim_meta[name] = ckpt.optimizer_to_flat(name, optimizer)
             tensors |= flat
         tensors |= ckpt.rng_state_tensors(self.rng)
-        meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score,
+        meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score, "recoveries": self.recoveries,
                 "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict()}
         ckpt.save_checkpoint(self.folder.checkpoints, "last", tensors, meta)
         if score is not None and score > self._best_score():
@@ -231,6 +277,7 @@ class Trainer:
             ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"][name])
         ckpt.restore_rng_states(self.rng, tensors)
         self.step, self.batches_drawn = meta["step"], meta["batches_drawn"]
+        self.recoveries = meta.get("recoveries", 0)
 
     @contextmanager
     def _stop_on_sigint(self) -> Iterator[None]:

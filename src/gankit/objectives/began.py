@@ -1,0 +1,43 @@
+"""BEGAN (Berthelot et al. 2017): D is an auto-encoder, and scores by minus its reconstruction error.
+
+With L(v) = mean |v - D(v)| and score = -L: D minimises L(x) - k·L(G(z)), G minimises L(G(z)), and
+k follows k <- clip(k + lambda_k (gamma·L(x) - L(G(z))), 0, 1) to hold L(G(z)) = gamma·L(x).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from gankit.config import ObjectiveConfig
+from gankit.objectives.base import Objective
+
+
+class BEGAN(Objective):
+    """Boundary equilibrium GAN; logs k and the convergence measure M = L(x) + |gamma·L(x) - L(G(z))|."""
+
+    name = "began"
+    probabilistic = False
+    discriminator_kind = "autoencoder"
+    reference = "Berthelot et al. 2017"
+    defaults = {"optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.999,
+                "model.d_norm": "none"}
+
+    def __init__(self, config: ObjectiveConfig | None = None) -> None:
+        super().__init__(config)
+        config = config or ObjectiveConfig(name=self.name)
+        self.gamma, self.k_lr = config.began_gamma, config.began_k_lr
+        self.register_buffer("k", torch.zeros(()))  # k_0 = 0, as in the paper
+
+    def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+        # clone: update() changes k in place before backward runs
+        return -real_scores.mean() + self.k.clone() * fake_scores.mean()
+
+    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+        return -fake_scores.mean()
+
+    def update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
+        loss_real, loss_fake = -real_scores.mean(), -fake_scores.mean()
+        balance = self.gamma * loss_real - loss_fake
+        self.k.copy_((self.k + self.k_lr * balance).clamp(0, 1))
+        return {"began_k": self.k.clone(), "began_convergence": loss_real + balance.abs()}

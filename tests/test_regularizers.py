@@ -1,0 +1,81 @@
+import pytest
+import torch
+
+import gankit
+from conftest import tiny_config
+from gankit.algorithms import build_algorithm
+from gankit.config import Config
+from gankit.data.spec import DataSpec
+from gankit.defaults import resolve_defaults
+from gankit.nets import build_networks
+from gankit.training.ema import EMA
+from gankit.training.trainer import Trainer
+
+IMAGES = DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16), class_names=tuple("0123456789"))
+
+
+def effective_weights(module):
+    """Every spectrally normalised conv/linear weight as the matrix whose norm SN takes ([out, -1])."""
+    for layer in module.modules():
+        if hasattr(layer, "parametrizations") and isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            yield layer.weight.flatten(1)
+
+
+def test_spectral_norm_makes_each_layers_largest_singular_value_one():
+    config = Config().override({"model.spectral_norm": True, "model.d_norm": "none", "model.width": 8,
+                                "model.conditional": True})
+    _, discriminator = build_networks(config.model, IMAGES)
+    x = torch.randn(8, 1, 16, 16)
+    for _ in range(30):  # one power iteration per training-mode forward
+        discriminator(x, torch.zeros(8, dtype=torch.long))
+    discriminator.eval()
+    sigmas = [torch.linalg.matrix_norm(w.detach(), ord=2).item() for w in effective_weights(discriminator)]
+    assert len(sigmas) == 3 and sigmas == pytest.approx([1.0] * len(sigmas), abs=0.02)
+    raw = discriminator.body[0].parametrizations.weight.original.flatten(1)
+    assert torch.linalg.matrix_norm(raw.detach(), ord=2).item() != pytest.approx(1.0, abs=0.05)
+
+
+def test_wgan_clips_every_critic_weight(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "r", objective={"name": "wgan"}, train={"steps": 6}))
+    assert run.config.objective.clip == 0.01 and run.config.optim.name == "rmsprop"
+    weights = torch.cat([p.flatten() for p in run.discriminator.parameters()])
+    assert weights.abs().max().item() == pytest.approx(0.01)  # at the bound (RMSprop's first steps are large)
+
+
+def test_ema_trails_the_generator_with_its_ramped_decay():
+    generator = torch.nn.Linear(3, 2)
+    ema = EMA(generator, decay=0.999)
+    before = ema.average.weight.detach().clone()
+    with torch.no_grad():
+        generator.weight.add_(1.0)
+    ema.update(generator)  # first update: decay min(0.999, 1/10) = 0.1
+    assert torch.allclose(ema.average.weight, 0.1 * before + 0.9 * generator.weight)
+    assert ema.average.weight.requires_grad is False and int(ema.updates) == 1
+
+
+def test_sampling_uses_the_ema_generator_and_resume_keeps_it(tmp_path):
+    extra = {"model": {"g_ema": 0.9}}
+    whole = gankit.train(tiny_config(tmp_path / "whole", **extra))
+    algorithm = whole.algorithm
+    assert not torch.equal(algorithm.ema.average.out.weight, algorithm.generator.out.weight)
+    z_rng = lambda: torch.Generator().manual_seed(0)  # noqa: E731
+    expected = algorithm.ema.average.eval()(torch.randn(4, 2, generator=z_rng()))
+    assert torch.allclose(algorithm.sample(4, generator=z_rng()), expected)
+    loaded = gankit.load(tmp_path / "whole")
+    assert torch.equal(loaded.algorithm.ema.average.out.weight, algorithm.ema.average.out.weight)
+
+
+def test_lazy_penalty_runs_every_k_updates_scaled_by_k(tmp_path):
+    config = Config.from_dict(tiny_config(tmp_path / "r", objective={"penalty": "r1", "penalty_every": 3}))
+    trainer = Trainer.start(config)
+    seen = ["penalty" in trainer.train_step() for _ in range(6)]
+    assert seen == [True, False, False, True, False, False]
+    assert int(trainer.algorithm.d_updates) == 6
+
+
+def test_acgan_discriminator_classifies_and_generator_is_conditional():
+    config = Config().override({"model.conditional": True, "model.d_condition": "acgan", "model.width": 8})
+    algorithm = build_algorithm(resolve_defaults(config, "dcgan"), IMAGES)
+    assert algorithm.discriminator.embed is None and algorithm.discriminator.classifier.out_features == 10
+    score, logits = algorithm.discriminator.evaluate(torch.randn(3, 1, 16, 16))
+    assert score.shape == (3,) and logits.shape == (3, 10)
