@@ -136,5 +136,8 @@ def test_conditional_grids_have_one_row_per_class_and_class_flag(tmp_path):
 def test_objectives_are_listed_with_their_paper_defaults():
     listing = invoke("objectives").output
     for name in ("minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge"):
-        assert f"\n{name} " in f"\n{listing}"
-    assert "optim.name=rmsprop" in listing and "Gulrajani et al. 2017" in listing
+        assert f"\n{name}: " in f"\n{listing}"
+    wgan_gp = listing.split("wgan-gp:")[1]
+    assert "Gulrajani et al. 2017" in wgan_gp
+    assert "images: adam lr 0.0001 betas (0, 0.9), batch 64, d_steps 5, penalty gp x10, D norm none" in wgan_gp
+    assert "rmsprop lr 5e-05" in listing.split("wgan:")[1]

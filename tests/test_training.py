@@ -186,3 +186,15 @@ def test_load_and_sample(tmp_path):
     assert not torch.equal(a, run.sample(16, seed=2))
     with pytest.raises(GankitError, match="unconditional"):
         run.sample(4, labels=1)
+
+
+@pytest.mark.parametrize("name", OBJECTIVES.names())
+def test_every_objective_trains_a_dcgan_with_its_paper_defaults(tmp_path, name):
+    config = tiny_config(tmp_path / name, data={"name": "digits"}, objective={"name": name},
+                         model={"net": "dcgan", "width": 8, "latent_dim": 16}, train={"steps": 4, "batch_size": 16})
+    run = gankit.train(config)
+    defaults = OBJECTIVES.get(name).defaults
+    assert run.config.model.spectral_norm == defaults.get("model.spectral_norm", False)
+    assert run.config.model.d_norm == defaults.get("model.d_norm", "batch")
+    assert all(torch.isfinite(p).all() for p in run.algorithm.parameters())
+    assert run.sample(3).shape == (3, 1, 8, 8)

@@ -143,15 +143,27 @@ def sample(
 
 @main.command()
 def objectives() -> None:
-    """The GAN objectives (--loss) and the paper defaults each applies to fields you leave unset."""
+    """The GAN objectives (--loss) and the defaults each gets on images and on 2D data."""
+    from gankit.defaults import resolve_defaults
     from gankit.objectives import OBJECTIVES
 
     for name in OBJECTIVES.names():
         cls = OBJECTIVES.get(name)
-        summary = (cls.__doc__ or "").strip().splitlines()[0]
-        click.echo(f"{name:8s} {summary}  [{cls.reference}]")
-        settings = ", ".join(f"{key}={value}" for key, value in cls.defaults.items())
-        click.echo(f"{'':8s} defaults: {settings or 'the network family (DCGAN: Adam 2e-4, betas 0.5/0.999)'}")
+        click.echo(f"{name}: {(cls.__doc__ or '').strip().splitlines()[0]}  [{cls.reference}]")
+        for family, label in (("dcgan", "images"), ("mlp", "2D")):
+            c = resolve_defaults(Config().override({"objective.name": name}), family)
+            optimizer = (f"{c.optim.name} lr {c.optim.lr_g:g}" if c.optim.name == "rmsprop"
+                         else f"adam lr {c.optim.lr_g:g} betas ({c.optim.beta1:g}, {c.optim.beta2:g})")
+            parts = [optimizer, f"batch {c.train.batch_size}", f"d_steps {c.train.d_steps}"]
+            if c.objective.penalty != "none":
+                parts.append(f"penalty {c.objective.penalty} x{c.objective.penalty_weight:g}")
+            if c.objective.clip:
+                parts.append(f"clip {c.objective.clip:g}")
+            if c.model.spectral_norm:
+                parts.append("spectral norm")
+            if family == "dcgan":
+                parts.append(f"D norm {c.model.d_norm}")
+            click.echo(f"    {label + ':':8s}{', '.join(parts)}")
 
 
 @main.group()

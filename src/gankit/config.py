@@ -48,10 +48,14 @@ class ModelConfig:
     """How a conditional D uses labels: projection head (Miyato & Koyama 2018) or AC-GAN's classifier."""
     d_norm: Literal["batch", "none"] | None = None
     """Normalisation inside the convolutional D; None: the objective's default (batch, as DCGAN)."""
+    minibatch_std: bool | None = None
+    """Give D the batch's feature standard deviation as one more feature (Karras et al. 2018), a cue
+    against mode collapse; None: on for 2D data (mlp), off for images."""
     spectral_norm: bool | None = None
     """Spectral normalisation of every D layer (Miyato et al. 2018); None: the objective's default."""
-    g_ema: float = 0.0
-    """Decay of an exponential moving average of G's weights, used for sampling; 0 turns it off (try 0.999)."""
+    g_ema: float | None = None
+    """Decay of an exponential moving average of G's weights, used for sampling; 0 = off (try 0.999);
+    None: 0.999 on 2D data (mlp), off for images."""
 
 
 @dataclass
@@ -228,7 +232,7 @@ def validate(config: Config) -> None:
                         ("train.max_recoveries", t.max_recoveries)):
         if value is not None and value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
-    if not 0 <= m.g_ema < 1:
+    if m.g_ema is not None and not 0 <= m.g_ema < 1:
         raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
     for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):
         if beta is not None and not 0 <= beta < 1:

@@ -19,7 +19,7 @@ ALGORITHMS: Registry[Callable[[Config, DataSpec], Algorithm]] = Registry("algori
 def _gan(config: Config, spec: DataSpec) -> Algorithm:
     objective = build_objective(config.objective)
     generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
-    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema)
+    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0)
 
 
 def build_algorithm(config: Config, spec: DataSpec) -> Algorithm:

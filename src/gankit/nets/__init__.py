@@ -25,7 +25,7 @@ def _mlp(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) ->
     latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
     return (
         MLPGenerator(latent, dim, width, config.depth, g_classes),
-        MLPDiscriminator(dim, width, config.depth, d_classes, config.d_condition),
+        MLPDiscriminator(dim, width, config.depth, d_classes, config.d_condition, bool(config.minibatch_std)),
     )
 
 
@@ -39,7 +39,8 @@ def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) 
     latent, width = config.latent_dim or 100, config.width or 64
     return (
         DCGANGenerator(latent, channels, height, width, g_classes),
-        DCGANDiscriminator(channels, height, width, d_classes, config.d_norm or "batch", config.d_condition),
+        DCGANDiscriminator(channels, height, width, d_classes, config.d_norm or "batch", config.d_condition,
+                           bool(config.minibatch_std)),
     )
 
 

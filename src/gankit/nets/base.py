@@ -59,24 +59,38 @@ class Discriminator(nn.Module):
     Conditional discriminators use labels one of two ways:
     - `projection` (Miyato & Koyama 2018): score = w·h + embed(y)·h, labels shift the score;
     - `acgan` (Odena et al. 2017): an unconditional score plus a classifier head on the same features.
+
+    With `minibatch_std`, the features get one more entry: their standard deviation over the batch
+    (Karras et al. 2018, one group), so D can tell a batch that lacks variety from a real one.
     """
 
     def __init__(
-        self, feature_dim: int, num_classes: int = 0, condition: Literal["projection", "acgan"] = "projection"
+        self, feature_dim: int, num_classes: int = 0, condition: Literal["projection", "acgan"] = "projection",
+        minibatch_std: bool = False,
     ) -> None:
         super().__init__()
         self.num_classes = num_classes
         self.condition = condition if num_classes else "none"
-        self.head = nn.Linear(feature_dim, 1)
-        self.embed = nn.Embedding(num_classes, feature_dim) if self.condition == "projection" else None
-        self.classifier = nn.Linear(feature_dim, num_classes) if self.condition == "acgan" else None
+        self.minibatch_std = minibatch_std
+        dim = feature_dim + int(minibatch_std)
+        self.head = nn.Linear(dim, 1)
+        self.embed = nn.Embedding(num_classes, dim) if self.condition == "projection" else None
+        self.classifier = nn.Linear(dim, num_classes) if self.condition == "acgan" else None
 
     def features(self, x: Tensor) -> Tensor:  # [N, feature_dim]
         raise NotImplementedError
 
+    def representation(self, x: Tensor) -> Tensor:
+        """What the heads see: the features, plus their batch standard deviation when enabled."""
+        h = self.features(x)
+        if not self.minibatch_std:
+            return h
+        spread = h.std(dim=0, unbiased=False).mean()  # one number for the whole batch
+        return torch.cat([h, spread.expand(h.shape[0], 1)], dim=1)  # [N, feature_dim + 1]
+
     def evaluate(self, x: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
         """(score [N], class logits [N, K] for AC-GAN, else None) from one pass through the trunk."""
-        h = self.features(x)
+        h = self.representation(x)
         score = self.head(h).squeeze(1)
         if self.embed is not None:
             if labels is None:
@@ -103,7 +117,7 @@ class AutoencoderDiscriminator(Discriminator):
         self.head = self.embed = self.classifier = None  # scored by reconstruction, not a head
 
     def features(self, x: Tensor) -> Tensor:
-        return self.encoder.head(self.encoder.features(x))  # [N, code_dim]
+        return self.encoder.head(self.encoder.representation(x))  # [N, code_dim]
 
     def reconstruct(self, x: Tensor) -> Tensor:
         return self.decoder(self.features(x))

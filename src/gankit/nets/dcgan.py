@@ -66,10 +66,11 @@ class DCGANDiscriminator(Discriminator):
     def __init__(
         self, channels: int, size: int, width: int = 64, num_classes: int = 0,
         norm: Literal["batch", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
+        minibatch_std: bool = False,
     ) -> None:
         base, doublings = layout(size)
         c_out = width * 2 ** (doublings - 1)
-        super().__init__(c_out * base * base, num_classes, condition)
+        super().__init__(c_out * base * base, num_classes, condition, minibatch_std)
         layers: list[nn.Module] = []
         c_in, c = channels, width
         for i in range(doublings):

@@ -30,9 +30,9 @@ class MLPGenerator(Generator):
 class MLPDiscriminator(Discriminator):
     def __init__(
         self, in_dim: int, width: int, depth: int, num_classes: int = 0,
-        condition: Literal["projection", "acgan"] = "projection",
+        condition: Literal["projection", "acgan"] = "projection", minibatch_std: bool = False,
     ) -> None:
-        super().__init__(width, num_classes, condition)
+        super().__init__(width, num_classes, condition, minibatch_std)
         self.body = _stack(in_dim, width, depth, lambda: nn.LeakyReLU(0.2))
 
     def features(self, x: Tensor) -> Tensor:

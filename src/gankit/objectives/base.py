@@ -22,6 +22,8 @@ class Objective(nn.Module):
     """What D must be: a scoring network, or BEGAN's auto-encoder whose score is -reconstruction error."""
     defaults: ClassVar[dict[str, Any]] = {}
     """The paper's settings, applied to config fields the user left unset (see gankit.defaults)."""
+    toy_defaults: ClassVar[dict[str, Any]] = {}
+    """Settings that take precedence on 2D toy data, where a paper's image settings do not carry over."""
     reference: ClassVar[str] = ""
 
     def __init__(self, config: ObjectiveConfig | None = None) -> None:
