@@ -67,3 +67,16 @@ def test_wrong_family_for_data():
         build_networks(ModelConfig(net="mlp"), image_spec(1, 28))
     with pytest.raises(ConfigError, match="has no labels"):
         build_networks(ModelConfig(conditional=True), DataSpec("x", "points", (2,)))
+
+
+@pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 28), "dcgan")])
+def test_projection_starts_on_the_heads_scale(spec, net):
+    """The class term embed(y)·h must not dwarf the score at initialisation (nn.Embedding's N(0, 1) did)."""
+    scores = {}
+    for conditional in (False, True):
+        torch.manual_seed(0)
+        _, discriminator = build_networks(ModelConfig(net=net, conditional=conditional, width=16), spec)
+        x = torch.randn(64, *spec.sample_shape)
+        labels = torch.arange(64) % spec.num_classes if conditional else None
+        scores[conditional] = discriminator(x, labels).detach()
+    assert scores[True].std() < 3 * scores[False].std() + 0.1

@@ -75,6 +75,9 @@ class Discriminator(nn.Module):
         dim = feature_dim + int(minibatch_std)
         self.head = nn.Linear(dim, 1)
         self.embed = nn.Embedding(num_classes, dim) if self.condition == "projection" else None
+        if self.embed is not None:  # on the head's scale: nn.Embedding's N(0, 1) makes class scores explode
+            bound = dim**-0.5
+            nn.init.uniform_(self.embed.weight, -bound, bound)
         self.classifier = nn.Linear(dim, num_classes) if self.condition == "acgan" else None
 
     def features(self, x: Tensor) -> Tensor:  # [N, feature_dim]
