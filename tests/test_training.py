@@ -1,5 +1,6 @@
 import json
 import math
+import re
 
 import pytest
 import torch
@@ -198,3 +199,13 @@ def test_every_objective_trains_a_dcgan_with_its_paper_defaults(tmp_path, name):
     assert run.config.model.d_norm == defaults.get("model.d_norm", "batch")
     assert all(torch.isfinite(p).all() for p in run.algorithm.parameters())
     assert run.sample(3).shape == (3, 1, 8, 8)
+
+
+def test_nan_weights_are_caught_before_the_final_checkpoint(tmp_path):
+    """Losses of the last step were fine, but its update left a NaN weight: the weight check catches it."""
+    run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(poison_discriminator({20}),))
+    assert run.step == 20 and all(torch.isfinite(p).all() for p in run.algorithm.parameters())
+    lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    (warning,) = [line["warning"] for line in lines if "warning" in line]
+    assert re.match(r"step 20: weight discriminator\.\S+ is not finite; rolled back to the checkpoint at step 10",
+                    warning)

@@ -25,9 +25,10 @@ from gankit.defaults import resolve_defaults
 from gankit.errors import ConfigError, GankitError
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
+from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.logbook import Logbook
 from gankit.training.network_modes import set_trainable
-from gankit.training.optimizers import build_optimizer, layer_gradient_norms
+from gankit.training.optimizers import build_optimizer
 from gankit.training.outputs import Outputs
 from gankit.training.run_folder import RunFolder, default_run_name
 
@@ -207,20 +208,14 @@ class Trainer:
         bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
 
     # -- divergence ---------------------------------------------------------------------------
-    def _divergence(self, values: dict[str, float] | None = None) -> str | None:
-        """The first logged value or network weight that is NaN/inf, or None when all are finite."""
-        if values is None:
-            values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
-            named = list(self.algorithm.named_parameters())
-            finite = torch.stack([p.isfinite().all() for _, p in named]).tolist() if named else []
-            values |= {f"weight {name}": 0.0 if ok else math.nan for (name, _), ok in zip(named, finite, strict=True)}
-        bad = [k for k, v in values.items() if not math.isfinite(v)]
-        return min(bad, key=lambda k: not k.startswith("loss")) if bad else None  # name a loss when one is bad
-
     def _healthy_or_rolled_back(self, logbook: Logbook, bar: tqdm, values: dict[str, float] | None = None) -> bool:
         """True when training is finite; else roll back to the last good checkpoint (with a warning), or
         stop with a clear message after train.max_recoveries roll-backs. Garbage is never checkpointed."""
-        bad = self._divergence(values)
+        if values is None:  # before a checkpoint: the unlogged means and every weight
+            values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
+            bad = first_non_finite(values, self.algorithm)
+        else:
+            bad = first_non_finite(values)
         if bad is None:
             return True
         limit, bad_step = self.config.train.max_recoveries, self.step

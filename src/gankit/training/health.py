@@ -1,0 +1,29 @@
+"""Training-health numbers read from a network: per-layer gradient norms, and the first non-finite value."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+
+def layer_gradient_norms(network: nn.Module) -> dict[str, Tensor]:
+    """L2 norm of each layer's parameter gradients (weight and bias together), keyed by layer name."""
+    grads: dict[str, list[Tensor]] = {}
+    for name, parameter in network.named_parameters():
+        if parameter.grad is not None:
+            layer = name.rsplit(".", 1)[0].replace(".parametrizations.weight", "")
+            grads.setdefault(layer, []).append(parameter.grad.detach().flatten())
+    return {layer: torch.cat(parts).norm() for layer, parts in grads.items()}
+
+
+def first_non_finite(values: dict[str, float], network: nn.Module | None = None) -> str | None:
+    """The name of a NaN/inf among `values` (losses first) or, if given, `network`'s weights; else None."""
+    bad = [k for k, v in values.items() if not math.isfinite(v)]
+    if not bad and network is not None:
+        named = list(network.named_parameters())
+        if named:
+            finite = torch.stack([p.isfinite().all() for _, p in named]).tolist()  # one sync for all weights
+            bad = [f"weight {name}" for (name, _), ok in zip(named, finite, strict=True) if not ok]
+    return min(bad, key=lambda k: not k.startswith("loss")) if bad else None
