@@ -1,0 +1,132 @@
+"""Domain feature extractors: a small CNN classifier per image dataset, its penultimate layer as features.
+
+Standard FID needs Inception weights that cannot be downloaded everywhere; a classifier trained by
+gankit with a fixed recipe and seed works offline. Weights for the offline datasets ship with the
+package (safetensors + JSON with test accuracy and content hash); every load checks the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from gankit.config import DataConfig
+from gankit.data import load_dataset
+from gankit.data.base import to_model_range
+from gankit.errors import GankitError
+
+SHIPPED = Path(__file__).parent / "weights"
+FEATURE_DIM = 128
+
+
+def _block(c_in: int, c_out: int) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+
+class FeatureClassifier(nn.Module):
+    """Two conv stages and a 128-d penultimate layer; any image size (pooled to a 3×3 grid, so the
+    features keep where things are, which a global average would lose: 90.5% vs 92%+ on Fashion-MNIST)."""
+
+    def __init__(self, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.trunk = nn.Sequential(
+            *_block(channels, 32), *_block(32, 32), nn.MaxPool2d(2),
+            *_block(32, 64), *_block(64, 64), nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(3), nn.Flatten(),
+            nn.Linear(64 * 9, FEATURE_DIM), nn.ReLU(),
+        )
+        self.classify = nn.Linear(FEATURE_DIM, num_classes)
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.trunk(x)  # [N, 128] from images in [-1, 1]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classify(self.features(x))  # [N, classes] logits
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The fixed training recipe: same recipe and seed, same weights (on the same machine and torch)."""
+
+    epochs: int = 6
+    batch_size: int = 128
+    lr: float = 2e-3
+    seed: int = 0
+
+
+def _batches(n: int, size: int, generator: torch.Generator | None = None) -> list[Tensor]:
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    return list(order.split(size))
+
+
+@torch.no_grad()
+def accuracy(model: FeatureClassifier, images: Tensor, labels: Tensor, batch_size: int = 1000) -> float:
+    model.eval()
+    correct = sum(int((model(to_model_range(images[i])).argmax(1) == labels[i]).sum())
+                  for i in _batches(len(images), batch_size))
+    return correct / len(images)
+
+
+def train_classifier(dataset: str, recipe: Recipe = Recipe(), progress: bool = False) -> tuple[FeatureClassifier, dict]:
+    """Train the dataset's feature classifier by the recipe: Adam with cosine decay, no augmentation."""
+    train, test = (load_dataset(DataConfig(name=dataset, split=s)) for s in ("train", "test"))
+    if train.kind != "image" or train.labels is None or test.labels is None:
+        raise GankitError(f"classifier features need a labelled image dataset; {dataset} is not one")
+    torch.manual_seed(recipe.seed)
+    model = FeatureClassifier(train.data.shape[1], len(train.class_names))
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    steps = recipe.epochs * -(-len(train) // recipe.batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+    rng, start = torch.Generator().manual_seed(recipe.seed), time.perf_counter()
+    for epoch in range(recipe.epochs):
+        model.train()
+        for index in _batches(len(train), recipe.batch_size, rng):
+            loss = F.cross_entropy(model(to_model_range(train.data[index])), train.labels[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        if progress:
+            print(f"epoch {epoch + 1}/{recipe.epochs}: loss {loss.item():.3f}", flush=True)
+    card = {
+        "dataset": dataset, "test_accuracy": accuracy(model, test.data, test.labels), "recipe": asdict(recipe),
+        "image_shape": list(train.data.shape[1:]), "classes": list(train.class_names),
+        "feature_dim": FEATURE_DIM, "train_seconds": round(time.perf_counter() - start, 1),
+        "torch": torch.__version__,
+    }
+    return model.eval(), card
+
+
+def save_classifier(model: FeatureClassifier, card: dict, folder: Path) -> Path:
+    """Write NAME.safetensors and NAME.json (the card, with the tensor file's SHA-256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / f"{card['dataset']}.safetensors"
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
+    card = {**card, "sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}
+    (folder / f"{card['dataset']}.json").write_text(json.dumps(card, indent=1) + "\n")
+    return weights
+
+
+def load_classifier(dataset: str, folder: Path = SHIPPED) -> tuple[FeatureClassifier, dict]:
+    """The dataset's classifier and its card; refuses weights whose hash does not match the card."""
+    card_path, weights = folder / f"{dataset}.json", folder / f"{dataset}.safetensors"
+    if not card_path.is_file() or not weights.is_file():
+        raise GankitError(f"no feature classifier for {dataset} in {folder}; make one with: gankit features train "
+                          f"{dataset}")
+    card = json.loads(card_path.read_text())
+    if hashlib.sha256(weights.read_bytes()).hexdigest() != card["sha256"]:
+        raise GankitError(f"{weights} does not match the hash in {card_path.name}: refusing damaged weights")
+    channels = card["image_shape"][0]
+    model = FeatureClassifier(channels, len(card["classes"]))
+    model.load_state_dict(load_file(weights))
+    return model.eval(), card
+
+
+__all__ = ["FeatureClassifier", "Recipe", "load_classifier", "save_classifier", "train_classifier"]
