@@ -166,6 +166,27 @@ def objectives() -> None:
             click.echo(f"    {label + ':':8s}{', '.join(parts)}")
 
 
+@main.command("eval")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--n", "n", type=click.IntRange(2), default=10_000, show_default=True, help="Real and fake images.")
+@click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True, help="Real split.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z and KID's subsets.")
+@click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
+def evaluate(run_dir: str, n: int, split: str, seed: int, checkpoint: str) -> None:
+    """FID, KID, precision/recall and density/coverage of RUN_DIR's samples, in classifier features."""
+    import json
+
+    from gankit.metrics.evaluate import evaluate_run
+    from gankit.run import load
+
+    run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+    card = evaluate_run(run, n=n, split=split, seed=seed)
+    path = run.run_dir / f"eval-step{run.step:08d}.json"
+    path.write_text(json.dumps(card, indent=1) + "\n")
+    shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
+    click.echo(f"step {run.step:,}, {n} vs {n} {split} images, {card['extractor']}: {shown} -> {path}")
+
+
 @main.group()
 def features() -> None:
     """Feature extractors for the image metrics."""

@@ -1,0 +1,81 @@
+"""Evaluate a run's samples against a real split in a classifier's feature space, with a metric card.
+
+Real-split features are computed once per (extractor hash, dataset, split, N) and cached, written
+atomically; every result says which extractor, split, N real, N fake and seed produced it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import Tensor
+
+from gankit.config import DataConfig
+from gankit.data import load_dataset
+from gankit.data.base import cache_dir, to_model_range
+from gankit.errors import GankitError
+from gankit.metrics.classifier import FeatureClassifier, load_classifier
+from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
+
+
+@torch.no_grad()
+def extract_features(model: FeatureClassifier, images: Tensor, batch_size: int = 500) -> Tensor:
+    """[N, 128] features of images given as uint8 [N, C, H, W] (data) or floats in [-1, 1] (samples)."""
+    model.eval()
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size]
+        chunks.append(model.features(to_model_range(batch) if batch.dtype == torch.uint8 else batch.float()))
+    return torch.cat(chunks)
+
+
+def real_features(dataset: str, split: str, n: int, model: FeatureClassifier, card: dict, cache: Path) -> Tensor:
+    """The first n images of a split, as features; cached under the extractor's hash."""
+    path = cache / f"{card['sha256'][:16]}" / f"{dataset}-{split}-{n}.safetensors"
+    if path.is_file():
+        return load_file(path)["features"]
+    data = load_dataset(DataConfig(name=dataset, split=split)).data  # type: ignore[arg-type]
+    if len(data) < n:
+        raise GankitError(f"{dataset} {split} has {len(data)} images; asked for {n}")
+    features = extract_features(model, data[:n])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    save_file({"features": features.contiguous()}, partial)
+    partial.replace(path)  # atomic: a crash leaves no half-written cache
+    return features
+
+
+def compare_features(real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, float]:
+    """Every feature-space metric of fake against real."""
+    kid_mean, kid_std = kernel_inception_distance(real, fake, generator=torch.Generator().manual_seed(seed))
+    manifold = manifold_scores(real, fake)
+    return {"fid": frechet_distance(GaussianStats.of(real), GaussianStats.of(fake)), "kid": kid_mean,
+            "kid_std": kid_std, "precision": manifold.precision, "recall": manifold.recall,
+            "density": manifold.density, "coverage": manifold.coverage}
+
+
+def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None) -> dict:
+    """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card."""
+    from gankit import __version__
+
+    dataset = run.config.data.name
+    if run.spec.kind != "image":
+        raise GankitError(f"{dataset} holds 2D points: its metrics are the mode statistics in modes.json")
+    model, card = load_classifier(dataset)
+    start = time.perf_counter()
+    cache = cache or cache_dir(run.config.data) / "features"
+    real = real_features(dataset, split, n, model, card, cache)
+    fake = extract_features(model, run.sample(n, seed=seed))
+    return {
+        **compare_features(real, fake, seed),
+        "step": run.step, "extractor": f"classifier:{dataset}", "extractor_sha256": card["sha256"],
+        "real_split": split, "n_real": n, "n_fake": n, "seed": seed, "gankit_version": __version__,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+__all__ = ["compare_features", "evaluate_run", "extract_features", "real_features"]

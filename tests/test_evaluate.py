@@ -1,0 +1,55 @@
+import json
+import os
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+import gankit
+from conftest import tiny_config
+from gankit.cli import main
+from gankit.config import DataConfig
+from gankit.data import load_dataset
+from gankit.errors import GankitError
+from gankit.metrics.classifier import load_classifier
+from gankit.metrics.evaluate import compare_features, evaluate_run, extract_features
+
+needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+                                   reason="Debian's Fashion-MNIST absent")
+
+
+@needs_fashion
+def test_real_test_split_is_far_closer_to_train_than_noise_is():
+    model, _ = load_classifier("fashion-mnist")
+    train = load_dataset(DataConfig(name="fashion-mnist", split="train")).data[:1000]
+    test = load_dataset(DataConfig(name="fashion-mnist", split="test")).data[:1000]
+    noise = torch.randint(0, 256, test.shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    reference = extract_features(model, train)
+    real = compare_features(reference, extract_features(model, test))
+    fake = compare_features(reference, extract_features(model, noise))
+    assert real["fid"] * 20 < fake["fid"]
+    assert real["precision"] > 0.6 and real["recall"] > 0.6 and fake["precision"] < 0.05 and fake["coverage"] < 0.05
+
+
+@needs_fashion
+def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    gankit.train(tiny_config(out, data={"name": "fashion-mnist"}, model={"net": "dcgan", "width": 8},
+                             train={"steps": 4, "batch_size": 16}))
+    result = CliRunner().invoke(main, ["eval", str(out), "--n", "300"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "eval-step00000004.json").read_text())
+    _, classifier = load_classifier("fashion-mnist")
+    assert card["extractor_sha256"] == classifier["sha256"] and (card["n_real"], card["n_fake"]) == (300, 300)
+    assert card["real_split"] == "test" and card["fid"] > 0 and 0 <= card["precision"] <= 1
+    (cached,) = (tmp_path / "cache" / "features").rglob("fashion-mnist-test-300.safetensors")
+    stamp = cached.stat().st_mtime_ns
+    again = evaluate_run(gankit.load(out), n=300)
+    assert cached.stat().st_mtime_ns == stamp and again["fid"] == pytest.approx(card["fid"], rel=1e-9)
+
+
+def test_eval_of_2d_data_points_to_the_mode_statistics(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "r"))
+    with pytest.raises(GankitError, match="2D points: its metrics are the mode statistics"):
+        evaluate_run(run, n=10)
