@@ -14,10 +14,11 @@ from gankit.metrics.classifier import SHIPPED, Recipe, accuracy, load_classifier
 HAS_FASHION = os.path.isdir("/usr/share/datasets/fashion-mnist")
 
 
-def test_shipped_fashion_mnist_classifier_is_accurate_and_hash_checked():
-    model, card = load_classifier("fashion-mnist")
-    assert card["test_accuracy"] >= 0.91 and len(card["sha256"]) == 64
-    x = torch.zeros(3, 1, 28, 28)
+@pytest.mark.parametrize(("dataset", "side", "floor"), [("fashion-mnist", 28, 0.91), ("digits", 8, 0.97)])
+def test_shipped_classifiers_are_accurate_and_hash_checked(dataset, side, floor):
+    model, card = load_classifier(dataset)
+    assert card["test_accuracy"] >= floor and len(card["sha256"]) == 64
+    x = torch.zeros(3, 1, side, side)
     assert model.features(x).shape == (3, 128) and model(x).shape == (3, 10)
 
 

@@ -53,3 +53,24 @@ def test_eval_of_2d_data_points_to_the_mode_statistics(tmp_path):
     run = gankit.train(tiny_config(tmp_path / "r"))
     with pytest.raises(GankitError, match="2D points: its metrics are the mode statistics"):
         evaluate_run(run, n=10)
+
+
+@needs_fashion
+def test_eval_every_logs_metrics_keeps_the_best_fid_and_never_changes_training(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    base = {"data": {"name": "fashion-mnist"}, "model": {"net": "dcgan", "width": 8}}
+    plain = gankit.train(tiny_config(tmp_path / "plain", **base, train={"steps": 4, "batch_size": 16}))
+    watched = gankit.train(tiny_config(tmp_path / "watched", **base,
+                                       train={"steps": 4, "batch_size": 16, "eval_every": 2, "eval_samples": 64}))
+    for a, b in zip(plain.algorithm.state_dict().values(), watched.algorithm.state_dict().values(), strict=True):
+        assert torch.equal(a, b)  # evaluation reads the model, never the training RNG or batch norm state
+    lines = [json.loads(x) for x in (tmp_path / "watched" / "metrics.jsonl").read_text().splitlines()]
+    fids = {line["step"]: line["eval/fid"] for line in lines if "eval/fid" in line}
+    assert sorted(fids) == [2, 4] and all(f > 0 for f in fids.values())
+    best = json.loads((tmp_path / "watched" / "checkpoints" / "best.json").read_text())
+    assert best["score"] == pytest.approx(-min(fids.values())) and best["step"] == min(fids, key=fids.get)
+
+
+def test_eval_every_is_for_images(tmp_path):
+    with pytest.raises(Exception, match="train.eval_every is for images"):
+        gankit.train(tiny_config(tmp_path / "r", train={"eval_every": 5}))

@@ -68,19 +68,21 @@ def _objective_names() -> list[str]:
 @click.option("--out", help="Run folder.  [default: runs/<data>-<model>-<loss>-<time>]")
 @click.option("--device", help="auto, cpu, cuda or cuda:N.  [default: auto]")
 @click.option("--seed", type=int, help="Seeds the whole run.  [default: 0]")
+@click.option("--eval-every", type=int, help="Steps between image metrics (FID …); keeps the best-FID checkpoint.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any config field, e.g. train.d_steps=2.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing run in --out.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
 def train(config_path: str | None, data: str | None, model: str | None, loss: str | None, steps: int | None,
           batch_size: int | None, lr: float | None, out: str | None, device: str | None, seed: int | None,
-          sets: tuple[str, ...], overwrite: bool, progress: bool) -> None:
+          eval_every: int | None, sets: tuple[str, ...], overwrite: bool, progress: bool) -> None:
     """Train a new run; the effective config is saved in its folder."""
     from gankit.run import train as train_run
 
     config = Config.from_yaml(config_path) if config_path else Config()
     overrides: dict[str, Any] = _model_overrides(model) if model else {}
     flags = {"data.name": data, "objective.name": loss, "train.steps": steps, "train.batch_size": batch_size,
-             "optim.lr_g": lr, "optim.lr_d": lr, "train.out": out, "train.device": device, "train.seed": seed}
+             "optim.lr_g": lr, "optim.lr_d": lr, "train.out": out, "train.device": device, "train.seed": seed,
+             "train.eval_every": eval_every}
     overrides |= {k: v for k, v in flags.items() if v is not None}
     overrides |= _parse_sets(sets)
     config = config.override(overrides)

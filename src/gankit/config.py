@@ -118,6 +118,11 @@ class TrainConfig:
     """Steps between checkpoints (one is always written at the end and on Ctrl-C)."""
     progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
     """Generator updates after which a row is added to the progress strip (plus the final one)."""
+    eval_every: int = 0
+    """Steps between image metrics (FID, KID, precision/recall, …) in classifier features; 0 = off.
+    The best-FID checkpoint is kept as `best`."""
+    eval_samples: int = 2000
+    """Real and generated images per evaluation during training (`gankit eval` defaults to 10 000)."""
     max_recoveries: int = 3
     """Times a NaN/inf may roll the run back to its last good checkpoint before training stops."""
 
@@ -229,9 +234,11 @@ def validate(config: Config) -> None:
     ob, m = config.objective, config.model
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
-                        ("train.max_recoveries", t.max_recoveries)):
+                        ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every)):
         if value is not None and value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
+    if t.eval_samples < 10:
+        raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
     if m.g_ema is not None and not 0 <= m.g_ema < 1:
         raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
     for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):

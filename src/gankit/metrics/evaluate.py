@@ -58,24 +58,35 @@ def compare_features(real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, flo
             "density": manifold.density, "coverage": manifold.coverage}
 
 
+class ImageEvaluator:
+    """Scores samples against n real images of a split; built once per run, real features cached."""
+
+    def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None) -> None:
+        self.model, self.card = load_classifier(data.name)
+        self.n, self.split = n, split
+        self.real = real_features(data.name, split, n, self.model, self.card, cache or cache_dir(data) / "features")
+
+    def __call__(self, samples: Tensor, seed: int = 0) -> dict[str, float]:
+        return compare_features(self.real, extract_features(self.model, samples.cpu()), seed)
+
+    def card_fields(self, n_fake: int, seed: int) -> dict[str, Any]:
+        """What a metric card records besides the numbers."""
+        from gankit import __version__
+
+        return {"extractor": f"classifier:{self.card['dataset']}", "extractor_sha256": self.card["sha256"],
+                "real_split": self.split, "n_real": self.n, "n_fake": n_fake, "seed": seed,
+                "gankit_version": __version__}
+
+
 def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None) -> dict:
     """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card."""
-    from gankit import __version__
-
-    dataset = run.config.data.name
     if run.spec.kind != "image":
-        raise GankitError(f"{dataset} holds 2D points: its metrics are the mode statistics in modes.json")
-    model, card = load_classifier(dataset)
+        raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
-    cache = cache or cache_dir(run.config.data) / "features"
-    real = real_features(dataset, split, n, model, card, cache)
-    fake = extract_features(model, run.sample(n, seed=seed))
-    return {
-        **compare_features(real, fake, seed),
-        "step": run.step, "extractor": f"classifier:{dataset}", "extractor_sha256": card["sha256"],
-        "real_split": split, "n_real": n, "n_fake": n, "seed": seed, "gankit_version": __version__,
-        "seconds": round(time.perf_counter() - start, 1),
-    }
+    evaluator = ImageEvaluator(run.config.data, n, split, cache)
+    metrics = evaluator(run.sample(n, seed=seed), seed)
+    return {**metrics, "step": run.step, **evaluator.card_fields(n, seed),
+            "seconds": round(time.perf_counter() - start, 1)}
 
 
-__all__ = ["compare_features", "evaluate_run", "extract_features", "real_features"]
+__all__ = ["ImageEvaluator", "compare_features", "evaluate_run", "extract_features", "real_features"]

@@ -40,23 +40,24 @@ class Outputs:
         self.real_points = real[:2000].float().cpu() if spec.kind == "points" else None
         self.modes = spec.modes_tensor() if spec.modes else None
 
-    def _fixed_samples(self, n: int, per_row: int) -> Tensor:
+    def fixed_samples(self, n: int, per_row: int = 8) -> Tensor:
+        """n samples from the run's fixed z (conditional: classes in turn, `per_row` at a time), on the CPU."""
         labels = fixed_labels(self.spec, self.algorithm, n, per_row, self.device)
         return self.algorithm.sample(n, labels, generator=seeded(self.device, self.seed + 2)).cpu()
 
     def sample_picture(self, step: int) -> None:
         path = self.folder.samples / f"step-{step:08d}.png"
         if self.spec.kind == "points":
-            samples = self._fixed_samples(POINTS, POINTS)
+            samples = self.fixed_samples(POINTS, POINTS)
             save_scatter(samples, path, self.real_points, self.modes, title=f"step {step:,}")
         else:  # conditional: one row of 8 per class
             n = self.spec.num_classes * 8 if self.algorithm.conditional else GRID_SIZE
-            save_image_grid(self._fixed_samples(n, 8), path)
+            save_image_grid(self.fixed_samples(n, 8), path)
 
     def snapshot(self, generator_updates: int) -> None:
         """Add a row to the progress strip and redraw it from every snapshot in the folder."""
         n = POINTS if self.spec.kind == "points" else STRIP_SIZE
-        samples = self._fixed_samples(n, n)
+        samples = self.fixed_samples(n, n)
         self.folder.snapshots.mkdir(parents=True, exist_ok=True)
         path = self.folder.snapshots / f"updates-{generator_updates:09d}.safetensors"
         save_file({"samples": samples.contiguous()}, path)

@@ -23,6 +23,7 @@ from gankit.data.batches import Batches
 from gankit.data.spec import DataSpec
 from gankit.defaults import resolve_defaults
 from gankit.errors import ConfigError, GankitError
+from gankit.metrics.evaluate import ImageEvaluator
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
 from gankit.training.health import first_non_finite, layer_gradient_norms
@@ -75,12 +76,20 @@ class Trainer:
         self.batches = Batches(dataset, config.train.batch_size, config.train.seed)
         self.rng = torch.Generator(device=device).manual_seed(config.train.seed + 1)  # z and labels
         self.outputs = Outputs(folder, self.algorithm, self.spec, dataset.data, config.train.seed)
+        self.evaluator = self._image_evaluator(config)
         self.step = 0  # completed iterations
         self.batches_drawn = 0
         self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
+
+    def _image_evaluator(self, config: Config) -> ImageEvaluator | None:
+        if not config.train.eval_every:
+            return None
+        if self.spec.kind != "image":
+            raise ConfigError("train.eval_every is for images; 2D runs report mode statistics at each checkpoint")
+        return ImageEvaluator(config.data, config.train.eval_samples)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -186,9 +195,19 @@ class Trainer:
             self.outputs.sample_picture(s)
         if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
             self.outputs.snapshot(s * t.g_steps)
+        if self.evaluator is not None and (itstime(s, t.eval_every) or s == t.steps):
+            self._evaluate(logbook, bar)
         if itstime(s, t.checkpoint_every) and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
             stats = self.outputs.mode_stats()
             self.save(stats.score() if stats else None)
+
+    def _evaluate(self, logbook: Logbook, bar: tqdm) -> None:
+        """Image metrics from a fixed z; a new best FID also writes the `best` checkpoint."""
+        assert self.evaluator is not None
+        metrics = self.evaluator(self.outputs.fixed_samples(self.evaluator.n))
+        logbook.write(self.step, {f"eval/{k}": v for k, v in metrics.items()})
+        if -metrics["fid"] > self._best_score() and self._healthy_or_rolled_back(logbook, bar):
+            self.save(-metrics["fid"])
 
     def _log(self, logbook: Logbook, bar: tqdm) -> None:
         if not self._counts:
