@@ -74,3 +74,15 @@ def test_eval_every_logs_metrics_keeps_the_best_fid_and_never_changes_training(t
 def test_eval_every_is_for_images(tmp_path):
     with pytest.raises(Exception, match="train.eval_every is for images"):
         gankit.train(tiny_config(tmp_path / "r", train={"eval_every": 5}))
+
+
+@needs_fashion
+def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    fids = {}
+    for fake in ("train", "test", "noise"):
+        result = CliRunner().invoke(main, ["eval", "--data", "fashion-mnist", "--fake", fake, "--n", "400"])
+        assert result.exit_code == 0, result.output
+        fids[fake] = float(result.output.split("fid ")[1].split(",")[0])
+    assert max(fids["test"], fids["train"]) < fids["noise"] / 20  # real vs real: sampling noise; noise: far
+    assert "give a RUN_DIR, or --data and --fake" in CliRunner().invoke(main, ["eval"]).output

@@ -169,24 +169,36 @@ def objectives() -> None:
 
 
 @main.command("eval")
-@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("run_dir", type=click.Path(file_okay=False), required=False)
 @click.option("--n", "n", type=click.IntRange(2), default=10_000, show_default=True, help="Real and fake images.")
 @click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True, help="Real split.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z and KID's subsets.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
-def evaluate(run_dir: str, n: int, split: str, seed: int, checkpoint: str) -> None:
-    """FID, KID, precision/recall and density/coverage of RUN_DIR's samples, in classifier features."""
+@click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
+@click.option("--fake", type=click.Choice(["train", "test", "noise"]),
+              help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
+def evaluate(run_dir: str | None, n: int, split: str, seed: int, checkpoint: str, data_name: str | None,
+             fake: str | None) -> None:
+    """FID, KID, precision/recall and density/coverage in classifier features: RUN_DIR's samples against
+    the real split, or (--data, --fake) one split or noise against another, to calibrate."""
     import json
 
-    from gankit.metrics.evaluate import evaluate_run
+    from gankit.metrics.evaluate import evaluate_dataset, evaluate_run
     from gankit.run import load
 
-    run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
-    card = evaluate_run(run, n=n, split=split, seed=seed)
-    path = run.run_dir / f"eval-step{run.step:08d}.json"
-    path.write_text(json.dumps(card, indent=1) + "\n")
+    if run_dir is not None:
+        run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+        card = evaluate_run(run, n=n, split=split, seed=seed)
+        path = run.run_dir / f"eval-step{run.step:08d}.json"
+        path.write_text(json.dumps(card, indent=1) + "\n")
+        what, where = f"step {run.step:,}", f" -> {path}"
+    elif data_name and fake:
+        card = evaluate_dataset(DataConfig(name=data_name), fake, n=n, split=split, seed=seed)
+        what, where = card["fake"], ""
+    else:
+        raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
     shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
-    click.echo(f"step {run.step:,}, {n} vs {n} {split} images, {card['extractor']}: {shown} -> {path}")
+    click.echo(f"{what} vs {n} {split} images, {card['extractor']}: {shown}{where}")
 
 
 @main.group()

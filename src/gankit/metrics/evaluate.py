@@ -89,4 +89,18 @@ def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, 
             "seconds": round(time.perf_counter() - start, 1)}
 
 
-__all__ = ["ImageEvaluator", "compare_features", "evaluate_run", "extract_features", "real_features"]
+def evaluate_dataset(
+    data: DataConfig, fake: str, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None
+) -> dict:
+    """Calibration: a real split against another split's last n images, or uniform noise (`fake="noise"`)."""
+    evaluator = ImageEvaluator(data, n, split, cache)
+    if fake == "noise":
+        shape = (n, *load_dataset(data).data.shape[1:])
+        images = torch.randint(0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
+    else:  # the last n: disjoint from the real first n when both come from one split of at least 2n
+        images = load_dataset(DataConfig(name=data.name, split=fake)).data[-n:]  # type: ignore[arg-type]
+    return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
+
+
+__all__ = ["ImageEvaluator", "compare_features", "evaluate_dataset", "evaluate_run", "extract_features",
+           "real_features"]
