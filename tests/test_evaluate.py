@@ -43,6 +43,7 @@ def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, mo
     _, classifier = load_classifier("fashion-mnist")
     assert card["extractor_sha256"] == classifier["sha256"] and (card["n_real"], card["n_fake"]) == (300, 300)
     assert card["real_split"] == "test" and card["fid"] > 0 and 0 <= card["precision"] <= 1
+    assert isinstance(card["fid_per_class"], dict) and card["classifier_score"] >= 1
     (cached,) = (tmp_path / "cache" / "features").rglob("fashion-mnist-test-300.safetensors")
     stamp = cached.stat().st_mtime_ns
     again = evaluate_run(gankit.load(out), n=300)
@@ -86,3 +87,16 @@ def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypat
         fids[fake] = float(result.output.split("fid ")[1].split(",")[0])
     assert max(fids["test"], fids["train"]) < fids["noise"] / 20  # real vs real: sampling noise; noise: far
     assert "give a RUN_DIR, or --data and --fake" in CliRunner().invoke(main, ["eval"]).output
+
+
+@needs_fashion
+def test_classifier_score_and_class_kl_tell_variety_from_collapse():
+    from gankit.metrics.evaluate import class_metrics
+
+    model, _ = load_classifier("fashion-mnist")
+    test = load_dataset(DataConfig(name="fashion-mnist", split="test")).data
+    real = extract_features(model, test[:1000])
+    varied = class_metrics(model, real, extract_features(model, test[1000:2000]))
+    collapsed = class_metrics(model, real, extract_features(model, test[:1].repeat(1000, 1, 1, 1)))
+    assert varied["classifier_score"] > 7 and varied["class_kl"] < 0.05  # 10 classes, drawn as the data
+    assert collapsed["classifier_score"] < 1.01 and collapsed["class_kl"] > 2  # one image: one class, log 10 ≈ 2.3

@@ -67,7 +67,19 @@ class ImageEvaluator:
         self.real = real_features(data.name, split, n, self.model, self.card, cache or cache_dir(data) / "features")
 
     def __call__(self, samples: Tensor, seed: int = 0) -> dict[str, float]:
-        return compare_features(self.real, extract_features(self.model, samples.cpu()), seed)
+        fake = extract_features(self.model, samples.cpu())
+        return compare_features(self.real, fake, seed) | class_metrics(self.model, self.real, fake)
+
+    def per_class_fid(self, samples: Tensor, min_count: int = 50) -> dict[str, float]:
+        """FID within each class the classifier predicts, where real and fake both have min_count images."""
+        fake = extract_features(self.model, samples.cpu())
+        real_class, fake_class = self.model.classify(self.real).argmax(1), self.model.classify(fake).argmax(1)
+        result = {}
+        for index, name in enumerate(self.card["classes"]):
+            r, f = self.real[real_class == index], fake[fake_class == index]
+            if len(r) >= min_count and len(f) >= min_count:
+                result[name] = frechet_distance(GaussianStats.of(r), GaussianStats.of(f))
+        return result
 
     def card_fields(self, n_fake: int, seed: int) -> dict[str, Any]:
         """What a metric card records besides the numbers."""
@@ -78,14 +90,30 @@ class ImageEvaluator:
                 "gankit_version": __version__}
 
 
+@torch.no_grad()
+def class_metrics(model: FeatureClassifier, real: Tensor, fake: Tensor) -> dict[str, float]:
+    """Classifier score exp(E KL(p(y|x) ‖ p(y))) (the Inception Score's formula, Salimans et al. 2016) and
+    KL(fake ‖ real) between the histograms of predicted classes: low when G draws classes as the data does."""
+    p_fake = model.classify(fake).softmax(1).double()
+    marginal = p_fake.mean(0)
+    score = (p_fake * (p_fake.clamp_min(1e-12).log() - marginal.clamp_min(1e-12).log())).sum(1).mean().exp()
+    classes = p_fake.shape[1]
+    hist_fake = torch.bincount(p_fake.argmax(1), minlength=classes).double() / len(fake)
+    hist_real = torch.bincount(model.classify(real).argmax(1), minlength=classes).double() / len(real)
+    kl = (hist_fake * (hist_fake.clamp_min(1e-12) / hist_real.clamp_min(1e-12)).log()).sum()
+    return {"classifier_score": float(score), "class_kl": float(kl)}
+
+
 def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None) -> dict:
     """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card."""
     if run.spec.kind != "image":
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
     evaluator = ImageEvaluator(run.config.data, n, split, cache)
-    metrics = evaluator(run.sample(n, seed=seed), seed)
-    return {**metrics, "step": run.step, **evaluator.card_fields(n, seed),
+    samples = run.sample(n, seed=seed)
+    metrics = evaluator(samples, seed)
+    return {**metrics, "fid_per_class": evaluator.per_class_fid(samples), "step": run.step,
+            **evaluator.card_fields(n, seed),
             "seconds": round(time.perf_counter() - start, 1)}
 
 
@@ -102,5 +130,5 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["ImageEvaluator", "compare_features", "evaluate_dataset", "evaluate_run", "extract_features",
-           "real_features"]
+__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "evaluate_dataset", "evaluate_run",
+           "extract_features", "real_features"]
