@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from gankit.metrics.evaluate import ImageEvaluator
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
 from gankit.training.health import first_non_finite, layer_gradient_norms
+from gankit.training.interrupts import stop_on_sigint
 from gankit.training.logbook import Logbook
 from gankit.training.network_modes import set_trainable
 from gankit.training.optimizers import build_optimizer
@@ -155,7 +153,7 @@ class Trainer:
         bar = tqdm(total=t.steps, initial=self.step, disable=not progress, unit="it", dynamic_ncols=True)
         self._clock = (time.perf_counter(), self.step)
         try:
-            with self._stop_on_sigint():
+            with stop_on_sigint(self.request_stop, lambda: self.stop_requested):
                 if ckpt.read_meta(self.folder.checkpoints, "last") is None:
                     self.save()  # a good state to roll back to from the very first step
                 while True:
@@ -292,24 +290,6 @@ class Trainer:
         ckpt.restore_rng_states(self.rng, tensors)
         self.step, self.batches_drawn = meta["step"], meta["batches_drawn"]
         self.recoveries = meta.get("recoveries", 0)
-
-    @contextmanager
-    def _stop_on_sigint(self) -> Iterator[None]:
-        """First Ctrl-C: finish the iteration, checkpoint, stop. A second one aborts at once."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: object) -> None:
-            if self.stop_requested:
-                raise KeyboardInterrupt
-            self.request_stop()
-
-        previous = signal.signal(signal.SIGINT, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 __all__ = ["Outcome", "Trainer"]
