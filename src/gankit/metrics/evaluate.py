@@ -66,13 +66,19 @@ class ImageEvaluator:
         self.n, self.split = n, split
         self.real = real_features(data.name, split, n, self.model, self.card, cache or cache_dir(data) / "features")
 
+    def features(self, samples: Tensor) -> Tensor:
+        return extract_features(self.model, samples.cpu())
+
     def __call__(self, samples: Tensor, seed: int = 0) -> dict[str, float]:
-        fake = extract_features(self.model, samples.cpu())
+        return self.score(self.features(samples), seed)
+
+    def score(self, fake: Tensor, seed: int = 0) -> dict[str, float]:
+        """Every metric of fake features against the real ones."""
         return compare_features(self.real, fake, seed) | class_metrics(self.model, self.real, fake)
 
-    def per_class_fid(self, samples: Tensor, min_count: int = 50) -> dict[str, float]:
+    @torch.no_grad()
+    def per_class_fid(self, fake: Tensor, min_count: int = 50) -> dict[str, float]:
         """FID within each class the classifier predicts, where real and fake both have min_count images."""
-        fake = extract_features(self.model, samples.cpu())
         real_class, fake_class = self.model.classify(self.real).argmax(1), self.model.classify(fake).argmax(1)
         result = {}
         for index, name in enumerate(self.card["classes"]):
@@ -110,9 +116,8 @@ def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, 
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
     evaluator = ImageEvaluator(run.config.data, n, split, cache)
-    samples = run.sample(n, seed=seed)
-    metrics = evaluator(samples, seed)
-    return {**metrics, "fid_per_class": evaluator.per_class_fid(samples), "step": run.step,
+    fake = evaluator.features(run.sample(n, seed=seed))  # extracted once for every metric
+    return {**evaluator.score(fake, seed), "fid_per_class": evaluator.per_class_fid(fake), "step": run.step,
             **evaluator.card_fields(n, seed),
             "seconds": round(time.perf_counter() - start, 1)}
 
