@@ -8,13 +8,15 @@ from click.testing import CliRunner
 from gankit.cli import main
 from gankit.config import DataConfig
 from gankit.data import load_dataset
+from gankit.data.base import to_model_range
 from gankit.errors import GankitError
 from gankit.metrics.classifier import SHIPPED, Recipe, accuracy, load_classifier, save_classifier, train_classifier
 
 HAS_FASHION = os.path.isdir("/usr/share/datasets/fashion-mnist")
 
 
-@pytest.mark.parametrize(("dataset", "side", "floor"), [("fashion-mnist", 28, 0.91), ("digits", 8, 0.97)])
+@pytest.mark.parametrize(("dataset", "side", "floor"),
+                         [("fashion-mnist", 28, 0.91), ("digits", 8, 0.97), ("mnist-5k", 28, 0.97)])
 def test_shipped_classifiers_are_accurate_and_hash_checked(dataset, side, floor):
     model, card = load_classifier(dataset)
     assert card["test_accuracy"] >= floor and len(card["sha256"]) == 64
@@ -39,7 +41,7 @@ def test_damaged_or_missing_weights_are_refused(tmp_path):
     with pytest.raises(GankitError, match="does not match the hash.*refusing"):
         load_classifier("fashion-mnist", tmp_path)
     with pytest.raises(GankitError, match="make one with: gankit features train cifar10"):
-        load_classifier("cifar10", tmp_path)
+        load_classifier("cifar10", tmp_path)  # an explicit folder never trains
 
 
 def test_recipe_trains_saves_and_loads_the_same_network(tmp_path):
@@ -57,3 +59,29 @@ def test_features_train_command(tmp_path):
     result = CliRunner().invoke(main, ["features", "train", "digits", "--epochs", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "digits: test accuracy 0." in result.output and (tmp_path / "digits.json").is_file()
+
+
+def test_unshipped_classifiers_train_once_on_first_use_then_load_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr("gankit.metrics.classifier.SHIPPED", tmp_path / "nothing-shipped")
+    model, card = load_classifier("digits", cache=tmp_path / "cache")
+    assert (tmp_path / "cache" / "digits.safetensors").is_file() and card["test_accuracy"] > 0.9
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr("gankit.metrics.classifier.train_classifier", no_training)
+    again, again_card = load_classifier("digits", cache=tmp_path / "cache")
+    x = torch.randn(4, 1, 8, 8)
+    assert torch.equal(again(x), model(x)) and again_card["sha256"] == card["sha256"]
+
+
+def test_stacked_classifier_reads_each_channel_and_orders_classes_r_g_b():
+    model, card = load_classifier("stacked-mnist-5k")
+    digits, _ = load_classifier("mnist-5k")
+    assert card["classes"][:3] == ["000", "001", "002"] and len(card["classes"]) == 1000
+    test = load_dataset(DataConfig(name="mnist-5k", split="test"))
+    triple = torch.cat([test.data[:8], test.data[8:16], test.data[16:24]], dim=1)  # [8, 3, 28, 28]
+    expected = sum(digits(to_model_range(test.data[i : i + 8])).argmax(1) * w for i, w in ((0, 100), (8, 10), (16, 1)))
+    logits = model(to_model_range(triple))
+    assert torch.equal(logits.argmax(1), expected)
+    assert torch.allclose(logits.logsumexp(1), torch.zeros(8), atol=1e-4)  # joint log-probabilities

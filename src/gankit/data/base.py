@@ -64,6 +64,7 @@ class DatasetSpec:
     load: Callable[[DataConfig], Dataset]
     fetch: Callable[[DataConfig], str] | None = None  # returns what it did; raises DataError if it could not
     summary: str = ""
+    channels_of: str | None = None  # each channel is an independent image of this dataset (Stacked MNIST)
 
 
 DATASETS: Registry[DatasetSpec] = Registry("dataset")

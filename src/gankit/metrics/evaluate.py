@@ -18,12 +18,12 @@ from gankit.config import DataConfig
 from gankit.data import load_dataset
 from gankit.data.base import cache_dir, to_model_range
 from gankit.errors import GankitError
-from gankit.metrics.classifier import FeatureClassifier, load_classifier
+from gankit.metrics.classifier import Classifier, load_classifier
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
 
 
 @torch.no_grad()
-def extract_features(model: FeatureClassifier, images: Tensor, batch_size: int = 500) -> Tensor:
+def extract_features(model: Classifier, images: Tensor, batch_size: int = 500) -> Tensor:
     """[N, 128] features of images given as uint8 [N, C, H, W] (data) or floats in [-1, 1] (samples)."""
     model.eval()
     chunks = []
@@ -33,7 +33,7 @@ def extract_features(model: FeatureClassifier, images: Tensor, batch_size: int =
     return torch.cat(chunks)
 
 
-def real_features(dataset: str, split: str, n: int, model: FeatureClassifier, card: dict, cache: Path) -> Tensor:
+def real_features(dataset: str, split: str, n: int, model: Classifier, card: dict, cache: Path) -> Tensor:
     """The first n images of a split, as features; cached under the extractor's hash."""
     path = cache / f"{card['sha256'][:16]}" / f"{dataset}-{split}-{n}.safetensors"
     if path.is_file():
@@ -62,9 +62,10 @@ class ImageEvaluator:
     """Scores samples against n real images of a split; built once per run, real features cached."""
 
     def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None) -> None:
-        self.model, self.card = load_classifier(data.name)
+        cache = cache or cache_dir(data) / "features"
+        self.model, self.card = load_classifier(data.name, cache=cache)
         self.n, self.split = n, split
-        self.real = real_features(data.name, split, n, self.model, self.card, cache or cache_dir(data) / "features")
+        self.real = real_features(data.name, split, n, self.model, self.card, cache)
 
     def features(self, samples: Tensor) -> Tensor:
         return extract_features(self.model, samples.cpu())
@@ -92,14 +93,17 @@ class ImageEvaluator:
         from gankit import __version__
 
         return {"extractor": f"classifier:{self.card['dataset']}", "extractor_sha256": self.card["sha256"],
+                "num_classes": len(self.card["classes"]),
                 "real_split": self.split, "n_real": self.n, "n_fake": n_fake, "seed": seed,
                 "gankit_version": __version__}
 
 
 @torch.no_grad()
-def class_metrics(model: FeatureClassifier, real: Tensor, fake: Tensor) -> dict[str, float]:
-    """Classifier score exp(E KL(p(y|x) ‖ p(y))) (the Inception Score's formula, Salimans et al. 2016) and
-    KL(fake ‖ real) between the histograms of predicted classes: low when G draws classes as the data does."""
+def class_metrics(model: Classifier, real: Tensor, fake: Tensor) -> dict[str, float]:
+    """Classifier score exp(E KL(p(y|x) ‖ p(y))) (the Inception Score's formula, Salimans et al. 2016),
+    KL(fake ‖ real) between the histograms of predicted classes (low when G draws classes as the data does),
+    and the mode counts of VEEGAN/PacGAN: classes predicted for at least one sample, and the KL of the
+    predicted-class histogram to uniform (Stacked MNIST's 1 000 modes are uniform)."""
     p_fake = model.classify(fake).softmax(1).double()
     marginal = p_fake.mean(0)
     score = (p_fake * (p_fake.clamp_min(1e-12).log() - marginal.clamp_min(1e-12).log())).sum(1).mean().exp()
@@ -107,7 +111,17 @@ def class_metrics(model: FeatureClassifier, real: Tensor, fake: Tensor) -> dict[
     hist_fake = torch.bincount(p_fake.argmax(1), minlength=classes).double() / len(fake)
     hist_real = torch.bincount(model.classify(real).argmax(1), minlength=classes).double() / len(real)
     kl = (hist_fake * (hist_fake.clamp_min(1e-12) / hist_real.clamp_min(1e-12)).log()).sum()
-    return {"classifier_score": float(score), "class_kl": float(kl)}
+    kl_uniform = (hist_fake * (hist_fake.clamp_min(1e-12) * classes).log()).sum()
+    return {"classifier_score": float(score), "class_kl": float(kl), "modes": int((hist_fake > 0).sum()),
+            "mode_kl": float(kl_uniform)}
+
+
+def default_eval_samples(dataset: str) -> int:
+    """10 000 as FID papers use; Stacked MNIST's mode counts use 26 000 as PacGAN and VEEGAN do."""
+    from gankit.data import DATASETS
+
+    stacked = dataset in DATASETS and DATASETS.get(dataset).channels_of is not None
+    return 26_000 if stacked else 10_000
 
 
 def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None) -> dict:
@@ -135,5 +149,5 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "evaluate_dataset", "evaluate_run",
-           "extract_features", "real_features"]
+__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples", "evaluate_dataset",
+           "evaluate_run", "extract_features", "real_features"]
