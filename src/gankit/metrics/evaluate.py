@@ -7,6 +7,7 @@ atomically; every result says which extractor, split, N real, N fake and seed pr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,17 @@ def extract_features(model: Classifier, images: Tensor, batch_size: int = 500) -
     return torch.cat(chunks)
 
 
-def real_features(dataset: str, split: str, n: int, model: Classifier, card: dict, cache: Path) -> Tensor:
-    """The first n images of a split, as features; cached under the extractor's hash."""
-    path = cache / f"{card['sha256'][:16]}" / f"{dataset}-{split}-{n}.safetensors"
+def real_features(
+    dataset: str, split: str, n: int, extract: Callable[[Tensor], Tensor], key: str, cache: Path
+) -> Tensor:
+    """The first n images of a split, as features; cached under `key` (the extractor's hash and protocol)."""
+    path = cache / key / f"{dataset}-{split}-{n}.safetensors"
     if path.is_file():
         return load_file(path)["features"]
     data = load_dataset(DataConfig(name=dataset, split=split)).data  # type: ignore[arg-type]
     if len(data) < n:
         raise GankitError(f"{dataset} {split} has {len(data)} images; asked for {n}")
-    features = extract_features(model, data[:n])
+    features = extract(data[:n])
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     save_file({"features": features.contiguous()}, partial)
@@ -58,31 +61,60 @@ def compare_features(real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, flo
             "density": manifold.density, "coverage": manifold.coverage}
 
 
+FEATURES = ("classifier", "inception")
+
+
 class ImageEvaluator:
-    """Scores samples against n real images of a split; built once per run, real features cached."""
+    """Scores samples against n real images of a split in one feature space, built once per run:
+    `classifier` (gankit's per-dataset classifier, which also gives the class metrics) or `inception`
+    (the standard FID network by the compare_gan protocol). Real features are cached."""
 
-    def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None) -> None:
+    def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None,
+                 features: str = "classifier") -> None:
         cache = cache or cache_dir(data) / "features"
-        self.model, self.card = load_classifier(data.name, cache=cache)
-        self.n, self.split = n, split
-        self.real = real_features(data.name, split, n, self.model, self.card, cache)
+        self.n, self.split, self.classifier = n, split, None
+        self.classes: list[str] = []
+        if features == "classifier":
+            self.classifier, card = load_classifier(data.name, cache=cache)
+            self.classes = card["classes"]
+            self.extractor = {"extractor": f"classifier:{card['dataset']}", "extractor_sha256": card["sha256"]}
+            key = card["sha256"][:16]
+        elif features == "inception":
+            from gankit.metrics.inception import InceptionExtractor
 
-    def features(self, samples: Tensor) -> Tensor:
-        return extract_features(self.model, samples.cpu())
+            self.inception = InceptionExtractor(cache)
+            self.extractor = {"extractor": "inception", "extractor_sha1": self.inception.card["sha1"],
+                              "protocol": self.inception.card["protocol"]}
+            key = f"inception-{self.inception.card['sha1'][:16]}"
+        else:
+            raise GankitError(f"unknown feature space {features!r}; valid: {', '.join(FEATURES)}")
+        self.real = real_features(data.name, split, n, self.features, key, cache)
+
+    def features(self, images: Tensor) -> Tensor:
+        """Features of uint8 [N, C, H, W] images (data) or floats in [-1, 1] (samples)."""
+        if self.classifier is None:
+            return self.inception.features(images.cpu())
+        return extract_features(self.classifier, images.cpu())
 
     def __call__(self, samples: Tensor, seed: int = 0) -> dict[str, float]:
         return self.score(self.features(samples), seed)
 
     def score(self, fake: Tensor, seed: int = 0) -> dict[str, float]:
         """Every metric of fake features against the real ones."""
-        return compare_features(self.real, fake, seed) | class_metrics(self.model, self.real, fake)
+        scores = compare_features(self.real, fake, seed)
+        if self.classifier is not None:
+            scores |= class_metrics(self.classifier, self.real, fake)
+        return scores
 
     @torch.no_grad()
     def per_class_fid(self, fake: Tensor, min_count: int = 50) -> dict[str, float]:
         """FID within each class the classifier predicts, where real and fake both have min_count images."""
-        real_class, fake_class = self.model.classify(self.real).argmax(1), self.model.classify(fake).argmax(1)
+        if self.classifier is None:
+            return {}
+        real_class = self.classifier.classify(self.real).argmax(1)
+        fake_class = self.classifier.classify(fake).argmax(1)
         result = {}
-        for index, name in enumerate(self.card["classes"]):
+        for index, name in enumerate(self.classes):
             r, f = self.real[real_class == index], fake[fake_class == index]
             if len(r) >= min_count and len(f) >= min_count:
                 result[name] = frechet_distance(GaussianStats.of(r), GaussianStats.of(f))
@@ -92,10 +124,9 @@ class ImageEvaluator:
         """What a metric card records besides the numbers."""
         from gankit import __version__
 
-        return {"extractor": f"classifier:{self.card['dataset']}", "extractor_sha256": self.card["sha256"],
-                "num_classes": len(self.card["classes"]),
-                "real_split": self.split, "n_real": self.n, "n_fake": n_fake, "seed": seed,
-                "gankit_version": __version__}
+        classes = {"num_classes": len(self.classes)} if self.classes else {}
+        return {**self.extractor, **classes, "real_split": self.split, "n_real": self.n, "n_fake": n_fake,
+                "seed": seed, "gankit_version": __version__}
 
 
 @torch.no_grad()
@@ -124,12 +155,13 @@ def default_eval_samples(dataset: str) -> int:
     return 26_000 if stacked else 10_000
 
 
-def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None) -> dict:
+def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None,
+                 features: str = "classifier") -> dict:
     """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card."""
     if run.spec.kind != "image":
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
-    evaluator = ImageEvaluator(run.config.data, n, split, cache)
+    evaluator = ImageEvaluator(run.config.data, n, split, cache, features)
     fake = evaluator.features(run.sample(n, seed=seed))  # extracted once for every metric
     return {**evaluator.score(fake, seed), "fid_per_class": evaluator.per_class_fid(fake), "step": run.step,
             **evaluator.card_fields(n, seed),
@@ -137,10 +169,11 @@ def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, 
 
 
 def evaluate_dataset(
-    data: DataConfig, fake: str, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None
+    data: DataConfig, fake: str, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None,
+    features: str = "classifier",
 ) -> dict:
     """Calibration: a real split against another split's last n images, or uniform noise (`fake="noise"`)."""
-    evaluator = ImageEvaluator(data, n, split, cache)
+    evaluator = ImageEvaluator(data, n, split, cache, features)
     if fake == "noise":
         shape = (n, *load_dataset(data).data.shape[1:])
         images = torch.randint(0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
@@ -149,5 +182,5 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples", "evaluate_dataset",
-           "evaluate_run", "extract_features", "real_features"]
+__all__ = ["FEATURES", "ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples",
+           "evaluate_dataset", "evaluate_run", "extract_features", "real_features"]

