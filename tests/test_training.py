@@ -40,8 +40,14 @@ def stop_at(step):
         {"data": {"name": "digits"}, "model": {"net": "dcgan", "width": 8, "latent_dim": 16, "conditional": True,
                                                "d_condition": "acgan", "spectral_norm": True},
          "objective": {"name": "wgan-gp"}, "train": {"batch_size": 16}},
+        {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width": 8, "latent_dim": 4},
+         "train": {"batch_size": 16}},  # reparameterisation noise from the run's generator
+        {"data": {"name": "digits"}, "model": {"algorithm": "ae", "width": 8, "latent_dim": 4},
+         "train": {"batch_size": 16}},  # the running code statistics
+        {"model": {"algorithm": "ebm"}, "ebm": {"buffer_size": 100, "langevin_steps": 3}},  # replay buffer
     ],
-    ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp"],
+    ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp",
+         "vae", "ae", "ebm"],
 )
 def test_resume_is_bit_exact(tmp_path, extra):
     """Stopped at step 7 and resumed, a run ends with exactly the weights of an uninterrupted one."""

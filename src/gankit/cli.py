@@ -127,20 +127,45 @@ def _report(run: Any) -> None:
 @click.option("--class", "class_index", type=int, help="Class to generate (conditional runs).")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--nrow", type=int, default=8, show_default=True, help="Images per grid row.")
+@click.option("--from-discriminator", is_flag=True,
+              help="Generate with D alone: argmax_x D(x) by Langevin dynamics from noise; saves the chains.")
+@click.option("--steps", type=click.IntRange(1), help="Langevin steps for --from-discriminator.  [default: the "
+              "run's ebm.sample_steps; GANs: 20 for images, 50 for 2D]")
 def sample(
-    run_dir: str, n: int | None, out: str, seed: int, class_index: int | None, checkpoint: str, nrow: int
+    run_dir: str, n: int | None, out: str, seed: int, class_index: int | None, checkpoint: str, nrow: int,
+    from_discriminator: bool, steps: int | None,
 ) -> None:
     """Draw N samples from RUN_DIR into a grid (images) or a scatter (2D).
 
-    Conditional runs give one row per class, or only class K with --class K.
+    Conditional runs give one row per class, or only class K with --class K. With --from-discriminator,
+    the run's D (a GAN's or an EBM's) generates by gradient ascent: each row of the picture is one chain,
+    left to right (2D: the chains' end points over D's landscape).
     """
     from gankit.run import load
 
     run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+    if from_discriminator:
+        path = _save_ascent(run, n or (8 if run.spec.kind == "image" else 500), steps, seed, Path(out))
+        click.echo(f"wrote the argmax of D (step {run.step:,}) to {path}")
+        return
     if n is None:
         n = run.spec.num_classes * nrow if run.algorithm.conditional and class_index is None else 64
     path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow)
     click.echo(f"wrote {n} samples from step {run.step:,} to {path}")
+
+
+def _save_ascent(run: Any, n: int, steps: int | None, seed: int, out: Path) -> Path:
+    from gankit.algorithms import sample_bounds
+    from gankit.training.outputs import score_grid
+    from gankit.viz.pictures import save_chains, save_landscape
+
+    trajectory = run.ascend_discriminator(n, steps, seed)
+    if run.spec.kind == "image":
+        return save_chains(trajectory, out)
+    bounds = sample_bounds(run.spec)
+    scores = score_grid(run.algorithm.critic(), bounds, trajectory[-1].device)
+    return save_landscape(scores, bounds, out, None, trajectory[-1], negatives_label="chain ends",
+                          title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
 
 
 @main.command()

@@ -33,7 +33,8 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     algorithm: str = "gan"
-    """What one training step means: `gan` (generator + discriminator); later views add their own."""
+    """The lecture's view: `gan` (generator + discriminator), `ae`/`vae` (generator alone, with an encoder)
+    or `ebm` (discriminator alone: an energy model sampled by Langevin dynamics)."""
     net: str = "auto"
     """Network family: `mlp` (2D), `dcgan` (images) or `auto` to pick by the data."""
     latent_dim: int = 0
@@ -128,12 +129,43 @@ class TrainConfig:
 
 
 @dataclass
+class VAEConfig:
+    beta: float = 1.0
+    """Weight of the KL term (beta-VAE; 1 is the ELBO)."""
+    reconstruction: Literal["bernoulli", "gaussian"] | None = None
+    """Reconstruction loss: per-pixel cross-entropy (Bernoulli, pixels as probabilities) or Gaussian with
+    std `gaussian_std`; None: bernoulli for images, gaussian for 2D points. `ae` uses it too."""
+    gaussian_std: float = 0.1
+    """Std of the Gaussian likelihood (model range: images [-1, 1])."""
+
+
+@dataclass
+class EBMConfig:
+    langevin_steps: int | None = None
+    """Langevin steps per negative batch during training; None: 20 for images (JEM), 50 for 2D points."""
+    step_size: float | None = None
+    """x <- x + step_size * grad_x D(x) + noise * N(0, I); None: 1 for images (JEM), 0.05 for 2D."""
+    noise: float | None = None
+    """Langevin noise std; None: 0.01 for images, 0.005 for 2D."""
+    buffer_size: int = 10_000
+    """Replay buffer of earlier negatives (IGEBM/JEM); 0 = every chain starts from noise."""
+    restart: float = 0.05
+    """Fraction of chains restarted from uniform noise each update."""
+    energy_penalty: float = 0.1
+    """alpha in alpha * E[D(x+)^2 + D(x-)^2]: keeps the energies bounded (IGEBM)."""
+    sample_steps: int | None = None
+    """Langevin steps when sampling a trained model; None: langevin_steps."""
+
+
+@dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    vae: VAEConfig = field(default_factory=VAEConfig)
+    ebm: EBMConfig = field(default_factory=EBMConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -226,7 +258,9 @@ def validate(config: Config) -> None:
         "train.g_steps": t.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
         "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
         "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
-        "objective.began_gamma": config.objective.began_gamma,
+        "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
+        "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
+        "ebm.sample_steps": config.ebm.sample_steps,
     }
     for name, value in positive.items():
         if value is not None and value <= 0:  # None: filled by defaults.resolve_defaults
@@ -234,9 +268,13 @@ def validate(config: Config) -> None:
     ob, m = config.objective, config.model
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
-                        ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every)):
+                        ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
+                        ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
+                        ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
         if value is not None and value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
+    if not 0 <= config.ebm.restart <= 1:
+        raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
     if t.eval_samples < 10:
         raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
     if m.g_ema is not None and not 0 <= m.g_ema < 1:

@@ -9,11 +9,15 @@ from typing import Any, Literal
 import torch
 from torch import Tensor
 
-from gankit.algorithms import Algorithm, build_algorithm
+from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
+from gankit.algorithms.ebm import langevin
 from gankit.config import Config
 from gankit.data.spec import DataSpec
+from gankit.defaults import langevin_settings
 from gankit.errors import GankitError
+from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
+from gankit.training.network_modes import evaluating
 from gankit.training.outputs import fixed_labels, seeded
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer, resolve_device
@@ -59,6 +63,25 @@ class Run:
                 raise GankitError(f"class {labels} is out of range 0..{self.spec.num_classes - 1}")
             labels = torch.full((n,), labels, dtype=torch.long, device=device)
         return self.algorithm.sample(n, labels, generator=seeded(device, seed)).cpu()
+
+    def ascend_discriminator(self, n: int = 8, steps: int | None = None, seed: int = 0) -> list[Tensor]:
+        """What D believes is real: argmax_x D(x) by Langevin dynamics from uniform noise, for a GAN's D or
+        an EBM. Returns the trajectory (the start, then every step) on the CPU; conditional D: a class per chain."""
+        critic = self.algorithm.critic()
+        if critic is None:
+            raise GankitError(f"{self.config.model.algorithm} has no discriminator to ascend; use a GAN or EBM run")
+        settings = langevin_settings(self.config, resolve_model_name(self.config.model, self.spec))
+        assert settings.step_size is not None and settings.noise is not None
+        device = next(self.algorithm.parameters()).device
+        rng, bounds = seeded(device, seed), sample_bounds(self.spec)
+        start = bounds[0] + (bounds[1] - bounds[0]) * torch.rand((n, *self.spec.sample_shape), generator=rng,
+                                                                 device=device)
+        labels = torch.arange(n, device=device) % self.spec.num_classes if critic.num_classes else None
+        trajectory = [start]
+        with evaluating(critic):
+            langevin(lambda x: critic(x, labels), start, steps or settings.sample_steps or settings.langevin_steps or 1,
+                     settings.step_size, settings.noise, bounds, rng, trajectory)
+        return [x.cpu() for x in trajectory]
 
     def save_samples(
         self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gankit.algorithms.autoencoder import Autoencoder
 from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput
+from gankit.algorithms.ebm import EBM
 from gankit.algorithms.gan import GAN
 from gankit.config import Config
 from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError
 from gankit.nets import build_networks
 from gankit.objectives import build_objective
 from gankit.registry import Registry
@@ -22,8 +25,42 @@ def _gan(config: Config, spec: DataSpec) -> Algorithm:
     return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0)
 
 
+def _unconditional(config: Config) -> None:
+    if config.model.conditional:
+        raise ConfigError(f"model.algorithm {config.model.algorithm} is unconditional here; drop model.conditional")
+
+
+@ALGORITHMS.register("ae")
+def _ae(config: Config, spec: DataSpec) -> Algorithm:
+    _unconditional(config)
+    decoder, trunk = build_networks(config.model, spec)
+    return Autoencoder(trunk, decoder, config.vae, variational=False)
+
+
+@ALGORITHMS.register("vae")
+def _vae(config: Config, spec: DataSpec) -> Algorithm:
+    _unconditional(config)
+    decoder, trunk = build_networks(config.model, spec)
+    return Autoencoder(trunk, decoder, config.vae, variational=True)
+
+
+def sample_bounds(spec: DataSpec) -> tuple[float, float]:
+    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (4.5 without)."""
+    if spec.kind == "image":
+        return -1.0, 1.0
+    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else 4.5
+    return -reach, reach
+
+
+@ALGORITHMS.register("ebm")
+def _ebm(config: Config, spec: DataSpec) -> Algorithm:
+    _unconditional(config)
+    _, energy = build_networks(config.model, spec)
+    return EBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)
+
+
 def build_algorithm(config: Config, spec: DataSpec) -> Algorithm:
     return ALGORITHMS.get(config.model.algorithm)(config, spec)
 
 
-__all__ = ["ALGORITHMS", "Algorithm", "Batch", "Phase", "PhaseOutput", "build_algorithm"]
+__all__ = ["ALGORITHMS", "EBM", "GAN", "Algorithm", "Autoencoder", "Batch", "Phase", "PhaseOutput", "build_algorithm"]

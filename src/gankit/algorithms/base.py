@@ -44,8 +44,16 @@ class Phase:
     loss: PhaseLoss
 
 
+def latent_line(z0: Tensor, z1: Tensor, steps: int) -> Tensor:
+    """[pairs * steps, d]: `steps` evenly spaced points from each z0 to its z1, pair by pair."""
+    t = torch.linspace(0, 1, steps, device=z0.device).view(1, steps, 1)
+    return (z0[:, None] * (1 - t) + z1[:, None] * t).flatten(0, 1)
+
+
 class Algorithm(nn.Module):
     """Owns the networks (as submodules, so one state_dict saves them all) and defines the phases."""
+
+    uses_heldout = False  # whether training logs `heldout()` on the test split
 
     @property
     def conditional(self) -> bool:
@@ -69,3 +77,20 @@ class Algorithm(nn.Module):
 
     def after_update(self, phase: str) -> None:
         """Hook after each optimizer step of `phase` (e.g. WGAN's weight clipping)."""
+
+    def critic(self) -> nn.Module | None:
+        """The network that scores x (D), for pictures of its landscape; None for views without one."""
+        return getattr(self, "discriminator", None)
+
+    def negatives_for_picture(self, n: int, generator: torch.Generator) -> Tensor | None:
+        """What D is currently pushing down: G's samples (GAN), the latest Langevin negatives (EBM)."""
+        return self.sample(n, generator=generator)
+
+    def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor | None:
+        """[pairs * steps, ...]: for each pair of latent draws, samples along the straight line between
+        them; None for views without a latent space."""
+        return None
+
+    def heldout(self, x: Tensor) -> dict[str, float]:
+        """Losses on held-out data, logged during training (the VAE's test ELBO); none by default."""
+        return {}

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput
+from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput, latent_line
 from gankit.config import ObjectiveConfig, OptimConfig, TrainConfig
 from gankit.nets.base import Discriminator, Generator
 from gankit.objectives.base import Objective
@@ -118,3 +118,10 @@ class GAN(Algorithm):
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampler):
             return self.sampler.sample(n, labels, generator=generator)
+
+    def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
+        g = self.sampler
+        z = latent_line(g.sample_latent(pairs, generator), g.sample_latent(pairs, generator), steps)
+        labels = g.sample_labels(pairs, generator)  # conditional: one class per line
+        with torch.no_grad(), evaluating(g):
+            return g(z, None if labels is None else labels.repeat_interleave(steps))

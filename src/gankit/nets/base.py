@@ -42,6 +42,11 @@ class Generator(nn.Module):
             labels = self.sample_labels(n, generator)
         return self(z, labels)
 
+    def raw(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """The output before its final squashing (images: the tanh's input, so that a VAE can read it as
+        Bernoulli logits: (tanh(a) + 1) / 2 = sigmoid(2a)); points have none."""
+        return self(z, labels)
+
     def condition(self, z: Tensor, labels: Tensor | None) -> Tensor:
         """z with a one-hot label appended when conditional; checks labels are given iff needed."""
         if not self.num_classes:
@@ -103,6 +108,20 @@ class Discriminator(nn.Module):
 
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         return self.evaluate(x, labels)[0]  # [N]
+
+
+class Encoder(nn.Module):
+    """x -> code [N, code_dim]: the family's discriminator trunk with its score head swapped for a code head,
+    so an auto-encoder's encoder mirrors the GAN's discriminator."""
+
+    def __init__(self, trunk: Discriminator, code_dim: int) -> None:
+        super().__init__()
+        self.trunk = trunk
+        trunk.head = nn.Linear(trunk.head.in_features, code_dim)
+        trunk.embed = trunk.classifier = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.trunk.head(self.trunk.representation(x))
 
 
 class AutoencoderDiscriminator(Discriminator):

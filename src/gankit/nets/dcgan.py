@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import torch
 from torch import Tensor, nn
 
 from gankit.errors import ConfigError
@@ -54,12 +55,15 @@ class DCGANGenerator(Generator):
         for _ in range(doublings - 1):
             ups += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU()]
             c //= 2
-        ups += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        ups += [nn.ConvTranspose2d(c, channels, 4, 2, 1)]  # tanh in forward: raw() gives what precedes it
         self.upsample = nn.Sequential(*ups)
         self.apply(init_weights)
 
+    def raw(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        return self.upsample(self.project(self.condition(z, labels)))  # [N, C, H, W], before tanh
+
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        return self.upsample(self.project(self.condition(z, labels)))  # [N, C, H, W] in [-1, 1]
+        return torch.tanh(self.raw(z, labels))  # [N, C, H, W] in [-1, 1]
 
 
 class DCGANDiscriminator(Discriminator):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,9 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from gankit.algorithms import Algorithm, build_algorithm
+from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
 from gankit.config import Config
-from gankit.data import load_dataset
+from gankit.data import load_dataset, to_model_range
 from gankit.data.batches import Batches
 from gankit.data.spec import DataSpec
 from gankit.defaults import resolve_defaults
@@ -32,7 +32,9 @@ from gankit.training.outputs import Outputs
 from gankit.training.run_folder import RunFolder, default_run_name
 
 Callback = Callable[["Trainer"], None]
-BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
+BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
+              "neg_elbo": "-ELBO"}
+HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -75,12 +77,15 @@ class Trainer:
         self.rng = torch.Generator(device=device).manual_seed(config.train.seed + 1)  # z and labels
         self.outputs = Outputs(folder, self.algorithm, self.spec, dataset.data, config.train.seed)
         self.evaluator = self._image_evaluator(config)
+        self.heldout = self._heldout_data(config) if self.algorithm.uses_heldout else None
+        self.bounds = sample_bounds(self.spec)
         self.step = 0  # completed iterations
         self.batches_drawn = 0
         self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
+        self._held_out_values: dict[str, float] = {}
 
     def _image_evaluator(self, config: Config) -> ImageEvaluator | None:
         if not config.train.eval_every:
@@ -88,6 +93,10 @@ class Trainer:
         if self.spec.kind != "image":
             raise ConfigError("train.eval_every is for images; 2D runs report mode statistics at each checkpoint")
         return ImageEvaluator(config.data, config.train.eval_samples)
+
+    def _heldout_data(self, config: Config) -> Tensor:
+        test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]
+        return to_model_range(test.to(self.device))
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -187,8 +196,11 @@ class Trainer:
 
     def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
         t, s = self.config.train, self.step
+        if self.heldout is not None and (itstime(s, t.sample_every) or s == t.steps):
+            self._held_out_values = self.algorithm.heldout(self.heldout)  # joins the next metrics line
         if itstime(s, t.log_every) or s == t.steps:
             self._log(logbook, bar)
+            self.outputs.landscape(s, self.bounds)
         if itstime(s, t.sample_every) or s == t.steps:
             self.outputs.sample_picture(s)
         if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
@@ -218,6 +230,8 @@ class Trainer:
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size
         values["g_updates"] = self.step * self.config.train.g_steps
+        values |= self._held_out_values
+        self._held_out_values = {}
         self._clock = (now, self.step)
         logbook.write(self.step, values)
         self._sums, self._counts = {}, {}
@@ -260,6 +274,7 @@ class Trainer:
         return False
 
     def _finish(self, stats: Any) -> None:
+        self.outputs.finish(self.heldout)
         if stats is not None:
             self.folder.write_json("modes.json", {"step": self.step, **stats.to_dict()})
 

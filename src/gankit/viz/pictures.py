@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never needs a display
 import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
 from torch import Tensor  # noqa: E402
 from torchvision.utils import make_grid  # noqa: E402
 
@@ -86,3 +87,48 @@ def save_progress_strip(
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def save_landscape(
+    scores: Tensor, extent: tuple[float, float], path: Path, real: Tensor | None, negatives: Tensor | None,
+    title: str = "", negatives_label: str = "negatives",
+) -> Path:
+    """D's score over a 2D square (heat map, bright = D says real) with the data (positives) and the
+    current negatives: the lecture's picture of D pushed down where it wrongly peaks."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    low, high = extent
+    image = ax.imshow(scores.T.cpu().numpy(), origin="lower", extent=(low, high, low, high), cmap="viridis")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D(x)")
+    if real is not None:
+        ax.scatter(real[:, 0], real[:, 1], s=3, c="white", alpha=0.5, label="data (positives)")
+    if negatives is not None:
+        ax.scatter(negatives[:, 0], negatives[:, 1], s=3, c="red", alpha=0.6, label=negatives_label)
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=7, markerscale=3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def save_gif(frames: list[Path], path: Path, seconds_per_frame: float = 0.25) -> Path | None:
+    """An animated GIF of PNG frames (in order); None when there are none."""
+    from PIL import Image
+
+    if not frames:
+        return None
+    images = [Image.open(f).convert("RGB") for f in frames]
+    size = images[0].size
+    images = [im if im.size == size else im.resize(size) for im in images]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images[0].save(path, save_all=True, append_images=images[1:], duration=int(seconds_per_frame * 1000), loop=0)
+    return path
+
+
+def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10) -> Path:
+    """Image Langevin chains as a grid: one row per chain, `columns` steps from start to end left to right."""
+    picks = sorted({round(i * (len(trajectory) - 1) / max(columns - 1, 1)) for i in range(columns)})
+    steps = torch.stack([trajectory[i] for i in picks], dim=1)  # [chains, columns, C, H, W]
+    return save_image_grid(steps.flatten(0, 1), path, nrow=len(picks))

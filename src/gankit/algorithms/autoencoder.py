@@ -1,0 +1,137 @@
+"""The lecture's "generator alone": an auto-encoder or VAE whose decoder is the GAN's generator.
+
+The decoder is the family's generator and the encoder mirrors its discriminator, so the three views
+share networks. Losses are per-pixel (Bernoulli cross-entropy or Gaussian), which is the lecture's point:
+each output component is judged on its own, never the relations between them, so samples come out blurry.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput, latent_line
+from gankit.config import OptimConfig, TrainConfig, VAEConfig
+from gankit.nets.base import Discriminator, Encoder, Generator
+from gankit.training.network_modes import evaluating
+
+CODE_MOMENTUM = 0.99  # the plain AE's running estimate of its codes' mean and second moment
+
+
+def gaussian_kl(mean: Tensor, log_var: Tensor) -> Tensor:
+    """KL(N(mean, exp(log_var)) ‖ N(0, I)) per sample, in nats: the closed form."""
+    return 0.5 * (mean.square() + log_var.exp() - 1 - log_var).sum(dim=1)
+
+
+class Autoencoder(Algorithm):
+    """`ae` (deterministic codes; samples from a Gaussian fitted to the codes) or `vae` (Kingma & Welling
+    2014: reparameterised codes, loss = reconstruction + beta * KL, the negative ELBO when beta = 1)."""
+
+    uses_heldout = True
+
+    def __init__(self, trunk: Discriminator, decoder: Generator, settings: VAEConfig, variational: bool) -> None:
+        super().__init__()
+        latent = decoder.latent_dim
+        self.encoder = Encoder(trunk, 2 * latent if variational else latent)
+        self.generator = decoder
+        self.variational, self.settings = variational, settings
+        self.register_buffer("code_mean", torch.zeros(latent))
+        self.register_buffer("code_second_moment", torch.eye(latent))
+        self.register_buffer("codes_seen", torch.zeros((), dtype=torch.long))
+
+    def trainable(self) -> dict[str, nn.Module]:
+        return {"autoencoder": self}
+
+    def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
+        assert optim.lr_g is not None, "resolve_defaults fills the learning rates"
+        return {"autoencoder": optim.lr_g}
+
+    def phases(self, train: TrainConfig) -> list[Phase]:
+        return [Phase("autoencoder", "autoencoder", 1, True, self.loss)]
+
+    def encode(self, x: Tensor, rng: torch.Generator | None) -> tuple[Tensor, Tensor]:
+        """(code z, KL to the prior per sample); VAE: z sampled by the reparameterisation trick."""
+        code = self.encoder(x)
+        if not self.variational:
+            return code, torch.zeros(len(x), device=x.device)
+        mean, log_var = code.chunk(2, dim=1)
+        log_var = log_var.clamp(-30, 20)  # exp() stays finite
+        z = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=rng, device=x.device)
+        return z, gaussian_kl(mean, log_var)
+
+    def reconstruction_loss(self, x: Tensor, z: Tensor) -> Tensor:
+        """-log p(x | z) per sample, in nats."""
+        if self.settings.reconstruction == "bernoulli":  # pixels in [0, 1] read as probabilities
+            logits = 2 * self.generator.raw(z)  # (tanh(a) + 1) / 2 = sigmoid(2a)
+            return F.binary_cross_entropy_with_logits(logits, (x + 1) / 2, reduction="none").flatten(1).sum(1)
+        std, dims = self.settings.gaussian_std, x[0].numel()
+        squared = (x - self.generator(z)).square().flatten(1).sum(1)
+        return squared / (2 * std**2) + dims * math.log(std * math.sqrt(2 * math.pi))
+
+    def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
+        assert batch is not None
+        z, kl = self.encode(batch.x, rng)
+        reconstruction = self.reconstruction_loss(batch.x, z)
+        loss = (reconstruction + self.settings.beta * kl).mean()
+        stats = {"loss": loss.detach(), "reconstruction": reconstruction.detach().mean()}
+        if self.variational:
+            stats |= {"kl": kl.detach().mean(), "neg_elbo": (reconstruction + kl).detach().mean()}
+        else:
+            self._track_codes(z.detach())
+        return PhaseOutput(loss, stats)
+
+    @torch.no_grad()
+    def _track_codes(self, z: Tensor) -> None:
+        momentum = CODE_MOMENTUM if int(self.codes_seen) else 0.0
+        self.codes_seen += len(z)
+        self.code_mean.lerp_(z.mean(0), 1 - momentum)
+        self.code_second_moment.lerp_(z.T @ z / len(z), 1 - momentum)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """VAE: the prior N(0, I). AE: a Gaussian fitted to the training codes (the AE has no prior; the
+        codes fill an irregular region, so much of this Gaussian decodes to nothing like the data)."""
+        eps = self.generator.sample_latent(n, generator)
+        if self.variational:
+            return eps
+        covariance = self.code_second_moment - torch.outer(self.code_mean, self.code_mean)
+        jitter = 1e-4 * torch.eye(len(self.code_mean), device=eps.device)
+        return self.code_mean + eps @ torch.linalg.cholesky(covariance + jitter).T
+
+    def decode(self, z: Tensor) -> Tensor:
+        with torch.no_grad(), evaluating(self.generator):
+            return self.generator(z)
+
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+        if labels is not None:
+            raise ValueError("auto-encoders here are unconditional")
+        return self.decode(self.sample_latent(n, generator))
+
+    def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
+        return self.decode(latent_line(self.sample_latent(pairs, generator), self.sample_latent(pairs, generator),
+                                       steps))
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor) -> Tensor:
+        """Decoded codes (the VAE's posterior means) of x, in model range."""
+        with evaluating(self):
+            code = self.encoder(x)
+            return self.generator(code.chunk(2, dim=1)[0] if self.variational else code)
+
+    @torch.no_grad()
+    def heldout(self, x: Tensor, batch_size: int = 500) -> dict[str, float]:
+        """Per-example losses on held-out data, in nats: the negative ELBO (VAE, one seeded z per example)."""
+        rng = torch.Generator(device=x.device).manual_seed(0)
+        sums: dict[str, float] = {}
+        with evaluating(self):
+            for chunk in x.split(batch_size):
+                z, kl = self.encode(chunk, rng)
+                reconstruction = self.reconstruction_loss(chunk, z)
+                parts = {"test_reconstruction": reconstruction}
+                if self.variational:
+                    parts |= {"test_kl": kl, "test_neg_elbo": reconstruction + kl}
+                for key, value in parts.items():
+                    sums[key] = sums.get(key, 0.0) + float(value.sum())
+        return {key: value / len(x) for key, value in sums.items()}

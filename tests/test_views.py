@@ -1,0 +1,137 @@
+"""The lecture's other two views: generator alone (AE/VAE) and discriminator alone (EBM)."""
+
+import json
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+import gankit
+from conftest import tiny_config
+from gankit.algorithms.autoencoder import gaussian_kl
+from gankit.algorithms.ebm import EBM, langevin
+from gankit.cli import main
+from gankit.config import Config, EBMConfig
+from gankit.defaults import resolve_defaults
+from gankit.errors import ConfigError
+from gankit.nets.mlp import MLPDiscriminator
+
+DIGITS_VAE = {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width": 8, "latent_dim": 4},
+              "train": {"batch_size": 32, "steps": 40, "sample_every": 20}}
+
+
+def test_langevin_moves_x_up_the_score_gradient_and_stays_in_bounds():
+    centre = torch.tensor([[1.0, -0.5]])
+
+    def score(x):
+        return -(x - centre).square().sum(1)  # peak at the centre; gradient -2 (x - centre)
+
+    x0 = torch.tensor([[0.0, 0.0], [2.0, 2.0]])
+    x1 = langevin(score, x0, steps=1, step_size=0.1, noise=0.0, bounds=(-3.0, 3.0))
+    assert torch.allclose(x1, x0 + 0.1 * -2 * (x0 - centre))
+    assert (score(x1) > score(x0)).all()
+    path = []
+    far = langevin(score, x0, steps=50, step_size=0.1, noise=0.01, bounds=(-3.0, 3.0),
+                   rng=torch.Generator().manual_seed(0), trajectory=path)
+    assert len(path) == 50 and torch.allclose(far, centre.expand(2, 2), atol=0.05)
+    clipped = langevin(lambda x: x.sum(1), x0, steps=100, step_size=1.0, noise=0.0, bounds=(-3.0, 3.0))
+    assert torch.equal(clipped, torch.full((2, 2), 3.0))  # ascent that would leave the box is clipped
+
+
+def small_ebm(buffer_size=1000, restart=0.05):
+    settings = EBMConfig(langevin_steps=2, step_size=0.01, noise=0.0, buffer_size=buffer_size, restart=restart)
+    return EBM(MLPDiscriminator(2, 16, 2), (2,), (-3.0, 3.0), settings)
+
+
+def test_replay_buffer_keeps_its_size_and_restarts_the_configured_fraction():
+    ebm = small_ebm(restart=0.05)
+    ebm.replay.fill_(10.0)  # outside the noise box: any start below 10 is a fresh restart
+    rng = torch.Generator().manual_seed(0)
+    start, slots = ebm.chains_start(40_000, rng, torch.device("cpu"))
+    fresh = (start != 10.0).all(1).float().mean()
+    assert abs(float(fresh) - 0.05) < 0.005 and slots is not None and int(slots.max()) < 1000
+    negatives = ebm.negatives(256, rng, torch.device("cpu"))
+    assert ebm.replay.shape == (1000, 2) and negatives.shape == (256, 2)
+    written = (ebm.replay != 10.0).all(1).sum()
+    assert 0 < written <= 256 and (negatives.abs() <= 3).all()  # chains end where the buffer now holds them
+    assert all(any(torch.equal(row, n) for n in negatives) for row in ebm.replay[(ebm.replay != 10.0).all(1)])
+    no_buffer = small_ebm(buffer_size=0)
+    assert no_buffer.chains_start(8, rng, torch.device("cpu"))[1] is None
+
+
+def test_vae_kl_matches_the_closed_form_of_torch_distributions():
+    mean, log_var = torch.randn(5, 3), torch.randn(5, 3)
+    q = torch.distributions.Normal(mean, (0.5 * log_var).exp())
+    p = torch.distributions.Normal(torch.zeros(5, 3), torch.ones(5, 3))
+    assert torch.allclose(gaussian_kl(mean, log_var), torch.distributions.kl_divergence(q, p).sum(1), atol=1e-5)
+    assert torch.allclose(gaussian_kl(torch.zeros(2, 4), torch.zeros(2, 4)), torch.zeros(2))
+
+
+def test_views_default_to_their_own_settings_not_the_gans():
+    ebm = resolve_defaults(Config().override({"model.algorithm": "ebm"}), "mlp")
+    assert (ebm.model.minibatch_std, ebm.model.d_norm, ebm.ebm.langevin_steps, ebm.ebm.step_size) == (
+        False, "none", 50, 0.05)
+    images = resolve_defaults(Config().override({"model.algorithm": "ebm"}), "dcgan")
+    assert (images.optim.lr_d, images.optim.beta1, images.ebm.step_size) == (1e-4, 0.0, 1.0)
+    assert images.model.d_norm == "none"
+    vae = resolve_defaults(Config().override({"model.algorithm": "vae"}), "dcgan")
+    assert (vae.vae.reconstruction, vae.optim.lr_g, vae.optim.beta1) == ("bernoulli", 1e-3, 0.9)
+    with pytest.raises(ConfigError, match="ebm.restart must be in"):
+        Config().override({"ebm.restart": 1.5})
+
+
+def test_vae_logs_a_falling_test_elbo_and_writes_its_pictures(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
+    lines = [json.loads(line) for line in (tmp_path / "vae" / "metrics.jsonl").read_text().splitlines()]
+    elbo = [line["test_neg_elbo"] for line in lines if "test_neg_elbo" in line]
+    assert len(elbo) == 2 and elbo[1] < elbo[0]
+    train_line = next(line for line in lines if "neg_elbo" in line)
+    assert train_line["neg_elbo"] == pytest.approx(train_line["reconstruction"] + train_line["kl"], rel=1e-5)
+    for picture in ("reconstructions.png", "interpolation.png", "progress.png"):
+        assert (tmp_path / "vae" / picture).is_file()
+    assert run.sample(6).shape == (6, 1, 8, 8)
+
+
+def test_ae_samples_from_a_gaussian_fitted_to_its_codes(tmp_path):
+    ae = {**DIGITS_VAE, "model": {**DIGITS_VAE["model"], "algorithm": "ae"}}
+    run = gankit.train(tiny_config(tmp_path / "ae", **ae))
+    algorithm = run.algorithm
+    assert int(algorithm.codes_seen) == 40 * 32
+    z = algorithm.sample_latent(20_000, torch.Generator().manual_seed(0))
+    assert torch.allclose(z.mean(0), algorithm.code_mean, atol=0.05 * float(algorithm.code_mean.abs().max() + 1))
+
+
+def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
+    config = tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 200, "langevin_steps": 5})
+    run = gankit.train(config)
+    frames = sorted((tmp_path / "ebm" / "landscape").glob("step-*.png"))
+    assert [f.name for f in frames] == [f"step-{s:08d}.png" for s in (5, 10, 15, 20)]
+    assert (tmp_path / "ebm" / "landscape.gif").stat().st_size > 1000
+    line = json.loads((tmp_path / "ebm" / "metrics.jsonl").read_text().splitlines()[-1])
+    assert {"d_real", "d_fake", "energy_magnitude"} <= line.keys()
+    assert run.sample(7).shape == (7, 2)
+
+
+def test_cli_samples_every_view_and_ascends_discriminators(tmp_path):
+    runner = CliRunner()
+    for algorithm in ("ae", "vae", "ebm"):
+        out = tmp_path / algorithm
+        gankit.train(tiny_config(out, **{**DIGITS_VAE, "model": {**DIGITS_VAE["model"], "algorithm": algorithm},
+                                         "ebm": {"buffer_size": 64, "langevin_steps": 3}}))
+        result = runner.invoke(main, ["sample", str(out), "--n", "16", "--out", str(tmp_path / f"{algorithm}.png")])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / f"{algorithm}.png").is_file()
+    assert (tmp_path / "ebm" / "chains.png").is_file()
+    result = runner.invoke(main, ["sample", str(tmp_path / "ebm"), "--from-discriminator", "--steps", "4",
+                                  "--out", str(tmp_path / "chains.png")])
+    assert result.exit_code == 0 and "argmax of D" in result.output, result.output
+    gan = gankit.train(tiny_config(tmp_path / "gan"))
+    trajectory = gan.ascend_discriminator(n=10, steps=6)
+    assert len(trajectory) == 7 and trajectory[0].shape == (10, 2)
+    result = runner.invoke(main, ["sample", str(tmp_path / "gan"), "--from-discriminator",
+                                  "--out", str(tmp_path / "gan-argmax.png")])
+    assert result.exit_code == 0 and (tmp_path / "gan-argmax.png").is_file(), result.output
+    result = runner.invoke(main, ["sample", str(tmp_path / "vae"), "--from-discriminator"])
+    assert result.exit_code != 0 and "vae has no discriminator to ascend" in result.output
+    with pytest.raises(ConfigError, match="unconditional here"):
+        gankit.train(tiny_config(tmp_path / "cvae", model={"algorithm": "vae", "conditional": True}))
