@@ -135,3 +135,32 @@ def test_cli_samples_every_view_and_ascends_discriminators(tmp_path):
     assert result.exit_code != 0 and "vae has no discriminator to ascend" in result.output
     with pytest.raises(ConfigError, match="unconditional here"):
         gankit.train(tiny_config(tmp_path / "cvae", model={"algorithm": "vae", "conditional": True}))
+
+
+def test_pixel_argument_builds_one_isolated_and_six_stroke_pixels():
+    from gankit.viz.pixel_argument import one_and_six_wrong, pixel_argument
+
+    image = torch.zeros(1, 12, 12, dtype=torch.uint8)
+    image[0, 2, 1:9] = 200  # a horizontal stroke near the top
+    one, six = one_and_six_wrong(image)
+    changed_one = torch.nonzero(one[0] != image[0])
+    assert changed_one.tolist() == [[11, 11]] and one[0, 11, 11] == 255  # the corner farthest from the stroke
+    changed_six = torch.nonzero(six[0] != image[0])
+    assert len(changed_six) == 6 and (six[0][six[0] != image[0]] == 200).all()
+    assert all(abs(int(y) - 2) <= 1 for y, _ in changed_six.tolist())  # all touch the stroke's rows
+    result = pixel_argument(image, lambda x: -x.flatten(1).sum(1))  # a "D" that prefers dark images
+    assert result.pixel_l2["real"] == 0 and result.pixel_l2["six wrong pixels"] > result.pixel_l2["one wrong pixel"]
+    assert result.d_score["real"] > result.d_score["one wrong pixel"] > result.d_score["six wrong pixels"]
+    with pytest.raises(ValueError, match="both stroke and background"):
+        one_and_six_wrong(torch.zeros(1, 4, 4, dtype=torch.uint8))
+
+
+def test_pixels_command_scores_both_edits_with_a_trained_discriminator(tmp_path):
+    gankit.train(tiny_config(tmp_path / "gan", data={"name": "digits"}, model={"net": "dcgan", "width": 8},
+                             train={"batch_size": 16}))
+    result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--out", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    assert "one wrong pixel" in result.output and "six wrong pixels" in result.output
+    assert (tmp_path / "p.png").is_file()
+    result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--index", "9999"])
+    assert result.exit_code != 0 and "out of range" in result.output

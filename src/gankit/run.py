@@ -17,11 +17,12 @@ from gankit.defaults import langevin_settings
 from gankit.errors import GankitError
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
+from gankit.training.device import resolve_device
 from gankit.training.network_modes import evaluating
-from gankit.training.outputs import fixed_labels, seeded
+from gankit.training.outputs import fixed_labels, score_grid, seeded
 from gankit.training.run_folder import RunFolder
-from gankit.training.trainer import Callback, Trainer, resolve_device
-from gankit.viz.pictures import save_image_grid, save_scatter
+from gankit.training.trainer import Callback, Trainer
+from gankit.viz.pictures import save_chains, save_image_grid, save_landscape, save_scatter
 
 
 @dataclass
@@ -82,6 +83,16 @@ class Run:
             langevin(lambda x: critic(x, labels), start, steps or settings.sample_steps or settings.langevin_steps or 1,
                      settings.step_size, settings.noise, bounds, rng, trajectory)
         return [x.cpu() for x in trajectory]
+
+    def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0) -> Path:
+        """The argmax of D as a picture: chains as rows (images), or the chains' ends over D's landscape (2D)."""
+        trajectory, path = self.ascend_discriminator(n, steps, seed), Path(path)
+        if self.spec.kind == "image":
+            return save_chains(trajectory, path)
+        bounds = sample_bounds(self.spec)
+        scores = score_grid(self.algorithm.critic(), bounds, next(self.algorithm.parameters()).device)
+        return save_landscape(scores.cpu(), bounds, path, None, trajectory[-1], negatives_label="chain ends",
+                              title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
 
     def save_samples(
         self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8

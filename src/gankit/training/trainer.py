@@ -23,6 +23,7 @@ from gankit.errors import ConfigError, GankitError
 from gankit.metrics.evaluate import ImageEvaluator
 from gankit.nets import resolve_model_name
 from gankit.training import checkpoint as ckpt
+from gankit.training.device import resolve_device
 from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
 from gankit.training.logbook import Logbook
@@ -35,18 +36,6 @@ Callback = Callable[["Trainer"], None]
 BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
               "neg_elbo": "-ELBO"}
 HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"train.device is {name!r} but this machine has no CUDA device; use cpu or auto")
-    return torch.device(name)
-
-
-def itstime(step: int, every: int) -> bool:
-    return step % every == 0
 
 
 @dataclass
@@ -167,7 +156,7 @@ class Trainer:
                     self.save()  # a good state to roll back to from the very first step
                 while True:
                     while self.step < t.steps and not self.stop_requested:
-                        measure = itstime(self.step + 1, t.log_every) or self.step + 1 == t.steps
+                        measure = (self.step + 1) % t.log_every == 0 or self.step + 1 == t.steps
                         self._accumulate(self.train_step(measure))
                         bar.update(1)
                         self._periodic(logbook, bar)
@@ -196,18 +185,18 @@ class Trainer:
 
     def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
         t, s = self.config.train, self.step
-        if self.heldout is not None and (itstime(s, t.sample_every) or s == t.steps):
+        if self.heldout is not None and (s % t.sample_every == 0 or s == t.steps):
             self._held_out_values = self.algorithm.heldout(self.heldout)  # joins the next metrics line
-        if itstime(s, t.log_every) or s == t.steps:
+        if s % t.log_every == 0 or s == t.steps:
             self._log(logbook, bar)
             self.outputs.landscape(s, self.bounds)
-        if itstime(s, t.sample_every) or s == t.steps:
+        if s % t.sample_every == 0 or s == t.steps:
             self.outputs.sample_picture(s)
         if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
             self.outputs.snapshot(s * t.g_steps)
-        if self.evaluator is not None and (itstime(s, t.eval_every) or s == t.steps):
+        if self.evaluator is not None and (s % t.eval_every == 0 or s == t.steps):
             self._evaluate(logbook, bar)
-        if itstime(s, t.checkpoint_every) and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
+        if s % t.checkpoint_every == 0 and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
             stats = self.outputs.mode_stats()
             self.save(stats.score() if stats else None)
 

@@ -132,3 +132,16 @@ def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10) -> Path
     picks = sorted({round(i * (len(trajectory) - 1) / max(columns - 1, 1)) for i in range(columns)})
     steps = torch.stack([trajectory[i] for i in picks], dim=1)  # [chains, columns, C, H, W]
     return save_image_grid(steps.flatten(0, 1), path, nrow=len(picks))
+
+
+def save_labelled_images(images: list[Tensor], labels: list[str], path: Path) -> Path:
+    """uint8 [C, H, W] images side by side, each with a caption."""
+    fig, axes = plt.subplots(1, len(images), figsize=(2.6 * len(images), 3.2))
+    for ax, image, label in zip(axes, images, labels, strict=True):
+        ax.imshow(image.permute(1, 2, 0).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=255)
+        ax.set_title(label, fontsize=8)
+        ax.axis("off")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path

