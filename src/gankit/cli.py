@@ -251,10 +251,10 @@ if __name__ == "__main__":
 
 
 def _register_tools() -> None:
-    from gankit.cli_tools import features, pixels  # imported late: cli_tools imports nothing from here
+    from gankit.cli_tools import bench, features, pixels, report  # imported late: cli_tools imports nothing from here
 
-    main.add_command(features)
-    main.add_command(pixels)
+    for command in (bench, features, pixels, report):
+        main.add_command(command)
 
 
 _register_tools()

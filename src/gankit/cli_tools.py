@@ -72,3 +72,29 @@ def pixels(run_dir: str, index: int, out: str) -> None:
     for name in result.images:
         click.echo(f"{name:17s} pixel L2 error {result.pixel_l2[name]:5.2f}   D(x) {result.d_score[name]:+8.3f}")
     click.echo(f"-> {path}")
+
+
+@click.command()
+@click.argument("suite", type=click.Choice(["objectives", "modes", "stacked-mnist"]))
+@click.option("--budget", type=click.Choice(["smoke", "cpu", "gpu"]), default="smoke", show_default=True,
+              help="smoke: minutes, for CI; cpu: about an hour per suite on 2 cores; gpu: the study's step counts.")
+@click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Cells trained at once.")
+@click.option("--out", type=click.Path(file_okay=False), help="Results folder.  [default: results/SUITE-BUDGET]")
+@click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
+def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, progress: bool) -> None:
+    """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
+    Re-running skips finished cells and resumes interrupted ones."""
+    from gankit.benchmark import run_suite
+
+    summary = run_suite(suite, budget, Path(out or f"results/{suite}-{budget}"), seeds, jobs, progress)
+    click.echo(summary)
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def report(path: str) -> None:
+    """Write PATH/report.html, one self-contained page (opens offline) for a run or a bench results folder."""
+    from gankit.report import write_report
+
+    click.echo(f"wrote {write_report(path)}")

@@ -54,6 +54,9 @@ class ModelConfig:
     against mode collapse; None: on for 2D data (mlp), off for images."""
     spectral_norm: bool | None = None
     """Spectral normalisation of every D layer (Miyato et al. 2018); None: the objective's default."""
+    pack: int = 1
+    """PacGAN (Lin et al. 2018): D judges this many samples at once, stacked along channels (2D: features),
+    which makes a generator that repeats itself easy to catch; 1 = off. The batch size must divide by it."""
     g_ema: float | None = None
     """Decay of an exponential moving average of G's weights, used for sampling; 0 = off (try 0.999);
     None: 0.999 on 2D data (mlp), off for images."""
@@ -273,6 +276,12 @@ def validate(config: Config) -> None:
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
         if value is not None and value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
+    if m.pack < 1:
+        raise ConfigError(f"model.pack must be at least 1, got {m.pack}")
+    if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
+        raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
+    if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
+        raise ConfigError(f"train.batch_size {t.batch_size} must be a multiple of model.pack {m.pack}")
     if not 0 <= config.ebm.restart <= 1:
         raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
     if t.eval_samples < 10:

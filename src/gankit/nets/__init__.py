@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Literal
 
 from gankit.config import ModelConfig
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
-from gankit.nets.base import AutoencoderDiscriminator, Discriminator, Generator, apply_spectral_norm
+from gankit.nets.base import (
+    AutoencoderDiscriminator,
+    Discriminator,
+    Generator,
+    PackedDiscriminator,
+    apply_spectral_norm,
+)
 from gankit.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gankit.nets.mlp import MLPDiscriminator, MLPGenerator
 from gankit.registry import Registry
@@ -65,6 +72,10 @@ def build_networks(
             raise ConfigError("the auto-encoder discriminator (began) is unconditional; drop model.conditional")
         decoder, _ = build(config, spec, 0, 0)  # a generator of the same family, fed with the code
         discriminator = AutoencoderDiscriminator(discriminator, decoder)
+    elif config.pack > 1:  # the same family's D, for `pack` samples stacked along the first axis
+        shape = spec.sample_shape
+        packed = replace(spec, sample_shape=(shape[0] * config.pack, *shape[1:]))
+        discriminator = PackedDiscriminator(build(config, packed, 0, 0)[1], config.pack)
     if config.spectral_norm:
         apply_spectral_norm(discriminator)
     return generator, discriminator

@@ -149,6 +149,21 @@ class AutoencoderDiscriminator(Discriminator):
         return -error, None
 
 
+class PackedDiscriminator(Discriminator):
+    """PacGAN (Lin et al. 2018): `pack` consecutive samples are judged together, stacked along channels
+    (2D: features), one score per pack. The inner network is the family's D built for the stacked input."""
+
+    def __init__(self, inner: Discriminator, pack: int) -> None:
+        nn.Module.__init__(self)
+        self.num_classes, self.condition, self.pack = 0, "none", pack
+        self.inner = inner
+
+    def evaluate(self, x: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        if x.shape[0] % self.pack:
+            raise GankitError(f"PacGAN: {x.shape[0]} samples do not split into packs of {self.pack}")
+        return self.inner.evaluate(x.reshape(x.shape[0] // self.pack, self.pack * x.shape[1], *x.shape[2:]), labels)
+
+
 def apply_spectral_norm(module: nn.Module) -> nn.Module:
     """Spectral normalisation (Miyato et al. 2018) on every linear, conv and embedding weight."""
     for layer in list(module.modules()):

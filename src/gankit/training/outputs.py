@@ -91,8 +91,8 @@ class Outputs:
     def landscape(self, step: int, bounds: tuple[float, float]) -> None:
         """2D data: a frame of D's score surface with the data and the current negatives."""
         critic = self.algorithm.critic()
-        if self.spec.kind != "points" or critic is None or getattr(critic, "num_classes", 0):
-            return  # a conditional D has one landscape per class: not drawn
+        if self.spec.kind != "points" or critic is None or getattr(critic, "num_classes", 0) or hasattr(critic, "pack"):
+            return  # a conditional D has one landscape per class, a packed D none per point: not drawn
         scores = score_grid(critic, bounds, self.device)
         negatives = self.algorithm.negatives_for_picture(POINTS // 2, seeded(self.device, self.seed + 4))
         save_landscape(scores, bounds, self.folder.root / "landscape" / f"step-{step:08d}.png", self.real_points,

@@ -15,6 +15,20 @@ from torchvision.utils import make_grid  # noqa: E402
 from gankit.data.base import to_uint8  # noqa: E402
 
 
+def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _titled(fig: plt.Figure, ax: plt.Axes, title: str, path: Path, dpi: int = 110) -> Path:
+    """A 2D plot's title and legend, then saved."""
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=7, markerscale=3)
+    return _save(fig, path, dpi)
+
+
 def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
     """[N, C, H, W] in [-1, 1] -> one uint8 [3 or 1, H', W'] grid with 2-pixel gaps."""
     return make_grid(to_uint8(images.detach().cpu()), nrow=nrow, padding=2, pad_value=255)
@@ -53,12 +67,7 @@ def save_scatter(
     """2D samples (red) over the data (blue) and mode centres (+)."""
     fig, ax = plt.subplots(figsize=(5, 5))
     _scatter(ax, real, fake.detach().cpu(), modes)
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=7, markerscale=3)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _titled(fig, ax, title, path)
 
 
 def save_progress_strip(
@@ -83,10 +92,7 @@ def save_progress_strip(
             ax.set_xticks([])
             ax.set_yticks([])
         fig.suptitle("generator updates → samples from one fixed z", fontsize=9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=110)
 
 
 def save_landscape(
@@ -105,12 +111,7 @@ def save_landscape(
         ax.scatter(negatives[:, 0], negatives[:, 1], s=3, c="red", alpha=0.6, label=negatives_label)
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=7, markerscale=3)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _titled(fig, ax, title, path, dpi=80)
 
 
 def save_gif(frames: list[Path], path: Path, seconds_per_frame: float = 0.25) -> Path | None:
@@ -141,7 +142,4 @@ def save_labelled_images(images: list[Tensor], labels: list[str], path: Path) ->
         ax.imshow(image.permute(1, 2, 0).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=255)
         ax.set_title(label, fontsize=8)
         ax.axis("off")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=110)

@@ -1,0 +1,47 @@
+"""`gankit bench SUITE`: every method side by side on one dataset, network and budget, several seeds."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from gankit.benchmark.results import markdown_table, plots, write_csv
+from gankit.benchmark.runner import run_cells
+from gankit.benchmark.suites import SUITES, Cell, suite_cells
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {torch.get_num_threads()} threads, {gpu}, torch {torch.__version__}, {platform.system()}"
+
+
+def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, jobs: int = 1,
+              progress: bool = True) -> str:
+    """Run (or finish) the suite into `results`; writes bench.json, results.csv, results.md and plots."""
+    cells = suite_cells(suite, budget, seeds)
+    start = time.perf_counter()
+    rows = run_cells(cells, results, jobs, progress)
+    seconds = time.perf_counter() - start
+    write_csv(rows, results / "results.csv")
+    table = markdown_table(rows)
+    pictures = plots(rows, results / "plots")
+    total = round(sum(r["train_seconds"] for r in rows), 1)
+    meta = {"suite": suite, "summary": SUITES[suite].summary, "budget": budget, "cells": len(cells),
+            "seconds_this_invocation": round(seconds, 1), "train_seconds_total": total,
+            "machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": " ".join(["gankit", *sys.argv[1:]]), "plots": [p.name for p in pictures], "rows": rows}
+    (results / "bench.json").write_text(json.dumps(meta, indent=1) + "\n")
+    header = (f"# gankit bench {suite} --budget {budget}\n\n{SUITES[suite].summary}. {len(cells)} cells; "
+              f"{meta['train_seconds_total']:.0f} s of training in total; {meta['machine']}; {meta['date']}.\n\n")
+    (results / "results.md").write_text(header + table)
+    return header + table + f"\nresults in {results}"
+
+
+__all__ = ["Cell", "SUITES", "run_suite", "suite_cells"]

@@ -1,0 +1,92 @@
+"""A suite's results as tables (CSV per cell, Markdown mean ± std over seeds) and plots."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+IMAGE_COLUMNS = ["fid", "kid", "precision", "recall", "density", "coverage", "train_seconds"]
+STACKED_COLUMNS = ["modes", "mode_kl", "fid", "train_seconds"]
+POINT_COLUMNS = ["modes_captured", "high_quality", "kl_to_uniform", "train_seconds"]
+
+
+def columns_for(rows: list[dict[str, Any]]) -> list[str]:
+    if "modes_captured" in rows[0]:
+        return POINT_COLUMNS
+    return STACKED_COLUMNS if rows[0]["dataset"].startswith("stacked") else IMAGE_COLUMNS
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    keys = ["dataset", "method", "seed", "steps", *columns_for(rows)]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _mean_std(values: list[float]) -> str:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return "inf"
+    mean = sum(finite) / len(finite)
+    spread = math.sqrt(sum((v - mean) ** 2 for v in finite) / (len(finite) - 1)) if len(finite) > 1 else 0.0
+    inf_note = f" ({len(values) - len(finite)} inf)" if len(finite) < len(values) else ""
+    return f"{mean:.3g} ± {spread:.2g}{inf_note}"
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """One line per (dataset, method): mean ± std over its seeds."""
+    columns = columns_for(rows)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["dataset"], row["method"]), []).append(row)
+    lines = ["| data | method | seeds | " + " | ".join(columns) + " |", "|---" * (len(columns) + 3) + "|"]
+    for (dataset, method), group in groups.items():
+        cells = [_mean_std([float(r[c]) for r in group]) for c in columns]
+        lines.append(f"| {dataset} | {method} | {len(group)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Image suites: FID vs steps and vs wall-clock (classifier features, along training), precision vs
+    recall at the end. Wall-clock along a run is read as proportional to steps (one rate per run)."""
+    curves = [r for r in rows if r.get("curve")]
+    made = []
+    if curves:
+        for axis, label in (("step", "steps"), ("seconds", "wall-clock seconds")):
+            fig, ax = plt.subplots(figsize=(6, 4))
+            for row in curves:
+                xs = [p["step"] * (row["train_seconds"] / row["steps"] if axis == "seconds" else 1)
+                      for p in row["curve"]]
+                ax.plot(xs, [p["fid"] for p in row["curve"]], marker=".", label=f"{row['method']} s{row['seed']}")
+            ax.set_xlabel(label)
+            ax.set_ylabel("FID (classifier features)")
+            ax.set_yscale("log")
+            ax.legend(fontsize=6, ncol=2)
+            made.append(_save(fig, folder / f"fid-vs-{axis}.png"))
+    if rows and "precision" in rows[0]:
+        fig, ax = plt.subplots(figsize=(5, 5))
+        for row in rows:
+            ax.scatter(row["recall"], row["precision"], s=20)
+            ax.annotate(f"{row['method']} s{row['seed']}", (row["recall"], row["precision"]), fontsize=6)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        made.append(_save(fig, folder / "precision-vs-recall.png"))
+    return made

@@ -1,0 +1,114 @@
+"""What each benchmark suite trains: cells of (method, seed) on one dataset, one network, one budget.
+
+A method is a GAN objective (with its paper's defaults), `hinge-sn` (hinge + spectral norm), `pacgan2`
+(ns with a pack-2 D), or another view (`vae`, `ebm`). Every cell of a suite shares data, architecture and
+step budget, as in "Are GANs Created Equal?": only the method and the seed change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gankit.errors import GankitError
+from gankit.objectives import OBJECTIVES
+
+GAN_OBJECTIVES = ["minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge-sn"]
+METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
+    "hinge-sn": {"objective": {"name": "hinge"}, "model": {"spectral_norm": True}},
+    "pacgan2": {"objective": {"name": "ns"}, "model": {"pack": 2}},
+    "vae": {"model": {"algorithm": "vae"}},
+    "ebm": {"model": {"algorithm": "ebm"}},
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    steps: int
+    seeds: int
+    eval_every: int = 0  # images: classifier FID along training
+    eval_samples: int = 2000  # per evaluation along training
+    final_samples: int = 10_000  # images: the final evaluation
+    batch_size: int | None = None  # None: each method's default
+    width: int = 0  # 0: the family's default
+    pictures: int = 4  # sample pictures and checkpoints along a run (one at the end at least)
+    extra: dict[str, Any] = field(default_factory=dict)  # dotted config keys
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    datasets: tuple[str, ...]
+    methods: tuple[str, ...]
+    budgets: dict[str, Budget]
+    summary: str
+
+
+SMOKE_IMAGES = Budget(steps=20, seeds=1, eval_every=10, eval_samples=100, final_samples=200, batch_size=16, width=8,
+                      pictures=1, extra={"ebm.langevin_steps": 2, "ebm.buffer_size": 200})
+SUITES: dict[str, Suite] = {
+    "objectives": Suite(
+        "objectives", ("fashion-mnist",), (*GAN_OBJECTIVES, "vae", "ebm"),
+        {"smoke": SMOKE_IMAGES,
+         "cpu": Budget(steps=1000, seeds=2, eval_every=250, eval_samples=2000, final_samples=10_000),
+         "gpu": Budget(steps=20_000, seeds=5, eval_every=2000, eval_samples=10_000, final_samples=10_000)},
+        "Fashion-MNIST 28x28, the DCGAN/InfoGAN-style pair for all; FID/KID/P/R along training and at the end"),
+    "modes": Suite(
+        "modes", ("ring8", "grid25"), (*GAN_OBJECTIVES, "ebm"),
+        {"smoke": Budget(steps=50, seeds=1, pictures=1, extra={"ebm.langevin_steps": 5, "ebm.buffer_size": 500}),
+         "cpu": Budget(steps=3000, seeds=3),
+         "gpu": Budget(steps=20_000, seeds=5)},
+        "2D mixtures: modes captured, % high-quality samples, KL to uniform"),
+    "stacked-mnist": Suite(
+        "stacked-mnist", ("stacked-mnist-5k",), ("ns", "wgan-gp", "hinge-sn", "pacgan2"),
+        {"smoke": Budget(steps=20, seeds=1, final_samples=500, batch_size=16, width=8, pictures=1),
+         "cpu": Budget(steps=2000, seeds=2, final_samples=26_000),
+         "gpu": Budget(steps=20_000, seeds=5, final_samples=26_000)},
+        "Stacked MNIST: modes captured of 1 000 and KL to uniform, 26 000 samples"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    suite: str
+    dataset: str
+    method: str
+    seed: int
+    budget: Budget
+
+    @property
+    def name(self) -> str:
+        return f"{self.dataset}/{self.method}/seed{self.seed}"
+
+    def config(self, run_dir: str) -> dict[str, Any]:
+        """The cell's config as sections; the method's own sections go last."""
+        b = self.budget
+        train: dict[str, Any] = {"steps": b.steps, "seed": self.seed, "out": run_dir, "eval_every": b.eval_every,
+                                 "eval_samples": b.eval_samples, "sample_every": max(b.steps // b.pictures, 1),
+                                 "checkpoint_every": max(b.steps // b.pictures, 1),
+                                 "log_every": max(min(50, b.steps // b.pictures), 1)}
+        if b.batch_size:
+            train["batch_size"] = b.batch_size
+        sections: dict[str, dict[str, Any]] = {"data": {"name": self.dataset}, "train": train,
+                                               "model": {"width": b.width}}
+        if self.method in OBJECTIVES:
+            sections["objective"] = {"name": self.method}
+        for section, values in METHOD_SECTIONS.get(self.method, {}).items():
+            sections[section] = {**sections.get(section, {}), **values}
+        for key, value in b.extra.items():
+            section, _, name = key.partition(".")
+            sections.setdefault(section, {})[name] = value
+        if self.method == "ebm":
+            sections["train"]["eval_every"] = 0  # Langevin sampling of 2 000 images per evaluation is costly
+        return sections
+
+
+def suite_cells(suite: str, budget: str, seeds: int | None = None) -> list[Cell]:
+    if suite not in SUITES:
+        raise GankitError(f"unknown suite {suite!r}; valid: {', '.join(SUITES)}")
+    spec = SUITES[suite]
+    if budget not in spec.budgets:
+        raise GankitError(f"unknown budget {budget!r}; valid: {', '.join(spec.budgets)}")
+    b = spec.budgets[budget]
+    return [Cell(suite, dataset, method, seed, b) for dataset in spec.datasets for method in spec.methods
+            for seed in range(seeds or b.seeds)]
