@@ -80,3 +80,25 @@ def test_projection_starts_on_the_heads_scale(spec, net):
         labels = torch.arange(64) % spec.num_classes if conditional else None
         scores[conditional] = discriminator(x, labels).detach()
     assert scores[True].std() < 3 * scores[False].std() + 0.1
+
+
+def test_pacgan_packs_consecutive_samples_along_channels():
+    from gankit.config import Config
+    from gankit.nets.base import PackedDiscriminator
+
+    config = Config().override({"model.pack": 2, "model.net": "dcgan", "model.width": 8})
+    spec = DataSpec(name="x", kind="image", sample_shape=(3, 28, 28))
+    _, d = build_networks(config.model, spec)
+    assert isinstance(d, PackedDiscriminator) and d.inner.body[0].in_channels == 6
+    x = torch.randn(6, 3, 28, 28)
+    d.eval()  # batch norm in train mode would mix the packs
+    assert d(x).shape == (3,)
+    swapped = x.clone()
+    swapped[[0, 1]] = x[[1, 0]]  # the same pack in another order: another stacked input
+    assert torch.equal(d(x)[1:], d(swapped)[1:])
+    with pytest.raises(GankitError, match="do not split into packs of 2"):
+        d(torch.randn(5, 3, 28, 28))
+    with pytest.raises(ConfigError, match="multiple of model.pack"):
+        Config().override({"model.pack": 2, "train.batch_size": 63})
+    with pytest.raises(ConfigError, match="unconditional GANs"):
+        Config().override({"model.pack": 2, "model.algorithm": "vae"})
