@@ -116,3 +116,22 @@ def test_run_reports_open_in_chromium_with_every_image_and_no_console_error(tmp_
     assert render(broken)[1]  # the check does see console errors
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code != 0 and "neither a run folder" in result.output
+
+
+def test_features_inception_adds_the_standard_fid_of_each_final_model(tmp_path, monkeypatch):
+    import gankit.metrics.evaluate as evaluate
+    from gankit.benchmark.results import columns_for
+    from gankit.benchmark.runner import run_cell
+
+    asked = []
+
+    def fake_evaluate(run, n, features="classifier", **kwargs):
+        asked.append(features)
+        return {"fid": 50.0 if features == "inception" else 9.0, "kid": 1.0, "precision": 0.5, "recall": 0.4,
+                "density": 1.0, "coverage": 0.3, "extractor": features}
+
+    monkeypatch.setattr(evaluate, "evaluate_run", fake_evaluate)
+    cell = suite_cells("objectives", "smoke")[1]
+    result = run_cell(cell, tmp_path, inception=True)
+    assert asked == ["classifier", "inception"] and (result["fid"], result["inception_fid"]) == (9.0, 50.0)
+    assert columns_for([result])[0] == "inception_fid"

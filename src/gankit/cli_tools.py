@@ -81,13 +81,18 @@ def pixels(run_dir: str, index: int, out: str) -> None:
 @click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Cells trained at once.")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder.  [default: results/SUITE-BUDGET]")
+@click.option("--features", "feature_space", type=click.Choice(["classifier", "inception"]), default="classifier",
+              show_default=True, help="inception: also the standard Inception FID of each image cell's final model.")
 @click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
-def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, progress: bool) -> None:
+def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, feature_space: str,
+          progress: bool) -> None:
     """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
-    Re-running skips finished cells and resumes interrupted ones."""
+    Re-running skips finished cells and resumes interrupted ones. Classifier-feature FID is computed along
+    training; with --features inception, the final models also get the standard Inception FID."""
     from gankit.benchmark import run_suite
 
-    summary = run_suite(suite, budget, Path(out or f"results/{suite}-{budget}"), seeds, jobs, progress)
+    results = Path(out or f"results/{suite}-{budget}")
+    summary = run_suite(suite, budget, results, seeds, jobs, progress, inception=feature_space == "inception")
     click.echo(summary)
 
 

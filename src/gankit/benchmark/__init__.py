@@ -23,11 +23,11 @@ def machine() -> str:
 
 
 def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, jobs: int = 1,
-              progress: bool = True) -> str:
+              progress: bool = True, inception: bool = False) -> str:
     """Run (or finish) the suite into `results`; writes bench.json, results.csv, results.md and plots."""
     cells = suite_cells(suite, budget, seeds)
     start = time.perf_counter()
-    rows = run_cells(cells, results, jobs, progress)
+    rows = run_cells(cells, results, jobs, progress, inception)
     seconds = time.perf_counter() - start
     write_csv(rows, results / "results.csv")
     table = markdown_table(rows)

@@ -20,7 +20,8 @@ POINT_COLUMNS = ["modes_captured", "high_quality", "kl_to_uniform", "train_secon
 def columns_for(rows: list[dict[str, Any]]) -> list[str]:
     if "modes_captured" in rows[0]:
         return POINT_COLUMNS
-    return STACKED_COLUMNS if rows[0]["dataset"].startswith("stacked") else IMAGE_COLUMNS
+    columns = STACKED_COLUMNS if rows[0]["dataset"].startswith("stacked") else IMAGE_COLUMNS
+    return ["inception_fid", *columns] if all("inception_fid" in r for r in rows) else columns
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:

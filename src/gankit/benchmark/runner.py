@@ -35,8 +35,9 @@ def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
     return curve
 
 
-def run_cell(cell: Cell, results: Path, threads: int | None = None) -> dict[str, Any]:
-    """Train (or resume) the cell and evaluate its last checkpoint; the result is also saved as result.json."""
+def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: bool = False) -> dict[str, Any]:
+    """Train (or resume) the cell and evaluate its last checkpoint (also in Inception features when asked);
+    the result is also saved as result.json."""
     import gankit
     from gankit.metrics.evaluate import evaluate_run
 
@@ -66,11 +67,16 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None) -> dict[str,
         card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples)
         result |= {k: v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
+        if inception:
+            card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples, features="inception")
+            result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
     done.write_text(json.dumps(result, indent=1) + "\n")
     return result
 
 
-def run_cells(cells: list[Cell], results: Path, jobs: int = 1, progress: bool = True) -> list[dict[str, Any]]:
+def run_cells(
+    cells: list[Cell], results: Path, jobs: int = 1, progress: bool = True, inception: bool = False
+) -> list[dict[str, Any]]:
     """Every cell, `jobs` at a time, with a progress bar of cells done and the ETA."""
     results.mkdir(parents=True, exist_ok=True)
     bar = tqdm(total=len(cells), desc="cells", unit="cell", disable=not progress)
@@ -78,13 +84,13 @@ def run_cells(cells: list[Cell], results: Path, jobs: int = 1, progress: bool = 
     if jobs <= 1:
         for cell in cells:
             bar.set_postfix_str(cell.name)
-            out.append(run_cell(cell, results))
+            out.append(run_cell(cell, results, inception=inception))
             bar.update()
     else:
         threads = max(1, (os.cpu_count() or 1) // jobs)
         # spawn: a forked child would inherit torch's thread pools in an undefined state
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_cell, cell, results, threads): cell for cell in cells}
+            futures = {pool.submit(run_cell, cell, results, threads, inception): cell for cell in cells}
             for future in as_completed(futures):
                 out.append(future.result())
                 bar.set_postfix_str(futures[future].name)
