@@ -263,7 +263,7 @@ def validate(config: Config) -> None:
         "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
         "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
         "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
-        "ebm.sample_steps": config.ebm.sample_steps,
+        "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
     }
     for name, value in positive.items():
         if value is not None and value <= 0:  # None: filled by defaults.resolve_defaults
@@ -276,8 +276,6 @@ def validate(config: Config) -> None:
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
         if value is not None and value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
-    if m.pack < 1:
-        raise ConfigError(f"model.pack must be at least 1, got {m.pack}")
     if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
         raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
     if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
