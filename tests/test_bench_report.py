@@ -70,6 +70,9 @@ def test_objectives_smoke_bench_runs_skips_finished_cells_and_writes_its_report(
     stamp = (out / "cells" / "fashion-mnist" / "ns-seed0" / "result.json").stat().st_mtime_ns
     again = CliRunner().invoke(main, ["bench", "objectives", "--budget", "smoke", "--out", str(out), "--no-progress"])
     assert again.exit_code == 0 and (out / "cells/fashion-mnist/ns-seed0/result.json").stat().st_mtime_ns == stamp
+    rerun = json.loads((out / "bench.json").read_text())  # the total wall-clock counts both invocations
+    assert rerun["wall_seconds"] >= meta["wall_seconds"] + rerun["seconds_this_invocation"] - 0.2
+    assert rerun["seconds_this_invocation"] < meta["seconds_this_invocation"]
     report = CliRunner().invoke(main, ["report", str(out)])
     assert report.exit_code == 0 and (out / "report.html").is_file()
     if CHROMIUM:
@@ -135,3 +138,20 @@ def test_features_inception_adds_the_standard_fid_of_each_final_model(tmp_path, 
     result = run_cell(cell, tmp_path, inception=True)
     assert asked == ["classifier", "inception"] and (result["fid"], result["inception_fid"]) == (9.0, 50.0)
     assert columns_for([result])[0] == "inception_fid"
+
+
+def test_a_cell_keeps_its_training_seed_beside_the_evaluation_seed(tmp_path, monkeypatch):
+    import gankit.metrics.evaluate as evaluate
+    from gankit.benchmark.runner import cell_dir, run_cell
+
+    def card_with_eval_seed(run, n, features="classifier", **kwargs):
+        return {"fid": 9.0, "precision": 0.5, "recall": 0.4, "seed": 0, "extractor": features}
+
+    monkeypatch.setattr(evaluate, "evaluate_run", card_with_eval_seed)
+    cell = next(c for c in suite_cells("objectives", "smoke", seeds=2) if c.method == "ns" and c.seed == 1)
+    result = run_cell(cell, tmp_path)
+    assert (result["seed"], result["eval_seed"]) == (1, 0)
+    # A result file that names another seed (as gankit 0.1.0 wrote them) is read as the cell it belongs to.
+    done = cell_dir(tmp_path, cell) / "result.json"
+    done.write_text(json.dumps({**result, "seed": 0}))
+    assert run_cell(cell, tmp_path)["seed"] == 1

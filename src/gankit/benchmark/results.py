@@ -63,18 +63,29 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+def method_colours(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One colour per method, so a method's seeds read as one family of lines or points."""
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    palette = plt.get_cmap("tab10" if len(methods) <= 10 else "tab20")
+    return {method: palette(i % palette.N) for i, method in enumerate(methods)}
+
+
+SEED_LINES, SEED_MARKERS = ["-", "--", ":", "-."], ["o", "s", "^", "D", "v"]
+
+
 def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     """Image suites: FID vs steps and vs wall-clock (classifier features, along training), precision vs
     recall at the end. Wall-clock along a run is read as proportional to steps (one rate per run)."""
     curves = [r for r in rows if r.get("curve")]
-    made = []
+    colour, made = method_colours(rows), []
     if curves:
         for axis, label in (("step", "steps"), ("seconds", "wall-clock seconds")):
             fig, ax = plt.subplots(figsize=(6, 4))
             for row in curves:
                 xs = [p["step"] * (row["train_seconds"] / row["steps"] if axis == "seconds" else 1)
                       for p in row["curve"]]
-                ax.plot(xs, [p["fid"] for p in row["curve"]], marker=".", label=f"{row['method']} s{row['seed']}")
+                ax.plot(xs, [p["fid"] for p in row["curve"]], marker=".", color=colour[row["method"]],
+                        linestyle=SEED_LINES[row["seed"] % len(SEED_LINES)], label=f"{row['method']} s{row['seed']}")
             ax.set_xlabel(label)
             ax.set_ylabel("FID (classifier features)")
             ax.set_yscale("log")
@@ -83,7 +94,8 @@ def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     if rows and "precision" in rows[0]:
         fig, ax = plt.subplots(figsize=(5, 5))
         for row in rows:
-            ax.scatter(row["recall"], row["precision"], s=20)
+            ax.scatter(row["recall"], row["precision"], s=20, color=colour[row["method"]],
+                       marker=SEED_MARKERS[row["seed"] % len(SEED_MARKERS)])
             ax.annotate(f"{row['method']} s{row['seed']}", (row["recall"], row["precision"]), fontsize=6)
         ax.set_xlabel("recall")
         ax.set_ylabel("precision")

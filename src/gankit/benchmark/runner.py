@@ -44,9 +44,10 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
     if threads:
         torch.set_num_threads(threads)
     folder = cell_dir(results, cell)
+    identity = {"suite": cell.suite, "dataset": cell.dataset, "method": cell.method, "seed": cell.seed}
     done = folder / "result.json"
-    if done.is_file():
-        return json.loads(done.read_text())
+    if done.is_file():  # the cell, not the file, says which cell it is (gankit 0.1.0 stored the eval seed there)
+        return {**json.loads(done.read_text()), **identity}
     clock = folder / "bench-seconds.json"  # wall-clock of earlier, interrupted attempts
     spent = json.loads(clock.read_text())["seconds"] if clock.is_file() else 0.0
     start = time.perf_counter()
@@ -59,13 +60,13 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
         folder.mkdir(parents=True, exist_ok=True)
         clock.write_text(json.dumps({"seconds": spent + time.perf_counter() - start}))
     seconds = spent + time.perf_counter() - start
-    result: dict[str, Any] = {"suite": cell.suite, "dataset": cell.dataset, "method": cell.method, "seed": cell.seed,
-                              "steps": run.step, "train_seconds": round(seconds, 1), "run_dir": str(folder)}
+    result: dict[str, Any] = {**identity, "steps": run.step, "train_seconds": round(seconds, 1), "run_dir": str(folder)}
     if run.spec.kind == "points":
         result |= json.loads((folder / "modes.json").read_text())
     else:
         card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples)
-        result |= {k: v for k, v in card.items() if k != "fid_per_class"}
+        # the card's `seed` seeds z for the evaluation; the cell's seed is the training seed
+        result |= {("eval_seed" if k == "seed" else k): v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
         if inception:
             card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples, features="inception")
