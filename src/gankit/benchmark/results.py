@@ -89,7 +89,7 @@ def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
             ax.set_xlabel(label)
             ax.set_ylabel("FID (classifier features)")
             ax.set_yscale("log")
-            ax.legend(fontsize=6, ncol=2)
+            ax.legend(fontsize=6, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, not over, the lines
             made.append(_save(fig, folder / f"fid-vs-{axis}.png"))
     if rows and "precision" in rows[0]:
         fig, ax = plt.subplots(figsize=(5, 5))
