@@ -79,6 +79,11 @@ def test_objectives_smoke_bench_runs_skips_finished_cells_and_writes_its_report(
         loaded, console = render(out / "report.html")
         total = loaded.split("/")[1]
         assert loaded == f"{total}/{total}" and int(total) >= 12 and console == []
+    # A results folder that has been moved still shows every cell's samples (result.json holds the old path).
+    moved = out.rename(tmp_path / "moved")
+    assert CliRunner().invoke(main, ["report", str(moved)]).exit_code == 0
+    assert (moved / "report.html").read_text().count("Samples per cell") == 1
+    assert (moved / "report.html").read_text().count("<figcaption>fashion-mnist / ") == 10
 
 
 def test_an_interrupted_cell_resumes_from_its_checkpoint(tmp_path, monkeypatch):

@@ -14,6 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from gankit.benchmark import wall_seconds  # noqa: E402
+from gankit.benchmark.runner import result_dir  # noqa: E402
 from gankit.errors import GankitError  # noqa: E402
 
 CURVES = {  # panel title -> metrics.jsonl keys drawn in it
@@ -126,7 +128,7 @@ def bench_report(folder: Path) -> str:
     meta = json.loads((folder / "bench.json").read_text())
     rows = meta["rows"]
     summary = (f"{meta['summary']}. Budget {meta['budget']}, {meta['cells']} cells, "
-               f"{meta['train_seconds_total']:.0f} s of training; {meta['machine']}; {meta['date']}; "
+               f"{wall_seconds(folder) / 60:.1f} min wall-clock; {meta['machine']}; {meta['date']}; "
                f"command: {meta['command']}")
     parts = [f"<h1>gankit bench {html.escape(meta['suite'])}</h1>", f"<p>{html.escape(summary)}</p>"]
     table = (folder / "results.md").read_text() if (folder / "results.md").is_file() else ""
@@ -136,7 +138,8 @@ def bench_report(folder: Path) -> str:
               for name in meta.get("plots", []) if (folder / "plots" / name).is_file()]
     parts.append("<h2>Samples per cell</h2>")
     for row in rows:
-        pictures = sorted((Path(row["run_dir"]) / "samples").glob("step-*.png"))
+        samples = result_dir(folder, row["dataset"], row["method"], row["seed"]) / "samples"
+        pictures = sorted(samples.glob("step-*.png"))
         if pictures:
             parts.append(_figure(_inline(pictures[-1]), f"{row['dataset']} / {row['method']} / seed {row['seed']}"))
     return _page(f"gankit bench {meta['suite']}", parts)

@@ -32,8 +32,8 @@ def machine() -> str:
     return f"{cpu_name()}, {os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}, {platform.system()}"
 
 
-def earlier_wall_seconds(results: Path) -> float:
-    """Wall-clock of earlier invocations on this folder (a suite interrupted and re-run), from bench.json."""
+def wall_seconds(results: Path) -> float:
+    """Wall-clock of the invocations so far on this folder (a suite interrupted and re-run), from bench.json."""
     path = results / "bench.json"
     if not path.is_file():
         return 0.0
@@ -45,7 +45,7 @@ def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, 
               progress: bool = True, inception: bool = False) -> str:
     """Run (or finish) the suite into `results`; writes bench.json, results.csv, results.md and plots."""
     cells = suite_cells(suite, budget, seeds)
-    earlier, start = earlier_wall_seconds(results), time.perf_counter()
+    earlier, start = wall_seconds(results), time.perf_counter()
     rows = run_cells(cells, results, jobs, progress, inception)
     seconds = time.perf_counter() - start
     write_csv(rows, results / "results.csv")
@@ -65,4 +65,4 @@ def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, 
     return header + table + f"\nresults in {results}"
 
 
-__all__ = ["Cell", "SUITES", "run_suite", "suite_cells"]
+__all__ = ["Cell", "SUITES", "run_suite", "suite_cells", "wall_seconds"]

@@ -22,7 +22,12 @@ from gankit.training import checkpoint as ckpt
 
 
 def cell_dir(results: Path, cell: Cell) -> Path:
-    return results / "cells" / cell.dataset / f"{cell.method}-seed{cell.seed}"
+    return result_dir(results, cell.dataset, cell.method, cell.seed)
+
+
+def result_dir(results: Path, dataset: str, method: str, seed: int) -> Path:
+    """A cell's run folder inside a results folder (wherever the folder has been moved since)."""
+    return results / "cells" / dataset / f"{method}-seed{seed}"
 
 
 def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
