@@ -77,7 +77,7 @@ def pixels(run_dir: str, index: int, out: str) -> None:
 @click.command()
 @click.argument("suite", type=click.Choice(["objectives", "modes", "stacked-mnist"]))
 @click.option("--budget", type=click.Choice(["smoke", "cpu", "gpu"]), default="smoke", show_default=True,
-              help="smoke: minutes, for CI; cpu: about an hour per suite on 2 cores; gpu: the study's step counts.")
+              help="smoke: minutes, for CI; cpu: under an hour per suite on 2 cores; gpu: the study's step counts.")
 @click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Cells trained at once.")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder.  [default: results/SUITE-BUDGET]")
