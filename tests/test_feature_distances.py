@@ -75,3 +75,18 @@ def test_knn_radius_excludes_the_point_itself():
     assert knn_radii(points, 1).tolist() == [1.0, 1.0, 2.0]
     with pytest.raises(ValueError, match="need more than 3 points"):
         knn_radii(points, 3)
+
+
+def test_manifold_scores_in_row_chunks_equal_the_whole_distance_matrix(monkeypatch):
+    import gankit.metrics.feature_distances as fd
+
+    real, fake = gaussian(300, 8, 3), gaussian(200, 8, 4, shift=0.3)
+    d = torch.cdist(real, fake)  # the definitions, on the whole [Nr, Nf] matrix
+    r3, r5 = torch.cdist(real, real).kthvalue(4, dim=1).values, torch.cdist(real, real).kthvalue(6, dim=1).values
+    f3 = torch.cdist(fake, fake).kthvalue(4, dim=1).values
+    expected = (float((d <= r3[:, None]).any(0).float().mean()), float((d <= f3[None, :]).any(1).float().mean()),
+                float((d <= r5[:, None]).sum(0).float().mean() / 5), float((d <= r5[:, None]).any(1).float().mean()))
+    monkeypatch.setattr(fd, "ROWS_PER_CHUNK", 7)  # many chunks, the last one short
+    scores = manifold_scores(real, fake)
+    assert (scores.precision, scores.recall, scores.density, scores.coverage) == pytest.approx(expected, abs=1e-6)
+    assert 0 < scores.precision < 1 and 0 < scores.coverage < 1  # a case where every term matters

@@ -6,6 +6,7 @@ feature extraction lives elsewhere. Features are [N, D] tensors; sums run in flo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -68,16 +69,22 @@ def kernel_inception_distance(
     return float(values.mean()), float(values.std()) if subsets > 1 else 0.0
 
 
-def _pairwise_distances(a: Tensor, b: Tensor, chunk: int = 4096) -> Tensor:
-    return torch.cat([torch.cdist(a[i : i + chunk], b) for i in range(0, a.shape[0], chunk)])  # [Na, Nb]
+ROWS_PER_CHUNK = 2048  # distance rows held at once: 2 048 x 26 000 floats is 213 MB, never the whole N x N
+
+
+def _distance_chunks(a: Tensor, b: Tensor) -> Iterator[tuple[slice, Tensor]]:
+    """(rows, distances from a[rows] to every b), a chunk of rows at a time."""
+    for start in range(0, a.shape[0], ROWS_PER_CHUNK):
+        rows = slice(start, start + ROWS_PER_CHUNK)
+        yield rows, torch.cdist(a[rows], b)
 
 
 def knn_radii(features: Tensor, k: int) -> Tensor:
     """Distance from each point to its k-th nearest other point [N]: the radius of its k-NN ball."""
     if features.shape[0] <= k:
         raise ValueError(f"k-NN radii with k = {k} need more than {k} points, got {features.shape[0]}")
-    distances = _pairwise_distances(features, features)
-    return distances.kthvalue(k + 1, dim=1).values  # +1: each point is its own nearest, at distance 0
+    # k + 1: each point is its own nearest, at distance 0
+    return torch.cat([d.kthvalue(k + 1, dim=1).values for _, d in _distance_chunks(features, features)])
 
 
 @dataclass(frozen=True)
@@ -91,17 +98,23 @@ class ManifoldScores:
 def manifold_scores(real: Tensor, fake: Tensor, k_pr: int = 3, k_dc: int = 5) -> ManifoldScores:
     """Improved precision/recall (k = 3) and density/coverage (k = 5) from k-NN balls around samples."""
     real, fake = real.float(), fake.float()
-    real_to_fake = _pairwise_distances(real, fake)  # [Nr, Nf]
-    inside_real_pr = real_to_fake <= knn_radii(real, k_pr)[:, None]
-    inside_fake_pr = real_to_fake <= knn_radii(fake, k_pr)[None, :]
-    inside_real_dc = real_to_fake <= knn_radii(real, k_dc)[:, None]
+    real_pr, real_dc, fake_pr = knn_radii(real, k_pr), knn_radii(real, k_dc), knn_radii(fake, k_pr)
+    fake_in_real_pr = torch.zeros(fake.shape[0], dtype=torch.bool)  # precision: inside some real ball
+    real_balls_per_fake = torch.zeros(fake.shape[0])  # density
+    real_in_fake_pr, real_ball_hit = [], []  # recall; coverage
+    for rows, real_to_fake in _distance_chunks(real, fake):  # [chunk of reals, Nf]
+        inside_real_pr = real_to_fake <= real_pr[rows, None]
+        inside_real_dc = real_to_fake <= real_dc[rows, None]
+        fake_in_real_pr |= inside_real_pr.any(dim=0)
+        real_balls_per_fake += inside_real_dc.sum(dim=0)
+        real_in_fake_pr.append((real_to_fake <= fake_pr[None, :]).any(dim=1))
+        real_ball_hit.append(inside_real_dc.any(dim=1))
     return ManifoldScores(
-        precision=float(inside_real_pr.any(dim=0).float().mean()),
-        recall=float(inside_fake_pr.any(dim=1).float().mean()),
-        density=float(inside_real_dc.sum(dim=0).float().mean() / k_dc),
-        coverage=float(inside_real_dc.any(dim=1).float().mean()),
+        precision=float(fake_in_real_pr.float().mean()),
+        recall=float(torch.cat(real_in_fake_pr).float().mean()),
+        density=float(real_balls_per_fake.mean() / k_dc),
+        coverage=float(torch.cat(real_ball_hit).float().mean()),
     )
-
 
 __all__ = ["GaussianStats", "ManifoldScores", "frechet_distance", "kernel_inception_distance", "knn_radii",
            "manifold_scores"]
