@@ -79,12 +79,15 @@ def _distance_chunks(a: Tensor, b: Tensor) -> Iterator[tuple[slice, Tensor]]:
         yield rows, torch.cdist(a[rows], b)
 
 
-def knn_radii(features: Tensor, k: int) -> Tensor:
-    """Distance from each point to its k-th nearest other point [N]: the radius of its k-NN ball."""
-    if features.shape[0] <= k:
-        raise ValueError(f"k-NN radii with k = {k} need more than {k} points, got {features.shape[0]}")
-    # k + 1: each point is its own nearest, at distance 0
-    return torch.cat([d.kthvalue(k + 1, dim=1).values for _, d in _distance_chunks(features, features)])
+def knn_radii(features: Tensor, *ks: int) -> Tensor:
+    """Distance from each point to its k-th nearest other point [N] (or [len(ks), N] for several k, from one
+    pass over the distances): the radius of its k-NN ball."""
+    if features.shape[0] <= max(ks):
+        raise ValueError(f"k-NN radii with k = {max(ks)} need more than {max(ks)} points, got {features.shape[0]}")
+    # index k of the sorted row: each point is its own nearest, at distance 0
+    nearest = [d.topk(max(ks) + 1, dim=1, largest=False).values for _, d in _distance_chunks(features, features)]
+    radii = torch.cat(nearest)[:, list(ks)].T
+    return radii[0] if len(ks) == 1 else radii
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class ManifoldScores:
 def manifold_scores(real: Tensor, fake: Tensor, k_pr: int = 3, k_dc: int = 5) -> ManifoldScores:
     """Improved precision/recall (k = 3) and density/coverage (k = 5) from k-NN balls around samples."""
     real, fake = real.float(), fake.float()
-    real_pr, real_dc, fake_pr = knn_radii(real, k_pr), knn_radii(real, k_dc), knn_radii(fake, k_pr)
+    (real_pr, real_dc), fake_pr = knn_radii(real, k_pr, k_dc), knn_radii(fake, k_pr)
     fake_in_real_pr = torch.zeros(fake.shape[0], dtype=torch.bool)  # precision: inside some real ball
     real_balls_per_fake = torch.zeros(fake.shape[0])  # density
     real_in_fake_pr, real_ball_hit = [], []  # recall; coverage
