@@ -33,7 +33,7 @@ def machine() -> str:
 
 
 def wall_seconds(results: Path) -> float:
-    """Wall-clock of the invocations so far on this folder (a suite interrupted and re-run), from bench.json."""
+    """Wall-clock of the finished invocations so far on this folder (a suite re-run), from bench.json."""
     path = results / "bench.json"
     if not path.is_file():
         return 0.0
@@ -59,7 +59,7 @@ def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, 
             "command": " ".join(["gankit", *sys.argv[1:]]), "plots": [p.name for p in pictures], "rows": rows}
     (results / "bench.json").write_text(json.dumps(meta, indent=1) + "\n")
     header = (f"# gankit bench {suite} --budget {budget}\n\n{SUITES[suite].summary}. {len(cells)} cells; "
-              f"{meta['wall_seconds'] / 60:.1f} min wall-clock over all invocations (this one: --jobs {jobs}); "
+              f"{meta['wall_seconds'] / 60:.1f} min wall-clock over finished invocations (this one: --jobs {jobs}); "
               f"{total:.0f} s of training summed over cells; {meta['machine']}; {meta['date']}.\n\n")
     (results / "results.md").write_text(header + table)
     return header + table + f"\nresults in {results}"
