@@ -8,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 import gankit
+import gankit.api
 from conftest import tiny_config
-from gankit.benchmark import suite_cells
-from gankit.benchmark.results import markdown_table
+from gankit.benchmark.suites import suite_cells
 from gankit.cli import main
 from gankit.errors import GankitError
+from gankit.viz.bench_results import markdown_table
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
@@ -98,8 +99,8 @@ def test_an_interrupted_cell_resumes_from_its_checkpoint(tmp_path, monkeypatch):
 
     gankit.train(cell.config(str(folder)), callbacks=(stop_at_20,))
     resumed = []
-    real_resume = gankit.resume
-    monkeypatch.setattr(gankit, "resume", lambda path, **kw: resumed.append(path) or real_resume(path, **kw))
+    real_resume = gankit.api.resume
+    monkeypatch.setattr(gankit.api, "resume", lambda path, **kw: resumed.append(path) or real_resume(path, **kw))
     result = run_cell(cell, tmp_path)
     assert resumed == [folder] and result["steps"] == 50 and result["modes_captured"] >= 0
 
@@ -127,9 +128,9 @@ def test_run_reports_open_in_chromium_with_every_image_and_no_console_error(tmp_
 
 
 def test_features_inception_adds_the_standard_fid_of_each_final_model(tmp_path, monkeypatch):
-    import gankit.metrics.evaluate as evaluate
-    from gankit.benchmark.results import columns_for
+    import gankit.benchmark.runner as evaluate  # the runner's own name for evaluate_run
     from gankit.benchmark.runner import run_cell
+    from gankit.viz.bench_results import columns_for
 
     asked = []
 
@@ -146,7 +147,7 @@ def test_features_inception_adds_the_standard_fid_of_each_final_model(tmp_path, 
 
 
 def test_a_cell_keeps_its_training_seed_beside_the_evaluation_seed(tmp_path, monkeypatch):
-    import gankit.metrics.evaluate as evaluate
+    import gankit.benchmark.runner as evaluate  # the runner's own name for evaluate_run
     from gankit.benchmark.runner import cell_dir, run_cell
 
     def card_with_eval_seed(run, n, features="classifier", **kwargs):

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from gankit.cli import main
 from gankit.config import DataConfig
-from gankit.data import load_dataset
-from gankit.data.base import to_model_range
+from gankit.data.dataset import to_model_range
+from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import SHIPPED, Recipe, accuracy, load_classifier, save_classifier, train_classifier
 

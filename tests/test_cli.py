@@ -21,7 +21,7 @@ def invoke(*args):
 
 def test_train_sample_resume_end_to_end(tmp_path):
     out = tmp_path / "run"
-    result = invoke("train", "--data", "ring8", "--loss", "minimax", "--out", out, "--seed", "3", *TINY)
+    result = invoke("train", "--data", "ring8", "--objective", "minimax", "--out", out, "--seed", "3", *TINY)
     assert result.exit_code == 0, result.output
     assert "2D modes:" in result.output and "modes captured" in result.output
     saved = (out / "config.yaml").read_text()
@@ -49,12 +49,12 @@ def test_yaml_config_with_overrides(tmp_path):
     [
         (["train", "--data", "nope"], "unknown dataset 'nope'; valid:"),
         (["train", "--data", "folder:/does/not/exist"], "does not exist"),
-        (["train", "--loss", "nope"], "unknown objective 'nope'; valid: began, dragan, hinge"),
+        (["train", "--objective", "nope"], "unknown objective 'nope'; valid: began, dragan, hinge"),
         (["train", "--model", "nope"], "unknown model 'nope'; valid: auto"),
         (["train", "--set", "train.steps"], "--set expects KEY=VALUE"),
         (["train", "--set", "train.stepz=3"], "unknown field train.stepz"),
         (["train", "--steps", "-1"], "train.steps must be positive"),
-        (["train", "--data", "digits", "--model", "mlp"], "mlp is for 2D point data"),
+        (["train", "--data", "digits", "--net", "mlp"], "mlp is for 2D point data"),
         (["sample", "/no/such/run"], "not a gankit run folder"),
         (["resume", "/no/such/run"], "not a gankit run folder"),
         (["data", "fetch", "nope"], "unknown dataset 'nope'"),
@@ -78,7 +78,7 @@ def test_data_commands():
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
     """A real SIGINT: the run finishes its iteration, checkpoints, says how to resume, exits 130."""
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "gankit.cli", "train", "--out", str(out), "--steps", "1000000",
+    command = [sys.executable, "-m", "gankit", "train", "--out", str(out), "--steps", "1000000",
                "--set", "train.log_every=10", "--set", "train.checkpoint_every=1000000", "--no-progress"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -97,7 +97,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
 @pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="Debian's Fashion-MNIST absent")
 def test_fashion_mnist_dcgan_offline(tmp_path):
     out = tmp_path / "fm"
-    result = invoke("train", "--data", "fashion-mnist", "--model", "dcgan", "--steps", "4", "--out", out,
+    result = invoke("train", "--data", "fashion-mnist", "--net", "dcgan", "--steps", "4", "--out", out,
                     "--set", "model.width=8", "--set", "train.sample_every=2", "--no-progress")
     assert result.exit_code == 0, result.output
     from PIL import Image
@@ -111,10 +111,10 @@ def test_fashion_mnist_dcgan_offline(tmp_path):
 def test_conditional_grids_have_one_row_per_class_and_class_flag(tmp_path):
     from PIL import Image
 
-    from gankit.run import load
+    from gankit.api import load
 
     out = tmp_path / "cond"
-    result = invoke("train", "--data", "digits", "--model", "dcgan", "--steps", "4", "--out", out,
+    result = invoke("train", "--data", "digits", "--net", "dcgan", "--steps", "4", "--out", out,
                     "--set", "model.width=8", "--set", "model.conditional=true", "--set", "model.d_condition=acgan",
                     "--set", "train.sample_every=2", "--no-progress")
     assert result.exit_code == 0, result.output

@@ -1,7 +1,6 @@
 import pytest
 
-from gankit.config import Config
-from gankit.defaults import resolve_defaults
+from gankit.config import Config, resolve
 from gankit.errors import ConfigError
 
 
@@ -20,7 +19,7 @@ def test_yaml_round_trip(tmp_path):
         ({"train": {"stepz": 3}}, "unknown field train.stepz; valid: .*steps"),
         ({"train": {"steps": "many"}}, "train.steps must be int"),
         ({"train": {"steps": 0}}, "train.steps must be positive"),
-        ({"train": {"order": "sideways"}}, "train.order must be one of d_first, g_first"),
+        ({"gan": {"order": "sideways"}}, "gan.order must be one of d_first, g_first"),
         ({"optim": {"beta1": 1.5}}, r"optim.beta1 must be in \[0, 1\)"),
         ({"data": {"channels": 2}}, "data.channels must be 1 or 3"),
         ({"train": {"device": "tpu"}}, "train.device must be"),
@@ -47,17 +46,17 @@ def test_bad_yaml_file(tmp_path):
 
 
 def test_paper_defaults_fill_only_unset_fields():
-    wgan_gp = resolve_defaults(Config().override({"objective.name": "wgan-gp"}), "dcgan")
+    wgan_gp = resolve(Config().override({"objective.name": "wgan-gp"}), "image")
     assert (wgan_gp.optim.lr_g, wgan_gp.optim.beta1, wgan_gp.optim.beta2) == (1e-4, 0.0, 0.9)
-    assert (wgan_gp.train.d_steps, wgan_gp.objective.penalty, wgan_gp.model.d_norm) == (5, "gp", "none")
+    assert (wgan_gp.gan.d_steps, wgan_gp.objective.penalty, wgan_gp.model.d_norm) == (5, "gp", "none")
     assert wgan_gp.train.batch_size == 64  # from the family: the paper says nothing
-    toy = resolve_defaults(Config().override({"objective.name": "wgan-gp", "train.d_steps": 2}), "mlp")
-    assert (toy.optim.lr_g, toy.train.batch_size, toy.train.d_steps) == (1e-3, 512, 2)  # toy lr, user's d_steps
-    hinge = resolve_defaults(Config().override({"objective.name": "hinge"}), "dcgan")
+    toy = resolve(Config().override({"objective.name": "wgan-gp", "gan.d_steps": 2}), "points")
+    assert (toy.optim.lr_g, toy.train.batch_size, toy.gan.d_steps) == (1e-3, 512, 2)  # toy lr, user's d_steps
+    hinge = resolve(Config().override({"objective.name": "hinge"}), "image")
     assert hinge.model.spectral_norm is True
-    ns = resolve_defaults(Config(), "dcgan")
+    ns = resolve(Config(), "image")
     assert (ns.optim.name, ns.optim.lr_d, ns.optim.beta1, ns.objective.penalty) == ("adam", 2e-4, 0.5, "none")
-    mine = resolve_defaults(Config().override({"optim.lr_g": 5e-5}), "mlp")
+    mine = resolve(Config().override({"optim.lr_g": 5e-5}), "points")
     assert (mine.train.batch_size, mine.optim.lr_g, mine.optim.lr_d) == (512, 5e-5, 1e-3)
     with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
         Config().override({"optim.lr_d": 0})

@@ -14,15 +14,10 @@ import torchvision.datasets
 from PIL import Image
 
 from gankit.config import DataConfig
-from gankit.data import (
-    DATASETS,
-    dataset_names,
-    fetch_dataset,
-    images,
-    load_dataset,
-    to_model_range,
-    to_uint8,
-)
+from gankit.data import images
+from gankit.data.catalog import DATASETS, dataset_names
+from gankit.data.dataset import to_model_range, to_uint8
+from gankit.data.loading import fetch_dataset, load_dataset
 from gankit.errors import DataError, GankitError
 
 TOY = ["ring8", "grid25", "spiral"]
@@ -197,7 +192,7 @@ def test_mnist_5k_split_is_fixed_disjoint_and_balanced(monkeypatch: pytest.Monke
 
 
 def test_stacked_mnist_labels_are_the_digit_triples() -> None:
-    from gankit.data.base import Dataset
+    from gankit.data.dataset import Dataset
     from gankit.data.stacked import stack_digits
 
     # Ten one-pixel "digits": image k lights pixel k, so every channel says which digit it holds.

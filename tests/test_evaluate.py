@@ -10,11 +10,11 @@ import gankit
 from conftest import tiny_config
 from gankit.cli import main
 from gankit.config import DataConfig
-from gankit.data import load_dataset
+from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
-from gankit.metrics.classifier import load_classifier
+from gankit.metrics.classifier import extract_features, load_classifier
 from gankit.metrics.evaluate import class_metrics as class_metrics_of
-from gankit.metrics.evaluate import compare_features, evaluate_run, extract_features
+from gankit.metrics.evaluate import compare_features, evaluate_run
 
 needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
                                    reason="Debian's Fashion-MNIST absent")

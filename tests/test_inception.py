@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.base import cache_dir
+from gankit.data.catalog import cache_dir
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import ImageEvaluator
 from gankit.metrics.inception import (
@@ -128,5 +128,6 @@ def test_the_inception_metric_card_names_precision_and_device(tmp_path):
     (tmp_path / "inception" / weights_path(tmp_path).name).symlink_to(weights_path(SHARED_CACHE))
     evaluator = ImageEvaluator(DataConfig(name="digits"), 40, cache=tmp_path, features="inception")
     card = evaluator.card_fields(40, seed=0)
-    assert card["precision"] == evaluator.inception.speed.precision and card["device"] in ("cpu", "cuda")
-    assert (tmp_path / real_cache_key(evaluator.inception.speed) / "digits-test-40.safetensors").is_file()
+    speed = evaluator.extractor.extractor.speed
+    assert card["extractor_precision"] == speed.precision and card["device"] in ("cpu", "cuda")
+    assert (tmp_path / real_cache_key(speed) / "digits-test-40.safetensors").is_file()

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gankit.config import DataConfig
-from gankit.data import load_dataset
+from gankit.data.loading import load_dataset
 from gankit.metrics.modes2d import mode_stats
 
 

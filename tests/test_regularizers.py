@@ -4,11 +4,10 @@ import torch
 import gankit
 from conftest import tiny_config
 from gankit.algorithms import build_algorithm
-from gankit.config import Config
+from gankit.config import Config, resolve
 from gankit.data.spec import DataSpec
-from gankit.defaults import resolve_defaults
 from gankit.nets import build_networks
-from gankit.training.ema import EMA
+from gankit.nets.ema import EMA
 from gankit.training.trainer import Trainer
 
 IMAGES = DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16), class_names=tuple("0123456789"))
@@ -75,7 +74,7 @@ def test_lazy_penalty_runs_every_k_updates_scaled_by_k(tmp_path):
 
 def test_acgan_discriminator_classifies_and_generator_is_conditional():
     config = Config().override({"model.conditional": True, "model.d_condition": "acgan", "model.width": 8})
-    algorithm = build_algorithm(resolve_defaults(config, "dcgan"), IMAGES)
+    algorithm = build_algorithm(resolve(config, "image"), IMAGES)
     assert algorithm.discriminator.embed is None and algorithm.discriminator.classifier.out_features == 10
     score, logits = algorithm.discriminator.evaluate(torch.randn(3, 1, 16, 16))
     assert score.shape == (3,) and logits.shape == (3, 10)
@@ -94,11 +93,11 @@ def test_minibatch_std_lets_d_see_a_batch_without_variety():
     # a sample's score depends on the rest of its batch: that is how D sees the batch's variety
     alone, with_others = discriminator(varied[:1].repeat(8, 1))[0], discriminator(varied)[0]
     assert not torch.allclose(alone, with_others)
-    toy = resolve_defaults(Config(), "mlp")
-    images = resolve_defaults(Config(), "dcgan")
+    toy = resolve(Config(), "points")
+    images = resolve(Config(), "image")
     assert (toy.model.minibatch_std, images.model.minibatch_std) == (True, False)
     assert (toy.model.g_ema, images.model.g_ema) == (0.999, 0.0)
-    toy_hinge = resolve_defaults(Config().override({"objective.name": "hinge"}), "mlp")
+    toy_hinge = resolve(Config().override({"objective.name": "hinge"}), "points")
     assert (toy_hinge.model.spectral_norm, toy_hinge.optim.lr_g, toy_hinge.optim.lr_d) == (False, 3e-4, 1e-3)
-    toy_gp = resolve_defaults(Config().override({"objective.name": "wgan-gp", "model.g_ema": 0}), "mlp")  # 0 kept
+    toy_gp = resolve(Config().override({"objective.name": "wgan-gp", "model.g_ema": 0}), "points")  # 0 kept
     assert (toy_gp.model.minibatch_std, toy_gp.model.g_ema, toy_gp.objective.penalty_weight) == (False, 0, 0.1)

@@ -8,6 +8,7 @@ import torch
 import gankit
 from conftest import tiny_config
 from gankit.config import Config
+from gankit.config.defaults import OBJECTIVE_DEFAULTS
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES
 from gankit.training import checkpoint as ckpt
@@ -33,7 +34,7 @@ def stop_at(step):
         {},  # ring8 + MLP pair
         {"data": {"name": "digits"}, "model": {"net": "dcgan", "width": 8, "latent_dim": 16},
          "train": {"batch_size": 32}},  # images + batch norm
-        {"train": {"d_steps": 2, "g_steps": 2, "order": "g_first"}, "model": {"conditional": True}},
+        {"gan": {"d_steps": 2, "g_steps": 2, "order": "g_first"}, "model": {"conditional": True}},
         {"objective": {"name": "wgan"}},  # RMSprop + clipping
         {"objective": {"name": "began"}},  # BEGAN's k buffer
         {"objective": {"name": "hinge", "penalty": "r1", "penalty_every": 3}, "model": {"g_ema": 0.99}},
@@ -65,7 +66,7 @@ def test_resume_is_bit_exact(tmp_path, extra):
 
 
 def test_update_counts_follow_d_steps_and_g_steps(tmp_path):
-    config = Config.from_dict(tiny_config(tmp_path / "r", train={"d_steps": 3, "g_steps": 2, "steps": 4}))
+    config = Config.from_dict(tiny_config(tmp_path / "r", gan={"d_steps": 3, "g_steps": 2}, train={"steps": 4}))
     trainer = Trainer.start(config)
     for _ in range(4):
         trainer.train_step()
@@ -95,7 +96,7 @@ def test_each_phase_fixes_the_other_network(tmp_path):
 
 
 def test_g_first_order(tmp_path):
-    trainer = Trainer.start(Config.from_dict(tiny_config(tmp_path / "r", train={"order": "g_first"})))
+    trainer = Trainer.start(Config.from_dict(tiny_config(tmp_path / "r", gan={"order": "g_first"})))
     assert [p.name for p in trainer.phases] == ["generator", "discriminator"]
 
 
@@ -108,7 +109,7 @@ def test_run_folder_is_self_describing(tmp_path):
     assert list((root / "tb").glob("events.out.tfevents.*"))
     lines = [json.loads(line) for line in (root / "metrics.jsonl").read_text().splitlines()]
     assert [line["step"] for line in lines] == [5, 10, 15, 20]
-    assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "g_updates"} <= lines[0].keys()
+    assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "updates/generator"} <= lines[0].keys()
     modes = json.loads((root / "modes.json").read_text())
     assert modes["num_modes"] == 8 and 0 <= modes["high_quality"] <= 1
     saved = gankit.Config.from_yaml(root / "config.yaml")
@@ -180,9 +181,9 @@ def test_every_objective_trains_and_logs_its_health(tmp_path, name):
         assert "wasserstein" in last
     if name == "began":
         assert 0 <= last["began_k"] <= 1 and "began_convergence" in last
-    if OBJECTIVES.get(name).defaults.get("objective.penalty"):
+    if OBJECTIVE_DEFAULTS[name].get("objective.penalty"):
         assert last["penalty"] >= 0
-    assert run.config.train.d_steps == OBJECTIVES.get(name).defaults.get("train.d_steps", 1)
+    assert run.config.gan.d_steps == OBJECTIVE_DEFAULTS[name].get("gan.d_steps", 1)
 
 
 def test_load_and_sample(tmp_path):
@@ -200,7 +201,7 @@ def test_every_objective_trains_a_dcgan_with_its_paper_defaults(tmp_path, name):
     config = tiny_config(tmp_path / name, data={"name": "digits"}, objective={"name": name},
                          model={"net": "dcgan", "width": 8, "latent_dim": 16}, train={"steps": 4, "batch_size": 16})
     run = gankit.train(config)
-    defaults = OBJECTIVES.get(name).defaults
+    defaults = OBJECTIVE_DEFAULTS[name]
     assert run.config.model.spectral_norm == defaults.get("model.spectral_norm", False)
     assert run.config.model.d_norm == defaults.get("model.d_norm", "batch")
     assert all(torch.isfinite(p).all() for p in run.algorithm.parameters())

@@ -9,12 +9,13 @@ from click.testing import CliRunner
 import gankit
 from conftest import tiny_config
 from gankit.algorithms.autoencoder import gaussian_kl
-from gankit.algorithms.ebm import EBM, langevin
+from gankit.algorithms.ebm import EBM
 from gankit.cli import main
-from gankit.config import Config, EBMConfig
-from gankit.defaults import resolve_defaults
+from gankit.config import Config, EBMConfig, resolve
+from gankit.data.batches import Batch
 from gankit.errors import ConfigError
 from gankit.nets.mlp import MLPDiscriminator
+from gankit.samplers.langevin import langevin
 
 DIGITS_VAE = {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width": 8, "latent_dim": 4},
               "train": {"batch_size": 32, "steps": 40, "sample_every": 20}}
@@ -32,7 +33,7 @@ def test_langevin_moves_x_up_the_score_gradient_and_stays_in_bounds():
     assert (score(x1) > score(x0)).all()
     path = []
     far = langevin(score, x0, steps=50, step_size=0.1, noise=0.01, bounds=(-3.0, 3.0),
-                   rng=torch.Generator().manual_seed(0), trajectory=path)
+                   generator=torch.Generator().manual_seed(0), callback=path.append)
     assert len(path) == 50 and torch.allclose(far, centre.expand(2, 2), atol=0.05)
     clipped = langevin(lambda x: x.sum(1), x0, steps=100, step_size=1.0, noise=0.0, bounds=(-3.0, 3.0))
     assert torch.equal(clipped, torch.full((2, 2), 3.0))  # ascent that would leave the box is clipped
@@ -45,18 +46,22 @@ def small_ebm(buffer_size=1000, restart=0.05):
 
 def test_replay_buffer_keeps_its_size_and_restarts_the_configured_fraction():
     ebm = small_ebm(restart=0.05)
-    ebm.replay.fill_(10.0)  # outside the noise box: any start below 10 is a fresh restart
+    chains = ebm.replay.chains
+    chains.fill_(10.0)  # outside the noise box: any start below 10 is a fresh restart
     rng = torch.Generator().manual_seed(0)
-    start, slots = ebm.chains_start(40_000, rng, torch.device("cpu"))
+    start, slots = ebm.replay.starts(40_000, rng, torch.device("cpu"))
     fresh = (start != 10.0).all(1).float().mean()
     assert abs(float(fresh) - 0.05) < 0.005 and slots is not None and int(slots.max()) < 1000
-    negatives = ebm.negatives(256, rng, torch.device("cpu"))
-    assert ebm.replay.shape == (1000, 2) and negatives.shape == (256, 2)
-    written = (ebm.replay != 10.0).all(1).sum()
+    out = ebm.loss(Batch(torch.zeros(256, 2)), rng)
+    assert (chains == 10.0).all()  # the loss changes nothing; the update's hook writes the buffer
+    ebm.after_update("discriminator", out)
+    negatives = out.pending["negatives"]
+    assert chains.shape == (1000, 2) and negatives.shape == (256, 2)
+    written = (chains != 10.0).all(1).sum()
     assert 0 < written <= 256 and (negatives.abs() <= 3).all()  # chains end where the buffer now holds them
-    assert all(any(torch.equal(row, n) for n in negatives) for row in ebm.replay[(ebm.replay != 10.0).all(1)])
+    assert all(any(torch.equal(row, n) for n in negatives) for row in chains[(chains != 10.0).all(1)])
     no_buffer = small_ebm(buffer_size=0)
-    assert no_buffer.chains_start(8, rng, torch.device("cpu"))[1] is None
+    assert no_buffer.replay.starts(8, rng, torch.device("cpu"))[1] is None
 
 
 def test_vae_kl_matches_the_closed_form_of_torch_distributions():
@@ -68,13 +73,13 @@ def test_vae_kl_matches_the_closed_form_of_torch_distributions():
 
 
 def test_views_default_to_their_own_settings_not_the_gans():
-    ebm = resolve_defaults(Config().override({"model.algorithm": "ebm"}), "mlp")
+    ebm = resolve(Config().override({"model.algorithm": "ebm"}), "points")
     assert (ebm.model.minibatch_std, ebm.model.d_norm, ebm.ebm.langevin_steps, ebm.ebm.step_size) == (
         False, "none", 50, 0.05)
-    images = resolve_defaults(Config().override({"model.algorithm": "ebm"}), "dcgan")
+    images = resolve(Config().override({"model.algorithm": "ebm"}), "image")
     assert (images.optim.lr_d, images.optim.beta1, images.ebm.step_size) == (1e-4, 0.0, 1.0)
     assert images.model.d_norm == "none"
-    vae = resolve_defaults(Config().override({"model.algorithm": "vae"}), "dcgan")
+    vae = resolve(Config().override({"model.algorithm": "vae"}), "image")
     assert (vae.vae.reconstruction, vae.optim.lr_g, vae.optim.beta1) == ("bernoulli", 1e-3, 0.9)
     with pytest.raises(ConfigError, match="ebm.restart must be in"):
         Config().override({"ebm.restart": 1.5})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from gankit.errors import GankitError
 
@@ -39,3 +40,14 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
+
+
+def lazy(module: str, attribute: str) -> Callable[..., Any]:
+    """A callable that imports `module.attribute` on its first call: registries that a torch-free command
+    (`gankit --help`, `gankit data list`) reads can name loaders that need torch."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), attribute)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"lazy({module}.{attribute})"
+    return call

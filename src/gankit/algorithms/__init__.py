@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gankit.algorithms.autoencoder import Autoencoder
-from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput
 from gankit.algorithms.ebm import EBM
 from gankit.algorithms.gan import GAN
 from gankit.config import Config
@@ -22,7 +22,9 @@ ALGORITHMS: Registry[Callable[[Config, DataSpec], Algorithm]] = Registry("algori
 def _gan(config: Config, spec: DataSpec) -> Algorithm:
     objective = build_objective(config.objective)
     generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
-    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0)
+    assert config.train.batch_size is not None, "config.resolve fills train.batch_size"
+    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0, config.gan,
+               config.train.batch_size)
 
 
 def _unconditional(config: Config) -> None:
@@ -63,4 +65,5 @@ def build_algorithm(config: Config, spec: DataSpec) -> Algorithm:
     return ALGORITHMS.get(config.model.algorithm)(config, spec)
 
 
-__all__ = ["ALGORITHMS", "EBM", "GAN", "Algorithm", "Autoencoder", "Batch", "Phase", "PhaseOutput", "build_algorithm"]
+__all__ = ["ALGORITHMS", "EBM", "GAN", "Algorithm", "Autoencoder", "Phase", "PhaseOutput", "build_algorithm",
+           "sample_bounds"]

@@ -13,10 +13,11 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput, latent_line
-from gankit.config import OptimConfig, TrainConfig, VAEConfig
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
+from gankit.config import OptimConfig, VAEConfig
+from gankit.data.batches import Batch
 from gankit.nets.base import Discriminator, Encoder, Generator
-from gankit.training.network_modes import evaluating
+from gankit.nets.modes import evaluating
 
 CODE_MOMENTUM = 0.99  # the plain AE's running estimate of its codes' mean and second moment
 
@@ -31,12 +32,14 @@ class Autoencoder(Algorithm):
     2014: reparameterised codes, loss = reconstruction + beta * KL, the negative ELBO when beta = 1)."""
 
     uses_heldout = True
+    generator: Generator
 
     def __init__(self, trunk: Discriminator, decoder: Generator, settings: VAEConfig, variational: bool) -> None:
         super().__init__()
         latent = decoder.latent_dim
         self.encoder = Encoder(trunk, 2 * latent if variational else latent)
         self.generator = decoder
+        self.discriminator = None  # the generator alone: nothing scores x
         self.variational, self.settings = variational, settings
         self.register_buffer("code_mean", torch.zeros(latent))
         self.register_buffer("code_second_moment", torch.eye(latent))
@@ -46,11 +49,15 @@ class Autoencoder(Algorithm):
         return {"autoencoder": self}
 
     def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
-        assert optim.lr_g is not None, "resolve_defaults fills the learning rates"
+        assert optim.lr_g is not None, "config.resolve fills the learning rates"
         return {"autoencoder": optim.lr_g}
 
-    def phases(self, train: TrainConfig) -> list[Phase]:
+    def phases(self) -> list[Phase]:
         return [Phase("autoencoder", "autoencoder", 1, True, self.loss)]
+
+    @property
+    def sampling_phase(self) -> str:
+        return "autoencoder"
 
     def encode(self, x: Tensor, rng: torch.Generator | None) -> tuple[Tensor, Tensor]:
         """(code z, KL to the prior per sample); VAE: z sampled by the reparameterisation trick."""
@@ -79,11 +86,15 @@ class Autoencoder(Algorithm):
         stats = {"loss": loss.detach(), "reconstruction": reconstruction.detach().mean()}
         if self.variational:
             stats |= {"kl": kl.detach().mean(), "neg_elbo": (reconstruction + kl).detach().mean()}
-        else:
-            self._track_codes(z.detach())
-        return PhaseOutput(loss, stats)
+        return PhaseOutput(loss, stats, pending={"codes": z.detach()})
 
     @torch.no_grad()
+    def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
+        """The plain AE tracks the mean and covariance of its codes, which it samples from."""
+        if not self.variational:
+            self._track_codes(output.pending["codes"])
+        return {}
+
     def _track_codes(self, z: Tensor) -> None:
         momentum = CODE_MOMENTUM if int(self.codes_seen) else 0.0
         self.codes_seen += len(z)
@@ -119,6 +130,16 @@ class Autoencoder(Algorithm):
         with evaluating(self):
             code = self.encoder(x)
             return self.generator(code.chunk(2, dim=1)[0] if self.variational else code)
+
+    def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
+        """Rows of 8 held-out images, each followed by its reconstruction; and the latent lines."""
+        pictures = {}
+        if heldout is not None:
+            real = heldout[:32]
+            shape = (4, 8, *real.shape[1:])
+            rows = torch.stack([real.view(shape), self.reconstruct(real).view(shape)], 1)  # [4, 2, 8, ...]
+            pictures["reconstructions.png"] = (rows.flatten(0, 2), 8)
+        return pictures | super().end_pictures(heldout, generator)
 
     @torch.no_grad()
     def heldout(self, x: Tensor, batch_size: int = 500) -> dict[str, float]:

@@ -1,30 +1,32 @@
 """What one training step means, as data: an algorithm lists its phases and computes their losses.
 
-The training loop alone calls backward() and step(); algorithms only return losses, so every
-loss is a value that tests can check. GAN, and later AE/VAE/EBM, differ only in their phases.
+The training loop alone calls backward() and step(); algorithms only return losses, so every loss is a
+value that tests can check. State changes (a replay buffer, BEGAN's k, EMA, clipping) happen in
+`after_update`, which the loop calls after each optimizer step, never inside a loss. Each algorithm also
+declares what it shows: its landscape, its negatives, its end-of-run pictures, its held-out numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor, nn
 
-from gankit.config import OptimConfig, TrainConfig
+from gankit.config import OptimConfig
+from gankit.data.batches import Batch
+from gankit.nets.modes import evaluating
 
-
-@dataclass
-class Batch:
-    x: Tensor  # [B, ...] in model range ([-1, 1] for images)
-    labels: Tensor | None = None  # [B] int64
+INTERPOLATION = (8, 10)  # latent lines × points along each, in the end-of-run interpolation grid
+LANDSCAPE_RESOLUTION = 120  # D is scored on this many × this many points of the 2D square
 
 
 @dataclass
 class PhaseOutput:
     loss: Tensor  # scalar the phase's network minimises
     stats: dict[str, Tensor] = field(default_factory=dict)  # detached scalars to log
+    pending: dict[str, Any] = field(default_factory=dict)  # what `after_update` applies once the step is taken
 
 
 class PhaseLoss(Protocol):
@@ -50,15 +52,35 @@ def latent_line(z0: Tensor, z1: Tensor, steps: int) -> Tensor:
     return (z0[:, None] * (1 - t) + z1[:, None] * t).flatten(0, 1)
 
 
+def seeded(device: torch.device, seed: int) -> torch.Generator:
+    """A fresh generator: the same seed gives the same z every time (a "fixed z")."""
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+@torch.no_grad()
+def score_grid(discriminator: nn.Module, bounds: tuple[float, float], device: torch.device,
+               resolution: int = LANDSCAPE_RESOLUTION) -> Tensor:
+    """D's scores on a square grid over `bounds`, [x, y] indexed (eval mode for the call)."""
+    axis = torch.linspace(*bounds, resolution, device=device)
+    with evaluating(discriminator):
+        return discriminator(torch.cartesian_prod(axis, axis)).view(resolution, resolution)
+
+
 class Algorithm(nn.Module):
     """Owns the networks (as submodules, so one state_dict saves them all) and defines the phases."""
 
     uses_heldout = False  # whether training logs `heldout()` on the test split
+    discriminator: nn.Module | None  # the network that scores x (D), if the algorithm has one
+    generator: nn.Module  # the network that makes samples from z (an EBM has none)
 
     @property
     def conditional(self) -> bool:
         """Whether sampling takes class labels."""
         return False
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
 
     def trainable(self) -> dict[str, nn.Module]:
         """Networks that get an optimizer, by the name phases use in `trains`."""
@@ -68,19 +90,32 @@ class Algorithm(nn.Module):
         """Learning rate per trainable network (the optimizer kind and betas come from `optim`)."""
         raise NotImplementedError
 
-    def phases(self, train: TrainConfig) -> list[Phase]:
+    def phases(self) -> list[Phase]:
         raise NotImplementedError
+
+    @property
+    def sampling_phase(self) -> str:
+        """The phase whose updates the progress strip counts: the one training the network that samples."""
+        return "generator"
 
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         """n new samples in model range (no grad, eval mode; the caller's mode is restored)."""
         raise NotImplementedError
 
-    def after_update(self, phase: str) -> None:
-        """Hook after each optimizer step of `phase` (e.g. WGAN's weight clipping)."""
+    def fixed_labels(self, n: int, per_row: int) -> Tensor | None:
+        """One class per row of `per_row` for a conditional model (classes in turn), None otherwise."""
+        if not self.conditional:
+            return None
+        return (torch.arange(n, device=self.device) // per_row) % self.generator.num_classes
 
-    def critic(self) -> nn.Module | None:
-        """The network that scores x (D), for pictures of its landscape; None for views without one."""
-        return getattr(self, "discriminator", None)
+    def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
+        """Called after each optimizer step of `phase` with that update's output: apply its pending state
+        changes (e.g. WGAN's weight clipping, an EMA step) and return numbers to log."""
+        return {}
+
+    def landscape_discriminator(self) -> nn.Module | None:
+        """The D whose score surface over 2D data is drawn (one score per point), or None."""
+        return None
 
     def negatives_for_picture(self, n: int, generator: torch.Generator) -> Tensor | None:
         """What D is currently pushing down: G's samples (GAN), the latest Langevin negatives (EBM)."""
@@ -88,8 +123,13 @@ class Algorithm(nn.Module):
 
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor | None:
         """[pairs * steps, ...]: for each pair of latent draws, samples along the straight line between
-        them; None for views without a latent space."""
+        them; None for algorithms without a latent space."""
         return None
+
+    def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
+        """Image grids made once at the end of training: file name -> (images in model range, per row)."""
+        lines = self.interpolate(*INTERPOLATION, generator=generator)
+        return {} if lines is None else {"interpolation.png": (lines, INTERPOLATION[1])}
 
     def heldout(self, x: Tensor) -> dict[str, float]:
         """Losses on held-out data, logged during training (the VAE's test ELBO); none by default."""

@@ -2,6 +2,7 @@
 
 Around the objective's two losses it adds what works with any objective: a gradient penalty (every
 `penalty_every` D updates), WGAN's weight clipping, AC-GAN's class loss, and an EMA of G for sampling.
+The losses change nothing; `after_update` applies what an update changes besides the weights.
 """
 
 from __future__ import annotations
@@ -12,25 +13,31 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Batch, Phase, PhaseOutput, latent_line
-from gankit.config import ObjectiveConfig, OptimConfig, TrainConfig
-from gankit.nets.base import Discriminator, Generator
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
+from gankit.config import GANConfig, ObjectiveConfig, OptimConfig
+from gankit.data.batches import Batch
+from gankit.nets.base import Discriminator, Generator, PackedDiscriminator
+from gankit.nets.ema import EMA
+from gankit.nets.modes import evaluating
 from gankit.objectives.base import Objective
 from gankit.objectives.penalties import PENALTIES
-from gankit.training.ema import EMA
-from gankit.training.network_modes import evaluating
 
 
 class GAN(Algorithm):
+    discriminator: Discriminator
+    generator: Generator
+
     def __init__(
         self, generator: Generator, discriminator: Discriminator, objective: Objective,
-        settings: ObjectiveConfig | None = None, g_ema: float = 0.0,
+        settings: ObjectiveConfig | None = None, g_ema: float = 0.0, steps: GANConfig | None = None,
+        batch_size: int = 64,
     ) -> None:
         super().__init__()
         self.generator = generator
         self.discriminator = discriminator
         self.objective = objective
         self.settings = settings or ObjectiveConfig(name=objective.name, penalty="none", clip=0.0)
+        self.steps, self.batch_size = steps or GANConfig(d_steps=1), batch_size
         penalty = self.settings.penalty or "none"
         self.penalty = None if penalty == "none" else PENALTIES.get(penalty)
         self.ema = EMA(generator, g_ema) if g_ema > 0 else None
@@ -48,12 +55,12 @@ class GAN(Algorithm):
         assert optim.lr_g is not None and optim.lr_d is not None, "resolve_defaults fills the learning rates"
         return {"generator": optim.lr_g, "discriminator": optim.lr_d}
 
-    def phases(self, train: TrainConfig) -> list[Phase]:
-        assert train.d_steps is not None and train.batch_size is not None
-        d = Phase("discriminator", "discriminator", train.d_steps, True, self.discriminator_loss)
-        g_loss = partial(self.generator_loss, n=train.batch_size)
-        g = Phase("generator", "generator", train.g_steps, False, g_loss)
-        return [d, g] if train.order == "d_first" else [g, d]
+    def phases(self) -> list[Phase]:
+        assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
+        d = Phase("discriminator", "discriminator", self.steps.d_steps, True, self.discriminator_loss)
+        g_loss = partial(self.generator_loss, n=self.batch_size)
+        g = Phase("generator", "generator", self.steps.g_steps, False, g_loss)
+        return [d, g] if self.steps.order == "d_first" else [g, d]
 
     def discriminator_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """G fixed: score m real examples high and m generated ones low."""
@@ -71,7 +78,6 @@ class GAN(Algorithm):
             "d_real": self.objective.display(real_scores.detach()),
             "d_fake": self.objective.display(fake_scores.detach()),
         }
-        stats |= self.objective.update(real_scores.detach(), fake_scores.detach())
         if real_logits is not None and fake_logits is not None and labels is not None:  # AC-GAN
             classify = F.cross_entropy(real_logits, labels) + F.cross_entropy(fake_logits, labels)
             loss = loss + self.settings.aux_weight * classify
@@ -82,14 +88,14 @@ class GAN(Algorithm):
             weight = (self.settings.penalty_weight or 0.0) * every  # lazy regularisation: scaled up
             loss = loss + weight * penalty
             stats["penalty"] = penalty.detach()
-        self.d_updates += 1
         if measure:  # ‖∇_x D(x)‖ per sample on real and generated data: how steep D is where it matters
             grad_real, grad_fake = autograd.grad(real_scores.sum() + fake_scores.sum(), [real, fake],
                                                  retain_graph=True)
             stats["d_input_grad_real"] = grad_real.flatten(1).norm(dim=1).mean()
             stats["d_input_grad_fake"] = grad_fake.flatten(1).norm(dim=1).mean()
         stats["loss_d"] = loss.detach()
-        return PhaseOutput(loss, stats)
+        pending = {"real_scores": real_scores.detach(), "fake_scores": fake_scores.detach()}
+        return PhaseOutput(loss, stats, pending)
 
     def generator_loss(
         self, batch: Batch | None, rng: torch.Generator, *, n: int, measure: bool = False
@@ -102,25 +108,35 @@ class GAN(Algorithm):
             loss = loss + self.settings.aux_weight * F.cross_entropy(logits, labels)
         return PhaseOutput(loss, {"loss_g": loss.detach()})
 
-    def after_update(self, phase: str) -> None:
-        if phase == "discriminator" and self.settings.clip:
-            with torch.no_grad():  # WGAN: keep the critic in a compact weight space (a crude Lipschitz bound)
-                for parameter in self.discriminator.parameters():
-                    parameter.clamp_(-self.settings.clip, self.settings.clip)
-        elif phase == "generator" and self.ema is not None:
-            self.ema.update(self.generator)
+    @torch.no_grad()
+    def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
+        if phase == "generator":
+            if self.ema is not None:
+                self.ema.update(self.generator)
+            return {}
+        stats = self.objective.after_discriminator_update(output.pending["real_scores"], output.pending["fake_scores"])
+        self.d_updates += 1  # the lazy-regularisation schedule
+        if self.settings.clip:  # WGAN: keep the critic in a compact weight space (a crude Lipschitz bound)
+            for parameter in self.discriminator.parameters():
+                parameter.clamp_(-self.settings.clip, self.settings.clip)
+        return stats
+
+    def landscape_discriminator(self) -> Discriminator | None:
+        # a conditional D has one landscape per class, a packed D none per point: not drawn
+        packed = isinstance(self.discriminator, PackedDiscriminator)
+        return None if self.discriminator.num_classes or packed else self.discriminator
 
     @property
-    def sampler(self) -> Generator:
-        """The generator that samples: the EMA copy when enabled."""
+    def sampling_generator(self) -> Generator:
+        """The generator that samples: the EMA copy of G when enabled, else G itself."""
         return self.ema.average if self.ema is not None else self.generator
 
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
-        with torch.no_grad(), evaluating(self.sampler):
-            return self.sampler.sample(n, labels, generator=generator)
+        with torch.no_grad(), evaluating(self.sampling_generator):
+            return self.sampling_generator.sample(n, labels, generator=generator)
 
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
-        g = self.sampler
+        g = self.sampling_generator
         z = latent_line(g.sample_latent(pairs, generator), g.sample_latent(pairs, generator), steps)
         labels = g.sample_labels(pairs, generator)  # conditional: one class per line
         with torch.no_grad(), evaluating(g):

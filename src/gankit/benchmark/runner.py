@@ -1,4 +1,4 @@
-"""Run a suite's cells: each is a gankit run in the results folder, then its final evaluation.
+"""Run a suite: each cell is a gankit run in the results folder, then its final evaluation; then the tables.
 
 A cell whose result.json exists is skipped; one with a checkpoint but no result (interrupted) resumes,
 exactly, from it. `jobs` cells run at once in separate processes, sharing the CPU cores between them.
@@ -9,25 +9,25 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import platform
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import torch
 from tqdm import tqdm
 
-from gankit.benchmark.suites import Cell
+from gankit import api
+from gankit.benchmark.suites import SUITES, Cell, suite_cells
+from gankit.metrics.evaluate import evaluate_run
 from gankit.training import checkpoint as ckpt
+from gankit.viz.bench_results import markdown_table, plots, result_dir, wall_seconds, write_csv
 
 
 def cell_dir(results: Path, cell: Cell) -> Path:
     return result_dir(results, cell.dataset, cell.method, cell.seed)
-
-
-def result_dir(results: Path, dataset: str, method: str, seed: int) -> Path:
-    """A cell's run folder inside a results folder (wherever the folder has been moved since)."""
-    return results / "cells" / dataset / f"{method}-seed{seed}"
 
 
 def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
@@ -43,9 +43,6 @@ def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
 def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: bool = False) -> dict[str, Any]:
     """Train (or resume) the cell and evaluate its last checkpoint (also in Inception features when asked);
     the result is also saved as result.json."""
-    import gankit
-    from gankit.metrics.evaluate import evaluate_run
-
     if threads:
         torch.set_num_threads(threads)
     folder = cell_dir(results, cell)
@@ -58,9 +55,9 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
     start = time.perf_counter()
     try:
         if ckpt.read_meta(folder / "checkpoints", "last") is not None:
-            run = gankit.resume(folder)
+            run = api.resume(folder)
         else:
-            run = gankit.train(cell.config(str(folder)), overwrite=True)
+            run = api.train(cell.config(str(folder)), overwrite=True)
     finally:
         folder.mkdir(parents=True, exist_ok=True)
         clock.write_text(json.dumps({"seconds": spent + time.perf_counter() - start}))
@@ -69,12 +66,12 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
     if run.spec.kind == "points":
         result |= json.loads((folder / "modes.json").read_text())
     else:
-        card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples)
+        card = evaluate_run(api.load(folder), n=cell.budget.final_samples)
         # the card's `seed` seeds z for the evaluation; the cell's seed is the training seed
         result |= {("eval_seed" if k == "seed" else k): v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
         if inception:
-            card = evaluate_run(gankit.load(folder), n=cell.budget.final_samples, features="inception")
+            card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception")
             result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
     done.write_text(json.dumps(result, indent=1) + "\n")
     return result
@@ -104,3 +101,44 @@ def run_cells(
     bar.close()
     order = {cell.name: i for i, cell in enumerate(cells)}
     return sorted(out, key=lambda r: order[f"{r['dataset']}/{r['method']}/seed{r['seed']}"])
+
+
+def cpu_name() -> str:
+    try:  # Linux names the model here; platform.processor() often says only "x86_64"
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> str:
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu_name()}, {os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}, {platform.system()}"
+
+
+def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, jobs: int = 1,
+              progress: bool = True, inception: bool = False, command: str = "") -> str:
+    """Run (or finish) the suite into `results`; writes bench.json, results.csv, results.md and plots.
+    `command` is recorded as what produced them (the CLI passes its command line)."""
+    cells = suite_cells(suite, budget, seeds)
+    earlier, start = wall_seconds(results), time.perf_counter()
+    rows = run_cells(cells, results, jobs, progress, inception)
+    seconds = time.perf_counter() - start
+    write_csv(rows, results / "results.csv")
+    table = markdown_table(rows)
+    pictures = plots(rows, results / "plots")
+    total = round(sum(r["train_seconds"] for r in rows), 1)
+    meta = {"suite": suite, "summary": SUITES[suite].summary, "budget": budget, "cells": len(cells),
+            "seconds_this_invocation": round(seconds, 1), "wall_seconds": round(earlier + seconds, 1),
+            "jobs": jobs, "train_seconds_total": total,
+            "machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": command or f"run_suite({suite!r}, {budget!r})",
+            "plots": [p.name for p in pictures], "rows": rows}
+    (results / "bench.json").write_text(json.dumps(meta, indent=1) + "\n")
+    header = (f"# gankit bench {suite} --budget {budget}\n\n{SUITES[suite].summary}. {len(cells)} cells; "
+              f"{meta['wall_seconds'] / 60:.1f} min wall-clock over finished invocations (this one: --jobs {jobs}); "
+              f"{total:.0f} s of training summed over cells; {meta['machine']}; {meta['date']}.\n\n")
+    (results / "results.md").write_text(header + table)
+    return header + table + f"\nresults in {results}"

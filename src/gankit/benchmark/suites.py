@@ -1,7 +1,8 @@
 """What each benchmark suite trains: cells of (method, seed) on one dataset, one network, one budget.
 
-A method is a GAN objective (with its paper's defaults), `hinge-sn` (hinge + spectral norm), `pacgan2`
-(ns with a pack-2 D), or another view (`vae`, `ebm`). Every cell of a suite shares data, architecture and
+A method is a named recipe: a GAN objective (with its paper's defaults), `hinge-sn` (hinge + spectral
+norm), `pacgan2` (ns with a pack-2 D), or another algorithm (`vae`, `ebm`).
+Importing this needs no torch. Every cell of a suite shares data, architecture and
 step budget, as in "Are GANs Created Equal?": only the method and the seed change.
 """
 
@@ -11,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gankit.errors import GankitError
-from gankit.objectives import OBJECTIVES
 
 GAN_OBJECTIVES = ["minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge-sn"]
+BUDGETS = ("smoke", "cpu", "gpu")
 METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "hinge-sn": {"objective": {"name": "hinge"}, "model": {"spectral_norm": True}},
     "pacgan2": {"objective": {"name": "ns"}, "model": {"pack": 2}},
@@ -91,7 +92,7 @@ class Cell:
             train["batch_size"] = b.batch_size
         sections: dict[str, dict[str, Any]] = {"data": {"name": self.dataset}, "train": train,
                                                "model": {"width": b.width}}
-        if self.method in OBJECTIVES:
+        if self.method not in METHOD_SECTIONS:  # a plain objective name
             sections["objective"] = {"name": self.method}
         for section, values in METHOD_SECTIONS.get(self.method, {}).items():
             sections[section] = {**sections.get(section, {}), **values}

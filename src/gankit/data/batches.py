@@ -6,11 +6,19 @@ number of batches drawn so far: no sampler or iterator to pickle, no per-step im
 
 from __future__ import annotations
 
-import torch
+from dataclasses import dataclass
 
-from gankit.algorithms.base import Batch
-from gankit.data.base import Dataset, to_model_range
+import torch
+from torch import Tensor
+
+from gankit.data.dataset import Dataset, to_model_range
 from gankit.errors import ConfigError
+
+
+@dataclass
+class Batch:
+    x: Tensor  # [B, ...] in model range ([-1, 1] for images)
+    labels: Tensor | None = None  # [B] int64
 
 
 class Batches:

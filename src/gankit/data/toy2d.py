@@ -8,7 +8,8 @@ import torch
 from torch import Tensor
 
 from gankit.config import DataConfig
-from gankit.data.base import DATASETS, Dataset, DatasetSpec
+from gankit.data.catalog import GRID25_SUMMARY, RING8_SUMMARY, SPIRAL_SUMMARY
+from gankit.data.dataset import Dataset
 
 # Fixed seeds so every run (and every process) sees exactly the same points; "test" is a fresh draw.
 SPLIT_SEEDS = {"train": 0, "test": 1}
@@ -43,11 +44,6 @@ def gaussian_mixture(name: str, centres: Tensor, std: float, config: DataConfig,
     )
 
 
-RING8_SUMMARY = "8 Gaussians on a circle of radius 2, std 0.02"
-GRID25_SUMMARY = "5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05"
-SPIRAL_SUMMARY = "a 1.5-turn spiral (2D swiss roll) of radius up to 3.5, noise std 0.05"
-
-
 def load_ring8(config: DataConfig) -> Dataset:
     """The 8-Gaussian ring."""
     return gaussian_mixture("ring8", ring_centres(8, 2.0), 0.02, config, RING8_SUMMARY)
@@ -69,8 +65,3 @@ def load_spiral(config: DataConfig) -> Dataset:
         name="spiral", kind="points", data=points.float(),
         source=f"generated: {SPIRAL_SUMMARY}, {config.split} split (seed {SPLIT_SEEDS[config.split]})",
     )
-
-
-DATASETS.register("ring8")(DatasetSpec(kind="points", load=load_ring8, summary=RING8_SUMMARY))
-DATASETS.register("grid25")(DatasetSpec(kind="points", load=load_grid25, summary=GRID25_SUMMARY))
-DATASETS.register("spiral")(DatasetSpec(kind="points", load=load_spiral, summary=SPIRAL_SUMMARY))

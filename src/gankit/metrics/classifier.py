@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,10 +18,12 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from torch.nn import functional as F
+from tqdm.auto import tqdm
 
 from gankit.config import DataConfig
-from gankit.data import load_dataset
-from gankit.data.base import cache_dir, to_model_range
+from gankit.data.catalog import DATASETS, cache_dir
+from gankit.data.dataset import to_model_range
+from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 
 SHIPPED = Path(__file__).parent / "weights"
@@ -147,8 +148,6 @@ def load_classifier(dataset: str, folder: Path | None = None, cache: Path | None
     """The dataset's classifier and its card, from `folder`, else the shipped weights, else the cache
     (`cache`, default ~/.cache/gankit/features), training and caching it on first use. Refuses weights
     whose hash does not match the card. Stacked datasets use their base dataset's classifier per channel."""
-    from gankit.data import DATASETS
-
     base = DATASETS.get(dataset).channels_of if dataset in DATASETS else None
     if base is not None:
         model, card = load_classifier(base, folder, cache)
@@ -163,8 +162,9 @@ def load_classifier(dataset: str, folder: Path | None = None, cache: Path | None
     if folder is not None:
         raise GankitError(f"no feature classifier for {dataset} in {folder}; make one with: gankit features train "
                           f"{dataset}")
-    print(f"gankit: training the feature classifier for {dataset} once (cached in {cache})", file=sys.stderr)
-    save_classifier(*train_classifier(dataset), cache)
+    tqdm.write(f"gankit: no feature classifier for {dataset} yet: training it once with the fixed recipe "
+               f"(cached in {cache}; `gankit features train {dataset}` does the same ahead of time)")
+    save_classifier(*train_classifier(dataset, progress=True), cache)
     return _load_checked(dataset, cache)
 
 
@@ -180,5 +180,29 @@ def _load_checked(dataset: str, folder: Path) -> tuple[FeatureClassifier, dict]:
     return model.eval(), card
 
 
-__all__ = ["ChannelwiseClassifier", "Classifier", "FeatureClassifier", "Recipe", "load_classifier", "save_classifier",
-           "train_classifier"]
+@torch.no_grad()
+def extract_features(model: Classifier, images: Tensor, batch_size: int = 500) -> Tensor:
+    """[N, 128] features of images given as uint8 [N, C, H, W] (data) or floats in [-1, 1] (samples)."""
+    model.eval()
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size]
+        chunks.append(model.features(to_model_range(batch) if batch.dtype == torch.uint8 else batch.float()))
+    return torch.cat(chunks)
+
+
+class ClassifierFeatures:
+    """The `classifier` feature space of the metrics (gankit.metrics.extractors): the data's own classifier."""
+
+    def __init__(self, data: DataConfig, cache: Path) -> None:
+        self.classifier, card = load_classifier(data.name, cache=cache)
+        self.classes: list[str] = card["classes"]
+        self.card = {"extractor": f"classifier:{card['dataset']}", "extractor_sha256": card["sha256"]}
+        self.cache_key = card["sha256"][:16]
+
+    def features(self, images: Tensor) -> Tensor:
+        return extract_features(self.classifier, images.cpu())
+
+
+__all__ = ["ChannelwiseClassifier", "Classifier", "ClassifierFeatures", "FeatureClassifier", "Recipe",
+           "extract_features", "load_classifier", "save_classifier", "train_classifier"]

@@ -16,22 +16,13 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor
 
 from gankit.config import DataConfig
-from gankit.data import load_dataset
-from gankit.data.base import cache_dir, to_model_range
+from gankit.data.catalog import DATASETS, cache_dir
+from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
-from gankit.metrics.classifier import Classifier, load_classifier
+from gankit.metrics.classifier import Classifier
+from gankit.metrics.extractors import FEATURE_EXTRACTORS
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
-
-
-@torch.no_grad()
-def extract_features(model: Classifier, images: Tensor, batch_size: int = 500) -> Tensor:
-    """[N, 128] features of images given as uint8 [N, C, H, W] (data) or floats in [-1, 1] (samples)."""
-    model.eval()
-    chunks = []
-    for start in range(0, len(images), batch_size):
-        batch = images[start : start + batch_size]
-        chunks.append(model.features(to_model_range(batch) if batch.dtype == torch.uint8 else batch.float()))
-    return torch.cat(chunks)
+from gankit.version import __version__
 
 
 def real_features(
@@ -61,41 +52,22 @@ def compare_features(real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, flo
             "density": manifold.density, "coverage": manifold.coverage}
 
 
-FEATURES = ("classifier", "inception")
-
-
 class ImageEvaluator:
-    """Scores samples against n real images of a split in one feature space, built once per run:
-    `classifier` (gankit's per-dataset classifier, which also gives the class metrics) or `inception`
-    (the standard FID network by the compare_gan protocol). Real features are cached."""
+    """Scores samples against n real images of a split in one feature space (gankit.metrics.extractors:
+    `classifier`, gankit's per-dataset classifier, which also gives the class metrics, or `inception`, the
+    standard FID network by the compare_gan protocol), built once per run. Real features are cached."""
 
     def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None,
                  features: str = "classifier") -> None:
         cache = cache or cache_dir(data) / "features"
-        self.n, self.split, self.classifier = n, split, None
-        self.classes: list[str] = []
-        if features == "classifier":
-            self.classifier, card = load_classifier(data.name, cache=cache)
-            self.classes = card["classes"]
-            self.extractor = {"extractor": f"classifier:{card['dataset']}", "extractor_sha256": card["sha256"]}
-            key = card["sha256"][:16]
-        elif features == "inception":
-            from gankit.metrics.inception import InceptionExtractor
-
-            self.inception = InceptionExtractor(cache)
-            self.extractor = {"extractor": "inception", "extractor_sha1": self.inception.card["sha1"],
-                              "protocol": self.inception.card["protocol"], "precision": self.inception.speed.precision,
-                              "device": self.inception.device.type}
-            key = self.inception.cache_key
-        else:
-            raise GankitError(f"unknown feature space {features!r}; valid: {', '.join(FEATURES)}")
-        self.real = real_features(data.name, split, n, self.features, key, cache)
+        self.n, self.split = n, split
+        self.extractor = FEATURE_EXTRACTORS.get(features)(data, cache)
+        self.classifier, self.classes = self.extractor.classifier, self.extractor.classes
+        self.real = real_features(data.name, split, n, self.features, self.extractor.cache_key, cache)
 
     def features(self, images: Tensor) -> Tensor:
         """Features of uint8 [N, C, H, W] images (data) or floats in [-1, 1] (samples)."""
-        if self.classifier is None:
-            return self.inception.features(images.cpu())
-        return extract_features(self.classifier, images.cpu())
+        return self.extractor.features(images)
 
     def __call__(self, samples: Tensor, seed: int = 0) -> dict[str, float]:
         return self.score(self.features(samples), seed)
@@ -123,10 +95,8 @@ class ImageEvaluator:
 
     def card_fields(self, n_fake: int, seed: int) -> dict[str, Any]:
         """What a metric card records besides the numbers."""
-        from gankit import __version__
-
         classes = {"num_classes": len(self.classes)} if self.classes else {}
-        return {**self.extractor, **classes, "real_split": self.split, "n_real": self.n, "n_fake": n_fake,
+        return {**self.extractor.card, **classes, "real_split": self.split, "n_real": self.n, "n_fake": n_fake,
                 "seed": seed, "gankit_version": __version__}
 
 
@@ -150,8 +120,6 @@ def class_metrics(model: Classifier, real: Tensor, fake: Tensor) -> dict[str, fl
 
 def default_eval_samples(dataset: str) -> int:
     """10 000 as FID papers use; Stacked MNIST's mode counts use 26 000 as PacGAN and VEEGAN do."""
-    from gankit.data import DATASETS
-
     stacked = dataset in DATASETS and DATASETS.get(dataset).channels_of is not None
     return 26_000 if stacked else 10_000
 
@@ -183,5 +151,5 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["FEATURES", "ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples",
-           "evaluate_dataset", "evaluate_run", "extract_features", "real_features"]
+__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples", "evaluate_dataset",
+           "evaluate_run", "real_features"]

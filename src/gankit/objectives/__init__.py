@@ -1,4 +1,4 @@
-"""GAN objectives by name (`--loss`): each a small object with D's and G's loss and its paper's defaults."""
+"""GAN objectives by name (`--objective`): each a small object with D's and G's loss (its defaults: config.defaults)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from torch import Tensor, nn
 
@@ -10,9 +10,10 @@ from gankit.config import ObjectiveConfig
 
 
 class Objective(nn.Module):
-    """A GAN objective. Losses are pure functions of scores; state (e.g. BEGAN's k) lives in buffers.
+    """A GAN objective. Losses are pure functions of scores; state (e.g. BEGAN's k) lives in buffers and
+    changes only in `after_discriminator_update`. Being an nn.Module, that state is checkpointed.
 
-    Subclassing nn.Module means any state is saved and restored with the model's checkpoint.
+    The paper settings each objective gets when a field is unset are in gankit.config.defaults.
     """
 
     name: ClassVar[str] = ""
@@ -20,10 +21,6 @@ class Objective(nn.Module):
     """Scores are logits and D(x) = sigmoid(score); False when the score is used raw (critics, LSGAN)."""
     discriminator_kind: ClassVar[Literal["scores", "autoencoder"]] = "scores"
     """What D must be: a scoring network, or BEGAN's auto-encoder whose score is -reconstruction error."""
-    defaults: ClassVar[dict[str, Any]] = {}
-    """The paper's settings, applied to config fields the user left unset (see gankit.defaults)."""
-    toy_defaults: ClassVar[dict[str, Any]] = {}
-    """Settings that take precedence on 2D toy data, where a paper's image settings do not carry over."""
     reference: ClassVar[str] = ""
 
     def __init__(self, config: ObjectiveConfig | None = None) -> None:
@@ -37,8 +34,9 @@ class Objective(nn.Module):
         """Scalar loss the generator minimises (D fixed): make D score its samples as real."""
         raise NotImplementedError
 
-    def update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
-        """Called once per discriminator update with detached scores: update state, return numbers to log."""
+    def after_discriminator_update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
+        """Called after each discriminator step with that update's detached scores: update state (if any),
+        return numbers to log."""
         return {}
 
     def display(self, scores: Tensor) -> Tensor:

@@ -20,8 +20,6 @@ class BEGAN(Objective):
     probabilistic = False
     discriminator_kind = "autoencoder"
     reference = "Berthelot et al. 2017"
-    defaults = {"optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.999,
-                "model.d_norm": "none"}
 
     def __init__(self, config: ObjectiveConfig | None = None) -> None:
         super().__init__(config)
@@ -30,13 +28,12 @@ class BEGAN(Objective):
         self.register_buffer("k", torch.zeros(()))  # k_0 = 0, as in the paper
 
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
-        # clone: update() changes k in place before backward runs
-        return -real_scores.mean() + self.k.clone() * fake_scores.mean()
+        return -real_scores.mean() + self.k.clone() * fake_scores.mean()  # clone: k changes after the step
 
     def generator_loss(self, fake_scores: Tensor) -> Tensor:
         return -fake_scores.mean()
 
-    def update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
+    def after_discriminator_update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
         loss_real, loss_fake = -real_scores.mean(), -fake_scores.mean()
         balance = self.gamma * loss_real - loss_fake
         self.k.copy_((self.k + self.k_lr * balance).clamp(0, 1))

@@ -44,8 +44,6 @@ class DRAGAN(NonSaturating):
 
     name = "dragan"
     reference = "Kodali et al. 2017"
-    defaults = {"objective.penalty": "dragan", "objective.penalty_weight": 10.0, "model.d_norm": "none",
-                "optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.9}
 
 
 class LeastSquares(Objective):
@@ -54,7 +52,6 @@ class LeastSquares(Objective):
     name = "lsgan"
     probabilistic = False
     reference = "Mao et al. 2017"
-    defaults = {"optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "optim.beta1": 0.5}
 
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return 0.5 * (real_scores - 1).pow(2).mean() + 0.5 * fake_scores.pow(2).mean()

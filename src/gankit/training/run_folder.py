@@ -13,6 +13,7 @@ from gankit.config import Config
 from gankit.data.spec import DataSpec
 from gankit.errors import CheckpointError, GankitError
 from gankit.training.checkpoint import write_atomic
+from gankit.version import __version__
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,6 @@ class RunFolder:
                 shutil.rmtree(folder, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(self.config_path, config.to_yaml().encode())
-        from gankit import __version__
-
         info = {"data": spec.to_dict(), "gankit_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
         write_atomic(self.info_path, json.dumps(info, indent=1).encode())
 

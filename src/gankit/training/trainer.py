@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,29 +13,23 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
+from gankit.algorithms import sample_bounds
 from gankit.config import Config
-from gankit.data import load_dataset, to_model_range
-from gankit.data.batches import Batches
-from gankit.data.spec import DataSpec
-from gankit.defaults import resolve_defaults
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.evaluate import ImageEvaluator
-from gankit.nets import resolve_model_name
+from gankit.nets.modes import set_trainable
 from gankit.training import checkpoint as ckpt
+from gankit.training.building import build
 from gankit.training.device import resolve_device
 from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
 from gankit.training.logbook import Logbook
-from gankit.training.network_modes import set_trainable
-from gankit.training.optimizers import build_optimizer
 from gankit.training.outputs import Outputs
 from gankit.training.run_folder import RunFolder, default_run_name
 
 Callback = Callable[["Trainer"], None]
 BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
               "neg_elbo": "-ELBO"}
-HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
 
 
 @dataclass
@@ -49,25 +43,17 @@ class Trainer:
     """Builds everything a run needs from its config and trains it, checkpointing as it goes."""
 
     def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
-        dataset = load_dataset(config.data)
-        self.spec = DataSpec.of(dataset)
-        config = resolve_defaults(config, resolve_model_name(config.model, self.spec))
-        self.config, self.folder, self.device = config, folder, device
-        dataset = dataset.to(device)
-        torch.manual_seed(config.train.seed)  # network initialisation
-        self.algorithm: Algorithm = build_algorithm(config, self.spec).to(device)
+        parts = build(config, device)
+        self.config, self.spec, self.folder, self.device = parts.config, parts.spec, folder, device
+        self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
-        rates = self.algorithm.learning_rates(config.optim)
-        self.optimizers = {
-            name: build_optimizer(config.optim, net.parameters(), rates[name]) for name, net in self.networks.items()
-        }
-        self.phases = self.algorithm.phases(config.train)
-        self.batches = Batches(dataset, config.train.batch_size, config.train.seed)
-        self.rng = torch.Generator(device=device).manual_seed(config.train.seed + 1)  # z and labels
-        self.outputs = Outputs(folder, self.algorithm, self.spec, dataset.data, config.train.seed)
-        self.evaluator = self._image_evaluator(config)
-        self.heldout = self._heldout_data(config) if self.algorithm.uses_heldout else None
+        self.batches, self.heldout = parts.batches, parts.heldout
+        self.rng = torch.Generator(device=device).manual_seed(self.config.train.seed + 1)  # z and labels
+        self.outputs = Outputs(folder, self.algorithm, self.spec, parts.dataset.data, self.config.train.seed)
+        self.evaluator = self._image_evaluator(self.config)
         self.bounds = sample_bounds(self.spec)
+        # how many updates the network that samples gets per iteration: the progress strip counts them
+        self.sampling_repeats = next(p.repeats for p in self.phases if p.name == self.algorithm.sampling_phase)
         self.step = 0  # completed iterations
         self.batches_drawn = 0
         self.recoveries = 0  # NaN roll-backs so far
@@ -83,10 +69,6 @@ class Trainer:
             raise ConfigError("train.eval_every is for images; 2D runs report mode statistics at each checkpoint")
         return ImageEvaluator(config.data, config.train.eval_samples)
 
-    def _heldout_data(self, config: Config) -> Tensor:
-        test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]
-        return to_model_range(test.to(self.device))
-
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def start(cls, config: Config, overwrite: bool = False) -> Trainer:
@@ -99,7 +81,9 @@ class Trainer:
         return trainer
 
     @classmethod
-    def resume(cls, run_dir: str | Path, steps: int | None = None, device: str | None = None) -> Trainer:
+    def resume(cls, run_dir: str | Path, steps: int | None = None, device: str | None = None,
+               cache_root: str | None = None) -> Trainer:
+        """The run in `run_dir` from its last checkpoint; `cache_root` serves a run saved without data.root."""
         folder = RunFolder(Path(run_dir))
         config = folder.load_config()
         tensors, meta = ckpt.load_checkpoint(folder.checkpoints, "last")
@@ -113,6 +97,8 @@ class Trainer:
         if overrides:
             config = config.override(overrides)
             ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
+        if config.data.root is None and cache_root is not None:
+            config = config.override({"data.root": cache_root})
         trainer = cls(config, folder, resolve_device(config.train.device))
         trainer.restore(tensors, meta)
         return trainer
@@ -139,8 +125,8 @@ class Trainer:
                 if measure and last:
                     stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
                 optimizer.step()
-                self.algorithm.after_update(phase.name)
                 stats.update(out.stats)
+                stats.update(self.algorithm.after_update(phase.name, out))
         self.step += 1
         return stats
 
@@ -192,8 +178,9 @@ class Trainer:
             self.outputs.landscape(s, self.bounds)
         if s % t.sample_every == 0 or s == t.steps:
             self.outputs.sample_picture(s)
-        if any((s - 1) * t.g_steps < p <= s * t.g_steps for p in t.progress_steps) or s == t.steps:
-            self.outputs.snapshot(s * t.g_steps)
+        per_step = self.sampling_repeats
+        if any((s - 1) * per_step < p <= s * per_step for p in t.progress_steps) or s == t.steps:
+            self.outputs.snapshot(s * per_step)
         if self.evaluator is not None and (s % t.eval_every == 0 or s == t.steps):
             self._evaluate(logbook, bar)
         if s % t.checkpoint_every == 0 and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
@@ -218,7 +205,7 @@ class Trainer:
         images = (self.step - last_step) * self.config.train.batch_size
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size
-        values["g_updates"] = self.step * self.config.train.g_steps
+        values |= {f"updates/{p.trains}": self.step * p.repeats for p in self.phases}
         values |= self._held_out_values
         self._held_out_values = {}
         self._clock = (now, self.step)

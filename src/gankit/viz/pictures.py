@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+from matplotlib.axes import Axes
+from torch import Tensor
+from torchvision.utils import make_grid
 
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from torch import Tensor  # noqa: E402
-from torchvision.utils import make_grid  # noqa: E402
-
-from gankit.data.base import to_uint8  # noqa: E402
+from gankit.data.dataset import to_uint8
+from gankit.samplers.langevin import chain_columns
+from gankit.viz.figures import Figure, save_figure
 
 
-def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
-def _titled(fig: plt.Figure, ax: plt.Axes, title: str, path: Path, dpi: int = 110) -> Path:
+def _titled(fig: Figure, ax: Axes, title: str, path: Path, dpi: int = 110) -> Path:
     """A 2D plot's title and legend, then saved."""
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=7, markerscale=3)
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
@@ -44,7 +35,7 @@ def save_image_grid(images: Tensor, path: Path, nrow: int = 8) -> Path:
     return path
 
 
-def _scatter(ax: plt.Axes, real: Tensor | None, fake: Tensor, modes: Tensor | None) -> None:
+def _scatter(ax: Axes, real: Tensor | None, fake: Tensor, modes: Tensor | None) -> None:
     real, fake = (None if real is None else real.numpy()), fake.numpy()
     modes = None if modes is None else modes.numpy()
     if real is not None:
@@ -65,7 +56,8 @@ def save_scatter(
     fake: Tensor, path: Path, real: Tensor | None = None, modes: Tensor | None = None, title: str = ""
 ) -> Path:
     """2D samples (red) over the data (blue) and mode centres (+)."""
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig = Figure(figsize=(5, 5))
+    ax = fig.subplots()
     _scatter(ax, real, fake.detach().cpu(), modes)
     return _titled(fig, ax, title, path)
 
@@ -77,14 +69,16 @@ def save_progress_strip(
     snapshots = sorted(snapshots, key=lambda s: s[0])
     is_points = snapshots[0][1].dim() == 2
     if is_points:
-        fig, axes = plt.subplots(1, len(snapshots), figsize=(3 * len(snapshots), 3.2), squeeze=False)
+        fig = Figure(figsize=(3 * len(snapshots), 3.2))
+        axes = fig.subplots(1, len(snapshots), squeeze=False)
         for ax, (updates, points) in zip(axes[0], snapshots, strict=True):
             _scatter(ax, real, points, modes)
             ax.set_title(f"{updates:,} updates", fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
     else:
-        fig, axes = plt.subplots(len(snapshots), 1, figsize=(8, 1.1 * len(snapshots) + 0.3), squeeze=False)
+        fig = Figure(figsize=(8, 1.1 * len(snapshots) + 0.3))
+        axes = fig.subplots(len(snapshots), 1, squeeze=False)
         for ax, (updates, images) in zip(axes[:, 0], snapshots, strict=True):
             grid = image_grid(images, nrow=images.shape[0]).permute(1, 2, 0).numpy()
             ax.imshow(grid.squeeze(2) if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255)
@@ -92,7 +86,7 @@ def save_progress_strip(
             ax.set_xticks([])
             ax.set_yticks([])
         fig.suptitle("generator updates → samples from one fixed z", fontsize=9)
-    return _save(fig, path, dpi=110)
+    return save_figure(fig, path, dpi=110)
 
 
 def save_landscape(
@@ -101,7 +95,8 @@ def save_landscape(
 ) -> Path:
     """D's score over a 2D square (heat map, bright = D says real) with the data (positives) and the
     current negatives: the lecture's picture of D pushed down where it wrongly peaks."""
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig = Figure(figsize=(5, 5))
+    ax = fig.subplots()
     low, high = extent
     image = ax.imshow(scores.T.cpu().numpy(), origin="lower", extent=(low, high, low, high), cmap="viridis")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D(x)")
@@ -130,16 +125,16 @@ def save_gif(frames: list[Path], path: Path, seconds_per_frame: float = 0.25) ->
 
 def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10) -> Path:
     """Image Langevin chains as a grid: one row per chain, `columns` steps from start to end left to right."""
-    picks = sorted({round(i * (len(trajectory) - 1) / max(columns - 1, 1)) for i in range(columns)})
-    steps = torch.stack([trajectory[i] for i in picks], dim=1)  # [chains, columns, C, H, W]
-    return save_image_grid(steps.flatten(0, 1), path, nrow=len(picks))
+    grid = chain_columns(trajectory, columns)  # [chains * picked steps, C, H, W]
+    return save_image_grid(grid, path, nrow=len(grid) // len(trajectory[0]))
 
 
 def save_labelled_images(images: list[Tensor], labels: list[str], path: Path) -> Path:
     """uint8 [C, H, W] images side by side, each with a caption."""
-    fig, axes = plt.subplots(1, len(images), figsize=(2.6 * len(images), 3.2))
+    fig = Figure(figsize=(2.6 * len(images), 3.2))
+    axes = fig.subplots(1, len(images))
     for ax, image, label in zip(axes, images, labels, strict=True):
         ax.imshow(image.permute(1, 2, 0).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=255)
         ax.set_title(label, fontsize=8)
         ax.axis("off")
-    return _save(fig, path, dpi=110)
+    return save_figure(fig, path, dpi=110)

@@ -55,7 +55,7 @@ class PixelArgument:
 
 def pixel_argument(image: Tensor, score: torch.nn.Module) -> PixelArgument:
     """Both edits of `image` (uint8 [C, H, W]; colour images use their first channel), scored two ways."""
-    from gankit.data.base import to_model_range
+    from gankit.data.dataset import to_model_range
 
     real = image[:1]
     one, six = one_and_six_wrong(real)

@@ -1,20 +1,35 @@
-"""A suite's results as tables (CSV per cell, Markdown mean ± std over seeds) and plots."""
+"""A benchmark's results folder: where each cell's run lives, its tables (CSV, mean ± std over seeds in
+Markdown) and its plots. `gankit bench` writes the folder; `gankit report` reads it."""
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from gankit.viz.figures import Figure, save_figure
 
 IMAGE_COLUMNS = ["fid", "kid", "precision", "recall", "density", "coverage", "train_seconds"]
 STACKED_COLUMNS = ["modes", "mode_kl", "fid", "train_seconds"]
 POINT_COLUMNS = ["modes_captured", "high_quality", "kl_to_uniform", "train_seconds"]
+
+
+def result_dir(results: Path, dataset: str, method: str, seed: int) -> Path:
+    """A cell's run folder inside a results folder (wherever the folder has been moved since)."""
+    return results / "cells" / dataset / f"{method}-seed{seed}"
+
+
+def wall_seconds(results: Path) -> float:
+    """Wall-clock of the finished invocations so far on this folder (a suite re-run), from bench.json."""
+    path = results / "bench.json"
+    if not path.is_file():
+        return 0.0
+    meta = json.loads(path.read_text())
+    return float(meta.get("wall_seconds", meta.get("seconds_this_invocation", 0.0)))
 
 
 def columns_for(rows: list[dict[str, Any]]) -> list[str]:
@@ -56,17 +71,10 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
 def method_colours(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One colour per method, so a method's seeds read as one family of lines or points."""
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    palette = plt.get_cmap("tab10" if len(methods) <= 10 else "tab20")
+    palette = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
     return {method: palette(i % palette.N) for i, method in enumerate(methods)}
 
 
@@ -80,7 +88,8 @@ def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     colour, made = method_colours(rows), []
     if curves:
         for axis, label in (("step", "steps"), ("seconds", "wall-clock seconds")):
-            fig, ax = plt.subplots(figsize=(6, 4))
+            fig = Figure(figsize=(6, 4))
+            ax = fig.subplots()
             for row in curves:
                 xs = [p["step"] * (row["train_seconds"] / row["steps"] if axis == "seconds" else 1)
                       for p in row["curve"]]
@@ -90,9 +99,10 @@ def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
             ax.set_ylabel("FID (classifier features)")
             ax.set_yscale("log")
             ax.legend(fontsize=6, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, not over, the lines
-            made.append(_save(fig, folder / f"fid-vs-{axis}.png"))
+            made.append(save_figure(fig, folder / f"fid-vs-{axis}.png", dpi=100))
     if rows and "precision" in rows[0]:
-        fig, ax = plt.subplots(figsize=(5, 5))
+        fig = Figure(figsize=(5, 5))
+        ax = fig.subplots()
         for row in rows:
             ax.scatter(row["recall"], row["precision"], s=20, color=colour[row["method"]],
                        marker=SEED_MARKERS[row["seed"] % len(SEED_MARKERS)])
@@ -101,5 +111,5 @@ def plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
         ax.set_ylabel("precision")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
-        made.append(_save(fig, folder / "precision-vs-recall.png"))
+        made.append(save_figure(fig, folder / "precision-vs-recall.png", dpi=100))
     return made

@@ -1,18 +1,12 @@
-"""What every dataset returns, and the registry that finds datasets by name."""
+"""What every dataset returns: whole tensors, small enough to live on the training device."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
 
 import torch
 from torch import Tensor
-
-from gankit.config import DataConfig
-from gankit.registry import Registry
 
 
 @dataclass
@@ -54,23 +48,3 @@ def to_model_range(x: Tensor) -> Tensor:
 def to_uint8(x: Tensor) -> Tensor:
     """Model-range images in [-1, 1] -> uint8 in [0, 255] (clamped)."""
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """How to load (and, for downloadable sets, fetch) one named dataset."""
-
-    kind: Literal["image", "points"]
-    load: Callable[[DataConfig], Dataset]
-    fetch: Callable[[DataConfig], str] | None = None  # returns what it did; raises DataError if it could not
-    summary: str = ""
-    channels_of: str | None = None  # each channel is an independent image of this dataset (Stacked MNIST)
-
-
-DATASETS: Registry[DatasetSpec] = Registry("dataset")
-
-
-def cache_dir(config: DataConfig) -> Path:
-    """Where downloads go: data.root, else $GANKIT_CACHE, else ~/.cache/gankit."""
-    root = config.root or os.environ.get("GANKIT_CACHE") or Path.home() / ".cache" / "gankit"
-    return Path(root)

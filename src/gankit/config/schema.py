@@ -1,10 +1,16 @@
-"""The run configuration: a tree of typed dataclasses that round-trips to YAML and is validated early."""
+"""The run configuration: a tree of typed dataclasses that round-trips to YAML and is validated early.
+
+Fields left None (or 0 / `auto` where the doc says so) are filled by `gankit.config.resolve`, which
+says which layer each value came from; the saved config.yaml of a run holds the resolved values.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +33,8 @@ class DataConfig:
     num_points: int = 100_000
     """Size of a generated 2D dataset."""
     root: str | None = None
-    """Cache folder for downloads; None means $GANKIT_CACHE or ~/.cache/gankit."""
+    """Cache folder for downloads and features; None means ~/.cache/gankit (the CLI and `gankit.train` fill
+    in $GANKIT_CACHE when it is set)."""
 
 
 @dataclass
@@ -36,9 +43,9 @@ class ModelConfig:
     """The lecture's view: `gan` (generator + discriminator), `ae`/`vae` (generator alone, with an encoder)
     or `ebm` (discriminator alone: an energy model sampled by Langevin dynamics)."""
     net: str = "auto"
-    """Network family: `mlp` (2D), `dcgan` (images) or `auto` to pick by the data."""
+    """Network family: `mlp` (2D), `dcgan` (images) or `auto` to pick by the data (resolved to the name)."""
     latent_dim: int = 0
-    """Size of z; 0 picks the family's default (mlp 2, dcgan 100)."""
+    """Size of z; 0 picks the net family's default (mlp 2, dcgan 100), which the resolved config records."""
     width: int = 0
     """Hidden units (mlp) or base channels (dcgan); 0 picks the family's default (mlp 128, dcgan 64)."""
     depth: int = 4
@@ -99,15 +106,9 @@ class OptimConfig:
 @dataclass
 class TrainConfig:
     steps: int = 3000
-    """Training iterations; each updates D `d_steps` times and G `g_steps` times."""
+    """Training iterations (a GAN's: D `gan.d_steps` times, then G `gan.g_steps` times)."""
     batch_size: int | None = None
     """Real (and fake) examples per update; None: the network family's default (dcgan 64, mlp 512)."""
-    d_steps: int | None = None
-    """Discriminator updates per iteration (G fixed); None: the objective's default (1; 5 for wgan, wgan-gp)."""
-    g_steps: int = 1
-    """Generator updates per iteration (D fixed)."""
-    order: Literal["d_first", "g_first"] = "d_first"
-    """Which network is updated first in an iteration (the lecture: D first)."""
     seed: int = 0
     """Seeds initialisation, batches and noise: same seed, same run."""
     device: str = "auto"
@@ -121,7 +122,8 @@ class TrainConfig:
     checkpoint_every: int = 1000
     """Steps between checkpoints (one is always written at the end and on Ctrl-C)."""
     progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
-    """Generator updates after which a row is added to the progress strip (plus the final one)."""
+    """Updates of the network that makes samples (GAN, AE/VAE: the generator; EBM: the discriminator) after
+    which a row is added to the progress strip (plus the final one)."""
     eval_every: int = 0
     """Steps between image metrics (FID, KID, precision/recall, …) in classifier features; 0 = off.
     The best-FID checkpoint is kept as `best`."""
@@ -129,6 +131,16 @@ class TrainConfig:
     """Real and generated images per evaluation during training (`gankit eval` defaults to 10 000)."""
     max_recoveries: int = 3
     """Times a NaN/inf may roll the run back to its last good checkpoint before training stops."""
+
+
+@dataclass
+class GANConfig:
+    d_steps: int | None = None
+    """Discriminator updates per iteration (G fixed); None: the objective's default (1; 5 for wgan, wgan-gp)."""
+    g_steps: int = 1
+    """Generator updates per iteration (D fixed)."""
+    order: Literal["d_first", "g_first"] = "d_first"
+    """Which network is updated first in an iteration (the lecture: D first)."""
 
 
 @dataclass
@@ -167,6 +179,7 @@ class Config:
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    gan: GANConfig = field(default_factory=GANConfig)
     vae: VAEConfig = field(default_factory=VAEConfig)
     ebm: EBMConfig = field(default_factory=EBMConfig)
 
@@ -178,7 +191,7 @@ class Config:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Config:
-        config = _build(cls, values, prefix="")
+        config = _build(cls, _renamed(values), prefix="")
         validate(config)
         return config
 
@@ -199,13 +212,41 @@ class Config:
         """A copy with dotted keys (`train.steps`) replaced; values are parsed as YAML scalars."""
         values = self.to_dict()
         for key, value in assignments.items():
-            section, _, name = key.partition(".")
+            section, _, name = _new_key(key).partition(".")
             if section not in values or not name:
                 raise ConfigError(f"unknown config key {key!r}; keys look like train.steps or data.name")
             if isinstance(value, str):
                 value = yaml.safe_load(value) if value.strip() else value
             values[section][name] = value
         return Config.from_dict(values)
+
+
+# Keys renamed in gankit 0.2 (GAN-only fields left `train`); the old ones still work for one release.
+RENAMED_KEYS = {"train.d_steps": "gan.d_steps", "train.g_steps": "gan.g_steps", "train.order": "gan.order"}
+
+
+def _new_key(key: str) -> str:
+    if key in RENAMED_KEYS:
+        warnings.warn(f"config key {key} is now {RENAMED_KEYS[key]}; the old name goes in the next release",
+                      FutureWarning, stacklevel=3)
+        return RENAMED_KEYS[key]
+    return key
+
+
+def _renamed(values: Any) -> Any:
+    """`values` with renamed keys moved to their new place (a run folder of gankit 0.1 still loads)."""
+    if not isinstance(values, dict):
+        return values
+    values = {k: dict(v) if isinstance(v, dict) else v for k, v in values.items()}
+    for old in RENAMED_KEYS:
+        section, name = old.split(".")
+        if isinstance(values.get(section), dict) and name in values[section]:
+            new_section, new_name = _new_key(old).split(".")
+            moved = values[section].pop(name)
+            target = values.setdefault(new_section, {})
+            if isinstance(target, dict) and target.get(new_name) is None:
+                target[new_name] = moved
+    return values
 
 
 def _build(cls: type, values: Any, prefix: str) -> Any:
@@ -255,10 +296,10 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
 
 def validate(config: Config) -> None:
     """Range checks that types alone cannot express; each message names the field."""
-    t, o = config.train, config.optim
+    t, o, g = config.train, config.optim, config.gan
     positive = {
-        "train.steps": t.steps, "train.batch_size": t.batch_size, "train.d_steps": t.d_steps,
-        "train.g_steps": t.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
+        "train.steps": t.steps, "train.batch_size": t.batch_size, "gan.d_steps": g.d_steps,
+        "gan.g_steps": g.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
         "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
         "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
         "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
@@ -266,7 +307,7 @@ def validate(config: Config) -> None:
         "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
     }
     for name, value in positive.items():
-        if value is not None and value <= 0:  # None: filled by defaults.resolve_defaults
+        if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by config.resolve
             raise ConfigError(f"{name} must be positive, got {value}")
     ob, m = config.objective, config.model
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
@@ -274,7 +315,7 @@ def validate(config: Config) -> None:
                         ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
-        if value is not None and value < 0:
+        if value is not None and not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
     if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
         raise ConfigError("model.pack (PacGAN) is for unconditional GANs")

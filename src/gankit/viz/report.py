@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import yaml
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from gankit.benchmark import wall_seconds  # noqa: E402
-from gankit.benchmark.runner import result_dir  # noqa: E402
-from gankit.errors import GankitError  # noqa: E402
+from gankit.errors import GankitError
+from gankit.viz.bench_results import result_dir, wall_seconds
+from gankit.viz.figures import Figure, figure_png
 
 CURVES = {  # panel title -> metrics.jsonl keys drawn in it
     "losses": ["loss_d", "loss_g", "loss", "neg_elbo", "test_neg_elbo"],
@@ -56,11 +52,8 @@ def _figure(source: str, caption: str) -> str:
     return f'<figure><img src="{source}" alt="{text}"><figcaption>{text}</figcaption></figure>'
 
 
-def _plot(fig: plt.Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+def _plot(fig: Figure) -> str:
+    return "data:image/png;base64," + base64.b64encode(figure_png(fig)).decode()
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -85,7 +78,8 @@ def _curves(metrics: Path) -> list[str]:
         present = [k for k in keys if any(k in line for line in lines)]
         if not present:
             continue
-        fig, ax = plt.subplots(figsize=(6, 3))
+        fig = Figure(figsize=(6, 3))
+        ax = fig.subplots()
         for key in present:
             points = [(line["step"], line[key]) for line in lines if isinstance(line.get(key), (int, float))]
             ax.plot(*zip(*points, strict=True), label=key, marker="." if len(points) < 30 else None)
@@ -119,8 +113,6 @@ def run_report(folder: Path) -> str:
 
 
 def _conditional(config_yaml: str) -> bool:
-    import yaml
-
     return bool((yaml.safe_load(config_yaml).get("model") or {}).get("conditional"))
 
 

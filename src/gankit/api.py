@@ -1,4 +1,8 @@
-"""The Python API, mirroring the CLI: `train(config) -> Run`, `resume(run_dir)`, `load(run_dir)`, `run.sample(n)`."""
+"""The Python API, mirroring the CLI: `train(config) -> Run`, `resume(run_dir)`, `load(run_dir)`, `run.sample(n)`.
+
+Like the CLI, it is an entry point: the cache location comes from the environment here (gankit.environment)
+and is passed down in the config; nothing below reads the environment.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,16 @@ from typing import Any, Literal
 import torch
 from torch import Tensor
 
+from gankit import environment
 from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
-from gankit.algorithms.ebm import langevin
-from gankit.config import Config
+from gankit.algorithms.base import score_grid, seeded
+from gankit.config import Config, langevin_settings
 from gankit.data.spec import DataSpec
-from gankit.defaults import langevin_settings
 from gankit.errors import GankitError
-from gankit.nets import resolve_model_name
+from gankit.nets.modes import evaluating
+from gankit.samplers.langevin import langevin
 from gankit.training import checkpoint as ckpt
 from gankit.training.device import resolve_device
-from gankit.training.network_modes import evaluating
-from gankit.training.outputs import fixed_labels, score_grid, seeded
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer
 from gankit.viz.pictures import save_chains, save_image_grid, save_landscape, save_scatter
@@ -54,9 +57,9 @@ class Run:
 
         A conditional model given no labels draws class 0 for the first `per_row` samples, then class 1, ...
         """
-        device = next(self.algorithm.parameters()).device
+        device = self.algorithm.device
         if labels is None:
-            labels = fixed_labels(self.spec, self.algorithm, n, per_row, device)
+            labels = self.algorithm.fixed_labels(n, per_row)
         if isinstance(labels, int):
             if not self.algorithm.conditional:
                 raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
@@ -68,20 +71,21 @@ class Run:
     def ascend_discriminator(self, n: int = 8, steps: int | None = None, seed: int = 0) -> list[Tensor]:
         """What D believes is real: argmax_x D(x) by Langevin dynamics from uniform noise, for a GAN's D or
         an EBM. Returns the trajectory (the start, then every step) on the CPU; conditional D: a class per chain."""
-        critic = self.algorithm.critic()
-        if critic is None:
+        discriminator = self.algorithm.discriminator
+        if discriminator is None:
             raise GankitError(f"{self.config.model.algorithm} has no discriminator to ascend; use a GAN or EBM run")
-        settings = langevin_settings(self.config, resolve_model_name(self.config.model, self.spec))
+        settings = langevin_settings(self.config, self.spec.kind)
         assert settings.step_size is not None and settings.noise is not None
-        device = next(self.algorithm.parameters()).device
+        device = self.algorithm.device
         rng, bounds = seeded(device, seed), sample_bounds(self.spec)
         start = bounds[0] + (bounds[1] - bounds[0]) * torch.rand((n, *self.spec.sample_shape), generator=rng,
                                                                  device=device)
-        labels = torch.arange(n, device=device) % self.spec.num_classes if critic.num_classes else None
+        labels = torch.arange(n, device=device) % self.spec.num_classes if discriminator.num_classes else None
         trajectory = [start]
-        with evaluating(critic):
-            langevin(lambda x: critic(x, labels), start, steps or settings.sample_steps or settings.langevin_steps or 1,
-                     settings.step_size, settings.noise, bounds, rng, trajectory)
+        with evaluating(discriminator):
+            langevin(lambda x: discriminator(x, labels), start,
+                     steps or settings.sample_steps or settings.langevin_steps or 1, settings.step_size, settings.noise,
+                     bounds, rng, trajectory.append)
         return [x.cpu() for x in trajectory]
 
     def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0) -> Path:
@@ -90,7 +94,8 @@ class Run:
         if self.spec.kind == "image":
             return save_chains(trajectory, path)
         bounds = sample_bounds(self.spec)
-        scores = score_grid(self.algorithm.critic(), bounds, next(self.algorithm.parameters()).device)
+        assert self.algorithm.discriminator is not None  # ascend_discriminator checked it
+        scores = score_grid(self.algorithm.discriminator, bounds, self.algorithm.device)
         return save_landscape(scores.cpu(), bounds, path, None, trajectory[-1], negatives_label="chain ends",
                               title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
 
@@ -106,11 +111,11 @@ class Run:
 
 
 def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:
-    if isinstance(config, Config):
-        return config
     if isinstance(config, dict):
-        return Config.from_dict(config)
-    return Config.from_yaml(config)
+        config = Config.from_dict(config)
+    elif not isinstance(config, Config):
+        config = Config.from_yaml(config)
+    return environment.with_cache(config)
 
 
 def _finish(trainer: Trainer, progress: bool, callbacks: tuple[Callback, ...]) -> Run:
@@ -132,13 +137,13 @@ def resume(
     callbacks: tuple[Callback, ...] = (),
 ) -> Run:
     """Continue a run from its last checkpoint (to `steps` in total if given); exact on the same device."""
-    return _finish(Trainer.resume(run_dir, steps, device), progress, callbacks)
+    return _finish(Trainer.resume(run_dir, steps, device, environment.cache_root()), progress, callbacks)
 
 
 def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu") -> Run:
     """Load a saved run's networks for sampling; never unpickles."""
     folder = RunFolder(Path(run_dir))
-    config, spec = folder.load_config(), folder.load_spec()
+    config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
     tensors, meta = ckpt.load_checkpoint(folder.checkpoints, checkpoint)
     algorithm = build_algorithm(config, spec)
     algorithm.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")})

@@ -1,0 +1,38 @@
+"""`gankit bench SUITE`: every method side by side; suites and budgets come from gankit.benchmark.suites."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from gankit.benchmark.suites import BUDGETS, SUITES
+from gankit.metrics.extractors import FEATURE_EXTRACTORS
+
+
+@click.command()
+@click.argument("suite", type=click.Choice(list(SUITES)))
+@click.option("--budget", type=click.Choice(BUDGETS), default="smoke", show_default=True,
+              help="smoke: minutes, for CI; cpu: under an hour per suite on 2 cores; gpu: the study's step counts.")
+@click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Cells trained at once.")
+@click.option("--out", type=click.Path(file_okay=False), help="Results folder.  [default: results/SUITE-BUDGET]")
+@click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
+              show_default=True, help="inception: also the standard Inception FID of each image cell's final model.")
+@click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
+def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, feature_space: str,
+          progress: bool) -> None:
+    """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
+    Re-running skips finished cells and resumes interrupted ones. Classifier-feature FID is computed along
+    training; with --features inception, the final models also get the standard Inception FID."""
+    from gankit.benchmark.runner import run_suite
+
+    results = Path(out or f"results/{suite}-{budget}")
+    command = " ".join(["gankit", *sys.argv[1:]])  # recorded in bench.json: what produced the tables
+    summary = run_suite(suite, budget, results, seeds, jobs, progress, inception=feature_space == "inception",
+                        command=command)
+    click.echo(summary)
+
+
+COMMANDS = [bench]

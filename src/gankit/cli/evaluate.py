@@ -1,0 +1,54 @@
+"""`gankit eval`: image metrics of a run's samples, or of one split (or noise) against another."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from gankit import environment
+from gankit.errors import GankitError
+from gankit.metrics.extractors import FEATURE_EXTRACTORS
+
+
+@click.command("eval")
+@click.argument("run_dir", type=click.Path(file_okay=False), required=False)
+@click.option("--n", "n", type=click.IntRange(2), help="Real and fake images.  [default: 10000; Stacked MNIST 26000]")
+@click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True, help="Real split.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
+@click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
+@click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
+@click.option("--fake", type=click.Choice(["train", "test", "noise"]),
+              help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
+@click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
+              show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
+def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoint: str, data_name: str | None,
+             fake: str | None, feature_space: str) -> None:
+    """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
+    the real split, or (--data, --fake) one split or noise against another, to calibrate."""
+    from gankit.metrics.evaluate import default_eval_samples, evaluate_dataset, evaluate_run
+
+    if run_dir is not None:
+        from gankit.api import load
+
+        run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+        n = n or default_eval_samples(run.config.data.name)
+        card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space)
+        suffix = "" if feature_space == "classifier" else f"-{feature_space}"
+        path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
+        path.write_text(json.dumps(card, indent=1) + "\n")
+        what, where = f"step {run.step:,}", f" -> {path}"
+    elif data_name and fake:
+        n = n or default_eval_samples(data_name)
+        card = evaluate_dataset(environment.data_config(data_name), fake, n=n, split=split, seed=seed,
+                                features=feature_space)
+        what, where = card["fake"], ""
+    else:
+        raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
+    shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
+    if "modes" in card:
+        shown += f"; modes {card['modes']}/{card['num_classes']}, KL to uniform {card['mode_kl']:.3f}"
+    click.echo(f"{what} vs {n} {split} images, {card['extractor']}: {shown}{where}")
+
+
+COMMANDS = [evaluate]

@@ -1,0 +1,156 @@
+"""`gankit train`, `gankit resume` and `gankit objectives`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from gankit import environment
+from gankit.cli.common import INTERRUPTED_EXIT, deprecated, parse_sets
+from gankit.config import Config, resolution_sources, resolve
+from gankit.data.catalog import dataset_kind
+from gankit.errors import GankitError
+
+ALGORITHM_NAMES = ("gan", "ae", "vae", "ebm")  # gankit.algorithms.ALGORITHMS; a test checks both agree
+NET_NAMES = ("auto", "dcgan", "mlp")  # "auto" and gankit.nets.NETS, likewise
+
+
+def _legacy_model(model: str) -> dict[str, Any]:
+    """The 0.1 option --model took a net (mlp, dcgan, auto) or an algorithm (gan, ae, vae, ebm)."""
+    if model in ALGORITHM_NAMES:
+        deprecated("--model", "--algorithm")
+        return {"model.algorithm": model}
+    if model in NET_NAMES:
+        deprecated("--model", "--net")
+        return {"model.net": model}
+    raise GankitError(f"unknown model {model!r}; valid: {', '.join(NET_NAMES + ALGORITHM_NAMES)}")
+
+
+def _given_keys(config_path: str | None, overrides: dict[str, Any]) -> dict[str, str]:
+    """The dotted keys the user set, and where: the config file, a flag or --set."""
+    given: dict[str, str] = {}
+    if config_path:
+        values = yaml.safe_load(Path(config_path).read_text()) or {}
+        given |= {f"{s}.{k}": "config file" for s, fields in values.items() if isinstance(fields, dict) for k in fields}
+    return given | {key: "command line" for key in overrides}
+
+
+def print_resolved(config: Config, given: dict[str, str]) -> None:
+    """Every field of the resolved config with the layer it came from."""
+    kind = dataset_kind(config.data.name)
+    sources = resolution_sources(config, kind)
+    if config.data.root is not None and "data.root" not in given and environment.cache_root() == config.data.root:
+        sources["data.root"] = f"environment (${environment.CACHE_VARIABLE})"
+    for section, fields in resolve(config, kind).to_dict().items():
+        click.echo(f"{section}:")
+        for name, value in fields.items():
+            key = f"{section}.{name}"
+            source = given.get(key) or sources.get(key) or "schema default"
+            click.echo(f"  {name}: {yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
+                       f"  # {source}")
+
+
+@click.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML config; flags override it.")
+@click.option("--data", help="Dataset name (`gankit data list`) or folder:PATH.  [default: ring8]")
+@click.option("--algorithm", type=click.Choice(ALGORITHM_NAMES),
+              help="The lecture's three ways: gan; ae or vae (generator alone); ebm (discriminator alone).  "
+                   "[default: gan]")
+@click.option("--net", type=click.Choice(NET_NAMES),
+              help="Network family.  [default: auto: mlp for 2D, dcgan for images]")
+@click.option("--objective", help="GAN objective; `gankit objectives` lists them.  [default: ns]")
+@click.option("--model", hidden=True, help="Deprecated: --algorithm or --net.")
+@click.option("--loss", hidden=True, help="Deprecated: --objective.")
+@click.option("--steps", type=int, help="Training iterations (D then G updates).  [default: 3000]")
+@click.option("--batch-size", type=int, help="Examples per update.  [default: dcgan 64, mlp 512]")
+@click.option("--lr", type=float, help="Learning rate for both networks.  [default: the objective's paper; 2D: 1e-3]")
+@click.option("--out", help="Run folder.  [default: runs/<data>-<net or algorithm>-<objective>-<time>]")
+@click.option("--device", help="auto, cpu, cuda or cuda:N.  [default: auto]")
+@click.option("--seed", type=int, help="Seeds the whole run.  [default: 0]")
+@click.option("--eval-every", type=int, help="Steps between image metrics (FID …); keeps the best-FID checkpoint.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any config field, e.g. gan.d_steps=2.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing run in --out.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved config (each value with where it came from); "
+              "train nothing, write nothing.")
+@click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
+def train(config_path: str | None, data: str | None, algorithm: str | None, net: str | None, objective: str | None,
+          model: str | None, loss: str | None, steps: int | None, batch_size: int | None, lr: float | None,
+          out: str | None, device: str | None, seed: int | None, eval_every: int | None, sets: tuple[str, ...],
+          overwrite: bool, dry_run: bool, progress: bool) -> None:
+    """Train a new run; the effective config is saved in its folder."""
+    config = Config.from_yaml(config_path) if config_path else Config()
+    overrides: dict[str, Any] = _legacy_model(model) if model else {}
+    if loss:
+        deprecated("--loss", "--objective")
+    flags = {"data.name": data, "model.algorithm": algorithm, "model.net": net, "objective.name": objective or loss,
+             "train.steps": steps, "train.batch_size": batch_size, "optim.lr_g": lr, "optim.lr_d": lr,
+             "train.out": out, "train.device": device, "train.seed": seed, "train.eval_every": eval_every}
+    overrides |= {k: v for k, v in flags.items() if v is not None}
+    overrides |= parse_sets(sets)
+    config = environment.with_cache(config.override(overrides))
+    from gankit.objectives import OBJECTIVES
+
+    OBJECTIVES.get(config.objective.name)  # fail before loading data on a typo
+    if dry_run:
+        print_resolved(config, _given_keys(config_path, overrides))
+        return
+    from gankit.api import train as train_run
+
+    report_run(train_run(config, overwrite=overwrite, progress=progress))
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--steps", type=int, help="New total number of steps (to train longer than planned).")
+@click.option("--device", help="Device to continue on (bit-exact resume needs the same one).")
+@click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
+def resume(run_dir: str, steps: int | None, device: str | None, progress: bool) -> None:
+    """Continue RUN_DIR from its last checkpoint."""
+    from gankit.api import resume as resume_run
+
+    report_run(resume_run(run_dir, steps=steps, device=device, progress=progress))
+
+
+def report_run(run: Any) -> None:
+    where = run.run_dir
+    if run.interrupted:
+        click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints")
+        click.echo(f"continue with: gankit resume {where}")
+        sys.exit(INTERRUPTED_EXIT)
+    click.echo(f"done: {run.step:,} steps; run folder {where}")
+    click.echo(f"  samples: {where}/samples/   progress strip: {where}/progress.png")
+    if run.mode_stats:
+        from gankit.metrics.modes2d import ModeStats
+
+        click.echo(f"  2D modes: {ModeStats(**run.mode_stats).summary()} -> {where}/modes.json")
+
+
+@click.command()
+def objectives() -> None:
+    """The GAN objectives (--objective) and the defaults each gets on images and on 2D data."""
+    from gankit.objectives import OBJECTIVES
+
+    for name in OBJECTIVES.names():
+        cls = OBJECTIVES.get(name)
+        click.echo(f"{name}: {(cls.__doc__ or '').strip().splitlines()[0]}  [{cls.reference}]")
+        for kind, label in (("image", "images"), ("points", "2D")):
+            c = resolve(Config().override({"objective.name": name}), kind)  # type: ignore[arg-type]
+            optimizer = (f"{c.optim.name} lr {c.optim.lr_g:g}" if c.optim.name == "rmsprop"
+                         else f"adam lr {c.optim.lr_g:g} betas ({c.optim.beta1:g}, {c.optim.beta2:g})")
+            parts = [optimizer, f"batch {c.train.batch_size}", f"d_steps {c.gan.d_steps}"]
+            if c.objective.penalty != "none":
+                parts.append(f"penalty {c.objective.penalty} x{c.objective.penalty_weight:g}")
+            if c.objective.clip:
+                parts.append(f"clip {c.objective.clip:g}")
+            if c.model.spectral_norm:
+                parts.append("spectral norm")
+            if kind == "image":
+                parts.append(f"D norm {c.model.d_norm}")
+            click.echo(f"    {label + ':':8s}{', '.join(parts)}")
+
+
+COMMANDS = [train, resume, objectives]

@@ -1,0 +1,78 @@
+"""The default layers: values for the config fields a user left unset, as data (`resolve` applies them).
+
+The first layer that names a field wins:
+0. on toy data, the objective's own toy settings (e.g. hinge's slower G);
+1. toy data (`mlp` nets), tuned on ring8/grid25 (see the README's measurements): batch 512 and
+   learning rate 1e-3, because the papers' rates are for images and would need 10-50x more steps on 2D
+   data; minibatch std in D and sampling from G's weight average, without which plain GANs drop
+   ring8 modes or land beside them on some seeds; no spectral norm, whose 1-Lipschitz bound on a
+   small MLP cannot separate modes 0.06 wide (0/8 modes on ring8);
+2. the objective's paper: optimizer, betas, d_steps, penalty, clipping, D norm; for the other
+   algorithms (`ae`, `vae`, `ebm`) their own settings take the objective's place, toy first;
+3. the network family: DCGAN's batch 64 and Adam 2e-4 (Radford et al. 2016), z and width;
+4. the base: Adam (0.5, 0.999), one D step, no penalty, no clipping, batch-norm D, no spectral norm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Layer = dict[str, Any]  # dotted config key -> value
+
+# The objectives' papers (the names are those of gankit.objectives; a test checks both lists agree).
+OBJECTIVE_DEFAULTS: dict[str, Layer] = {
+    "minimax": {},
+    "ns": {},
+    "lsgan": {"optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "optim.beta1": 0.5},  # Mao et al. 2017
+    # Arjovsky et al. 2017: clipping, RMSprop, 5 critic updates per G update
+    "wgan": {"objective.clip": 0.01, "optim.name": "rmsprop", "optim.lr_g": 5e-5, "optim.lr_d": 5e-5,
+             "gan.d_steps": 5},
+    # Gulrajani et al. 2017, Algorithm 1: lambda 10, n_critic 5, Adam 1e-4 (0, 0.9), no batch norm in the critic
+    "wgan-gp": {"objective.penalty": "gp", "objective.penalty_weight": 10.0, "model.d_norm": "none",
+                "optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.0, "optim.beta2": 0.9, "gan.d_steps": 5},
+    "dragan": {"objective.penalty": "dragan", "objective.penalty_weight": 10.0, "model.d_norm": "none",
+               "optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.9},  # Kodali et al.
+    "began": {"optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.999,
+              "model.d_norm": "none"},  # Berthelot et al. 2017
+    # SNGAN (Miyato et al. 2018, setting C): spectral norm on D, Adam 2e-4 (0.5, 0.999)
+    "hinge": {"model.spectral_norm": True, "model.d_norm": "none", "optim.lr_g": 2e-4, "optim.lr_d": 2e-4,
+              "optim.beta1": 0.5, "optim.beta2": 0.999},
+}
+OBJECTIVE_TOY_DEFAULTS: dict[str, Layer] = {
+    # lambda 0.1, as the WGAN-GP authors' own toy code ("smaller lambda seems to help for toy tasks"), and no
+    # batch-std feature, which lets the critic score a batch in ways the per-sample penalty does not bound
+    # (ring8, seeds 1 and 2: 0/8 modes with lambda 10 and batch std, 8/8 with these).
+    "wgan-gp": {"objective.penalty_weight": 0.1, "model.minibatch_std": False},
+    # G's loss is linear in the score, so its steps do not shrink as samples reach a mode: on 2D data
+    # a G slower than D (TTUR, Heusel et al. 2017) lets samples settle (ring8: 8/8 modes on 3 of 3 seeds)
+    "hinge": {"optim.lr_g": 3e-4},
+}
+TOY_DEFAULTS: Layer = {"train.batch_size": 512, "optim.lr_g": 1e-3, "optim.lr_d": 1e-3,
+                       "model.minibatch_std": True, "model.spectral_norm": False, "model.g_ema": 0.999}
+FAMILY_DEFAULTS: dict[str, Layer] = {
+    "dcgan": {"train.batch_size": 64, "optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "model.latent_dim": 100,
+              "model.width": 64},
+    "mlp": {"model.latent_dim": 2, "model.width": 128},
+}
+# The algorithms besides the GAN. EBM: IGEBM/JEM's Adam 1e-4 with beta1 0 and Langevin settings, no batch
+# norm (it would make one sample's energy depend on the others in its batch); on 2D data, rates and Langevin
+# steps on the toy scale. AE/VAE: Adam 1e-3 (Kingma & Welling's setting), a plain encoder.
+ALGORITHM_DEFAULTS: dict[str, Layer] = {
+    "ebm": {"optim.lr_d": 1e-4, "optim.beta1": 0.0, "optim.beta2": 0.999, "model.d_norm": "none",
+            "model.minibatch_std": False, "model.g_ema": 0.0, "ebm.langevin_steps": 20, "ebm.step_size": 1.0,
+            "ebm.noise": 0.01},
+    "vae": {"optim.lr_g": 1e-3, "optim.beta1": 0.9, "optim.beta2": 0.999, "model.minibatch_std": False,
+            "model.g_ema": 0.0, "vae.reconstruction": "bernoulli"},
+}
+ALGORITHM_DEFAULTS["ae"] = ALGORITHM_DEFAULTS["vae"]
+ALGORITHM_TOY_DEFAULTS: dict[str, Layer] = {
+    "ebm": {"optim.lr_d": 1e-3, "ebm.langevin_steps": 50, "ebm.step_size": 0.05, "ebm.noise": 0.005},
+    "vae": {"vae.reconstruction": "gaussian"},
+    "ae": {"vae.reconstruction": "gaussian"},
+}
+BASE_DEFAULTS: Layer = {
+    "optim.name": "adam", "optim.beta1": 0.5, "optim.beta2": 0.999, "gan.d_steps": 1,
+    "objective.penalty": "none", "objective.penalty_weight": 10.0, "objective.clip": 0.0,
+    "model.d_norm": "batch", "model.spectral_norm": False, "model.minibatch_std": False,
+    "model.g_ema": 0.0,
+}

@@ -1,0 +1,39 @@
+"""Langevin dynamics: noisy gradient ascent on a score, the lecture's argmax_x D(x) made tractable.
+
+Pure functions: the score's network is only read (its parameter gradients are untouched, its train/eval
+mode is the caller's), and randomness comes from the `generator` passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, autograd
+
+
+def langevin(
+    score: Callable[[Tensor], Tensor], x: Tensor, steps: int, step_size: float, noise: float,
+    bounds: tuple[float, float], generator: torch.Generator | None = None,
+    callback: Callable[[Tensor], None] | None = None,
+) -> Tensor:
+    """`steps` of x <- clip(x + step_size * grad_x score(x) + noise * N(0, I)) towards the score's peaks;
+    `callback` sees each step's x (detached), e.g. to record the chains."""
+    with torch.enable_grad():
+        for _ in range(steps):
+            x = x.detach().requires_grad_(True)
+            (grad,) = autograd.grad(score(x).sum(), x)
+            x = x + step_size * grad + noise * torch.randn(x.shape, generator=generator, device=x.device)
+            x = x.clamp(*bounds)
+            if callback is not None:
+                callback(x.detach())
+    return x.detach()
+
+
+def chain_columns(trajectory: list[Tensor], columns: int = 10) -> Tensor:
+    """[chains * picked, ...]: `columns` evenly spaced steps of each chain, chain by chain (grid rows)."""
+    picks = sorted({round(i * (len(trajectory) - 1) / max(columns - 1, 1)) for i in range(columns)})
+    return torch.stack([trajectory[i] for i in picks], dim=1).flatten(0, 1)  # [chains * len(picks), ...]
+
+
+__all__ = ["chain_columns", "langevin"]

@@ -1,0 +1,55 @@
+"""Building a run from its config: resolve the defaults, load the data, make the networks and optimizers.
+
+The order of the random draws here is part of a run's identity (same seed, same weights): the data is
+loaded, then the networks are initialised from `torch.manual_seed(train.seed)`, then the optimizers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+from torch import Tensor
+
+from gankit.algorithms import Algorithm, Phase, build_algorithm
+from gankit.config import Config, resolve
+from gankit.data.batches import Batches
+from gankit.data.dataset import Dataset, to_model_range
+from gankit.data.loading import load_dataset
+from gankit.data.spec import DataSpec
+from gankit.training.optimizers import build_optimizer
+
+HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
+
+
+@dataclass
+class Parts:
+    """Everything a run trains with."""
+
+    config: Config  # resolved: every default filled
+    spec: DataSpec
+    dataset: Dataset  # on the training device
+    algorithm: Algorithm
+    optimizers: dict[str, torch.optim.Optimizer]  # by the name of the network they step
+    phases: list[Phase]
+    batches: Batches
+    heldout: Tensor | None  # test-split examples in model range, for algorithms that report on them
+
+
+def build(config: Config, device: torch.device) -> Parts:
+    dataset = load_dataset(config.data)
+    spec = DataSpec.of(dataset)
+    config = resolve(config, spec.kind)
+    dataset = dataset.to(device)
+    torch.manual_seed(config.train.seed)  # network initialisation
+    algorithm = build_algorithm(config, spec).to(device)
+    rates = algorithm.learning_rates(config.optim)
+    optimizers = {name: build_optimizer(config.optim, net.parameters(), rates[name])
+                  for name, net in algorithm.trainable().items()}
+    assert config.train.batch_size is not None
+    batches = Batches(dataset, config.train.batch_size, config.train.seed)
+    heldout = None
+    if algorithm.uses_heldout:
+        test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]
+        heldout = to_model_range(test.to(device))
+    return Parts(config, spec, dataset, algorithm, optimizers, algorithm.phases(), batches, heldout)
