@@ -141,3 +141,31 @@ def test_objectives_are_listed_with_their_paper_defaults():
     assert "Gulrajani et al. 2017" in wgan_gp
     assert "images: adam lr 0.0001 betas (0, 0.9), batch 64, d_steps 5, penalty gp x10, D norm none" in wgan_gp
     assert "rmsprop lr 5e-05" in listing.split("wgan:")[1]
+
+
+def test_dry_run_prints_each_resolved_value_with_its_source_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    result = invoke("train", "--data", "digits", "--objective", "wgan-gp", "--set", "gan.d_steps=3", "--dry-run")
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert result.exit_code == 0
+    for expected in ("d_steps: 3  # command line", "penalty: gp  # objective wgan-gp", "net: dcgan  # the data (image)",
+                     "latent_dim: 100  # net dcgan", "steps: 3000  # schema default", "name: digits  # command line",
+                     f"root: {tmp_path / 'cache'}  # environment ($GANKIT_CACHE)"):
+        assert expected in lines, expected
+    assert list(tmp_path.iterdir()) == []  # no runs/ folder, no cache
+
+
+def test_renamed_flags_still_work_and_say_their_new_names(tmp_path):
+    result = CliRunner().invoke(main, ["train", "--loss", "hinge", "--model", "ebm", "--dry-run"])
+    assert result.exit_code == 0
+    assert "gankit: --loss is now --objective" in result.output
+    assert "gankit: --model is now --algorithm" in result.output
+    assert "  name: hinge  # command line" in result.output and "  algorithm: ebm  # command line" in result.output
+    result = CliRunner().invoke(main, ["train", "--set", "train.d_steps=2", "--dry-run"])
+    assert "gankit: config key train.d_steps is now gan.d_steps" in result.output and "  d_steps: 2  #" in result.output
+
+
+def test_python_dash_m_gankit_is_the_command():
+    out = subprocess.run([sys.executable, "-m", "gankit", "data", "list"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("cifar10")

@@ -1,6 +1,6 @@
 import pytest
 
-from gankit.config import Config, resolve
+from gankit.config import Config, resolution_sources, resolve
 from gankit.errors import ConfigError
 
 
@@ -60,3 +60,35 @@ def test_paper_defaults_fill_only_unset_fields():
     assert (mine.train.batch_size, mine.optim.lr_g, mine.optim.lr_d) == (512, 5e-5, 1e-3)
     with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
         Config().override({"optim.lr_d": 0})
+
+
+def test_resolve_needs_only_the_kind_of_data_and_records_every_value_used():
+    config = resolve(Config().override({"data.name": "digits"}), "image")
+    assert (config.model.net, config.model.latent_dim, config.model.width) == ("dcgan", 100, 64)
+    assert (config.gan.d_steps, config.optim.lr_g, config.train.batch_size) == (1, 2e-4, 64)
+    assert resolve(config, "image") == config  # resolving twice changes nothing
+    toy = resolve(Config(), "points")
+    assert (toy.model.net, toy.model.latent_dim, toy.model.width) == ("mlp", 2, 128)
+
+
+def test_resolution_sources_name_the_layer_of_each_filled_field():
+    sources = resolution_sources(Config().override({"objective.name": "wgan-gp", "optim.lr_g": 1e-3}), "points")
+    assert sources["objective.penalty_weight"] == "objective wgan-gp on 2D data"  # the toy lambda 0.1
+    assert sources["objective.penalty"] == "objective wgan-gp"
+    assert sources["train.batch_size"] == "2D data" and sources["model.net"] == "the data (points)"
+    assert sources["model.latent_dim"] == "net mlp" and sources["optim.name"] == "base"
+    assert "optim.lr_g" not in sources  # set by the user: not filled
+
+
+def test_renamed_keys_still_load_with_a_warning():
+    with pytest.warns(FutureWarning, match="train.d_steps is now gan.d_steps"):
+        config = Config.from_dict({"train": {"d_steps": 3, "steps": 7}})
+    assert (config.gan.d_steps, config.train.steps) == (3, 7)
+    with pytest.warns(FutureWarning, match="train.order is now gan.order"):
+        assert Config().override({"train.order": "g_first"}).gan.order == "g_first"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_rates_are_refused(value):
+    with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
+        Config().override({"optim.lr_d": value})

@@ -5,6 +5,7 @@ import gankit
 from conftest import tiny_config
 from gankit.algorithms import build_algorithm
 from gankit.config import Config, resolve
+from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
 from gankit.nets import build_networks
 from gankit.nets.ema import EMA
@@ -101,3 +102,29 @@ def test_minibatch_std_lets_d_see_a_batch_without_variety():
     assert (toy_hinge.model.spectral_norm, toy_hinge.optim.lr_g, toy_hinge.optim.lr_d) == (False, 3e-4, 1e-3)
     toy_gp = resolve(Config().override({"objective.name": "wgan-gp", "model.g_ema": 0}), "points")  # 0 kept
     assert (toy_gp.model.minibatch_std, toy_gp.model.g_ema, toy_gp.objective.penalty_weight) == (False, 0, 0.1)
+
+
+@pytest.mark.parametrize("algorithm", ["began", "lazy-gp", "ae"])
+def test_losses_change_no_state_and_the_update_hook_does(algorithm):
+    """BEGAN's k, the lazy-regularisation counter and the AE's code statistics change in `after_update`,
+    never inside a loss: calling a loss twice gives the same value and leaves every buffer as it was."""
+    sections = {"began": {"objective.name": "began"},
+                "lazy-gp": {"objective.penalty": "gp", "objective.penalty_every": 2},
+                "ae": {"model.algorithm": "ae"}}[algorithm]
+    torch.manual_seed(0)
+    config = resolve(Config().override({"model.width": 8, "model.latent_dim": 4, **sections}), "image")
+    model = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16)))
+    phase = model.phases()[0]
+    batch = Batch(torch.rand(8, 1, 16, 16) * 2 - 1)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    first = phase.loss(batch, torch.Generator().manual_seed(0))
+    second = phase.loss(batch, torch.Generator().manual_seed(0))
+    assert torch.equal(first.loss, second.loss)
+    after_losses = model.state_dict()
+    changed = [k for k in before if not torch.equal(before[k], after_losses[k]) and "running" not in k
+               and "num_batches_tracked" not in k]  # batch norm's running statistics follow every forward
+    assert changed == []
+    model.after_update(phase.name, first)
+    hooked = [k for k, v in model.state_dict().items() if not torch.equal(before[k], v)]
+    expected = {"began": "objective.k", "lazy-gp": "d_updates", "ae": "code_mean"}[algorithm]
+    assert expected in hooked

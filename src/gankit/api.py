@@ -49,7 +49,7 @@ class Run:
         return self.algorithm.generator
 
     @property
-    def discriminator(self) -> torch.nn.Module:
+    def discriminator(self) -> torch.nn.Module | None:
         return self.algorithm.discriminator
 
     def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0, per_row: int = 8) -> Tensor:

@@ -33,6 +33,9 @@ class Autoencoder(Algorithm):
 
     uses_heldout = True
     generator: Generator
+    code_mean: Tensor  # buffers
+    code_second_moment: Tensor
+    codes_seen: Tensor
 
     def __init__(self, trunk: Discriminator, decoder: Generator, settings: VAEConfig, variational: bool) -> None:
         super().__init__()

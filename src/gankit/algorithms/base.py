@@ -9,7 +9,7 @@ declares what it shows: its landscape, its negatives, its end-of-run pictures, i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import torch
 from torch import Tensor, nn
@@ -17,6 +17,9 @@ from torch import Tensor, nn
 from gankit.config import OptimConfig
 from gankit.data.batches import Batch
 from gankit.nets.modes import evaluating
+
+if TYPE_CHECKING:
+    from gankit.nets.base import Generator
 
 INTERPOLATION = (8, 10)  # latent lines × points along each, in the end-of-run interpolation grid
 LANDSCAPE_RESOLUTION = 120  # D is scored on this many × this many points of the 2D square
@@ -106,7 +109,7 @@ class Algorithm(nn.Module):
         """One class per row of `per_row` for a conditional model (classes in turn), None otherwise."""
         if not self.conditional:
             return None
-        return (torch.arange(n, device=self.device) // per_row) % self.generator.num_classes
+        return (torch.arange(n, device=self.device) // per_row) % cast("Generator", self.generator).num_classes
 
     def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
         """Called after each optimizer step of `phase` with that update's output: apply its pending state

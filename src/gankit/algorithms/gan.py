@@ -8,6 +8,7 @@ The losses change nothing; `after_update` applies what an update changes besides
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 import torch
 from torch import Tensor, autograd, nn
@@ -26,6 +27,7 @@ from gankit.objectives.penalties import PENALTIES
 class GAN(Algorithm):
     discriminator: Discriminator
     generator: Generator
+    d_updates: Tensor  # buffer: long scalar
 
     def __init__(
         self, generator: Generator, discriminator: Discriminator, objective: Objective,
@@ -129,7 +131,7 @@ class GAN(Algorithm):
     @property
     def sampling_generator(self) -> Generator:
         """The generator that samples: the EMA copy of G when enabled, else G itself."""
-        return self.ema.average if self.ema is not None else self.generator
+        return cast(Generator, self.ema.average) if self.ema is not None else self.generator  # a copy of G
 
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampling_generator):

@@ -262,7 +262,7 @@ def _build(cls: type, values: Any, prefix: str) -> Any:
     for name, value in values.items():
         hint = hints[name]
         if dataclasses.is_dataclass(hint):
-            kwargs[name] = _build(hint, value, f"{prefix}{name}.")
+            kwargs[name] = _build(typing.cast(type, hint), value, f"{prefix}{name}.")
         else:
             kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
     return cls(**kwargs)

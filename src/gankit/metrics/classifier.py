@@ -13,6 +13,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -82,6 +83,7 @@ def train_classifier(dataset: str, recipe: Recipe = Recipe(), progress: bool = F
     train, test = (load_dataset(DataConfig(name=dataset, split=s)) for s in ("train", "test"))
     if train.kind != "image" or train.labels is None or test.labels is None:
         raise GankitError(f"classifier features need a labelled image dataset; {dataset} is not one")
+    assert train.class_names is not None, "labelled image datasets name their classes"
     torch.manual_seed(recipe.seed)
     model = FeatureClassifier(train.data.shape[1], len(train.class_names))
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
@@ -152,7 +154,7 @@ def load_classifier(dataset: str, folder: Path | None = None, cache: Path | None
     if base is not None:
         model, card = load_classifier(base, folder, cache)
         classes = ["".join(t) for t in itertools.product(card["classes"], repeat=3)]
-        return ChannelwiseClassifier(model, 3).eval(), {
+        return ChannelwiseClassifier(cast(FeatureClassifier, model), 3).eval(), {  # a base set: not stacked
             **card, "dataset": dataset, "channels_of": base, "classes": classes,
             "image_shape": [3, *card["image_shape"][1:]], "feature_dim": 3 * card["feature_dim"]}
     cache = cache or cache_dir(DataConfig(name=dataset)) / "features"

@@ -133,7 +133,7 @@ def exact_fp32_convolutions(device: torch.device) -> Iterator[None]:
     if device.type != "cuda":
         yield
         return
-    conv = torch.backends.cudnn.conv
+    conv = torch.backends.cudnn.conv  # type: ignore[attr-defined]  # set by cudnn's module class; not in the stubs
     before, conv.fp32_precision = conv.fp32_precision, "ieee"
     try:
         yield

@@ -136,7 +136,7 @@ class AutoencoderDiscriminator(Discriminator):
         self.num_classes, self.condition = 0, "none"
         self.encoder, self.decoder = encoder, decoder
         encoder.head = nn.Linear(encoder.head.in_features, decoder.latent_dim)  # h -> code
-        self.head = self.embed = self.classifier = None  # scored by reconstruction, not a head
+        self.head = self.embed = self.classifier = None  # type: ignore[assignment]  # scored by reconstruction, not a head
 
     def features(self, x: Tensor) -> Tensor:
         return self.encoder.head(self.encoder.representation(x))  # [N, code_dim]

@@ -6,7 +6,7 @@ is one stride-2 (transposed) convolution, so resolution and channels are paramet
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import torch
 from torch import Tensor, nn
@@ -31,7 +31,7 @@ def init_weights(module: nn.Module) -> None:
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if getattr(module, "bias", None) is not None:
-            nn.init.zeros_(module.bias)
+            nn.init.zeros_(cast(Tensor, module.bias))  # checked just above
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)

@@ -16,6 +16,8 @@ class EMA(nn.Module):
     copied, not averaged. Being a module, the average and its update count are checkpointed.
     """
 
+    updates: torch.Tensor  # buffer: long scalar
+
     def __init__(self, source: nn.Module, decay: float) -> None:
         super().__init__()
         self.decay = decay
@@ -26,6 +28,8 @@ class EMA(nn.Module):
     def update(self, source: nn.Module) -> None:
         n = self.updates.float()
         weight = 1 - ((1 + n) / (10 + n)).clamp(max=self.decay)  # a tensor: no device sync per update
+        mine: torch.Tensor  # parameters, then buffers
+        theirs: torch.Tensor
         for mine, theirs in zip(self.average.parameters(), source.parameters(), strict=True):
             mine.lerp_(theirs, weight.to(mine.dtype))
         for mine, theirs in zip(self.average.buffers(), source.buffers(), strict=True):

@@ -20,6 +20,7 @@ class BEGAN(Objective):
     probabilistic = False
     discriminator_kind = "autoencoder"
     reference = "Berthelot et al. 2017"
+    k: Tensor  # buffer: the equilibrium term, a scalar in [0, 1]
 
     def __init__(self, config: ObjectiveConfig | None = None) -> None:
         super().__init__(config)

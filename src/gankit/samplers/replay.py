@@ -11,6 +11,8 @@ from torch import Tensor, nn
 
 
 class ReplayBuffer(nn.Module):
+    chains: Tensor  # buffer [size, *sample_shape]
+
     def __init__(self, size: int, sample_shape: tuple[int, ...], bounds: tuple[float, float], restart: float) -> None:
         super().__init__()
         self.sample_shape, self.bounds, self.restart = sample_shape, bounds, restart
@@ -44,7 +46,7 @@ class ReplayBuffer(nn.Module):
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: object, **kwargs: object) -> None:
         if prefix.endswith(".") and prefix[:-1] in state_dict:  # gankit 0.1 kept the chains as EBM.replay
             state_dict[prefix + "chains"] = state_dict.pop(prefix[:-1])
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)  # type: ignore[arg-type]
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 __all__ = ["ReplayBuffer"]

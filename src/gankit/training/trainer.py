@@ -202,6 +202,7 @@ class Trainer:
         if not self._healthy_or_rolled_back(logbook, bar, values):
             return
         now, last_step = time.perf_counter(), self._clock[1]
+        assert self.config.train.batch_size is not None, "config.resolve fills train.batch_size"
         images = (self.step - last_step) * self.config.train.batch_size
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size

@@ -36,15 +36,16 @@ def save_image_grid(images: Tensor, path: Path, nrow: int = 8) -> Path:
 
 
 def _scatter(ax: Axes, real: Tensor | None, fake: Tensor, modes: Tensor | None) -> None:
-    real, fake = (None if real is None else real.numpy()), fake.numpy()
-    modes = None if modes is None else modes.numpy()
-    if real is not None:
-        ax.scatter(real[:, 0], real[:, 1], s=2, c="#1f77b4", alpha=0.35, label="data")
-    ax.scatter(fake[:, 0], fake[:, 1], s=2, c="#d62728", alpha=0.5, label="generated")
-    if modes is not None and len(modes):
-        ax.scatter(modes[:, 0], modes[:, 1], s=30, marker="+", c="black", label="mode centres")
+    data = None if real is None else real.numpy()
+    generated = fake.numpy()
+    centres = None if modes is None or not len(modes) else modes.numpy()
+    if data is not None:
+        ax.scatter(data[:, 0], data[:, 1], s=2, c="#1f77b4", alpha=0.35, label="data")
+    ax.scatter(generated[:, 0], generated[:, 1], s=2, c="#d62728", alpha=0.5, label="generated")
+    if centres is not None:
+        ax.scatter(centres[:, 0], centres[:, 1], s=30, marker="+", c="black", label="mode centres")
     # One frame for every panel of a run, so snapshots compare by eye.
-    frame = real if real is not None else (modes if modes is not None and len(modes) else fake)
+    frame = data if data is not None else (centres if centres is not None else generated)
     low, high = frame.min(axis=0), frame.max(axis=0)
     margin = 0.15 * (high - low).max() + 0.1
     ax.set_xlim(low[0] - margin, high[0] + margin)

@@ -1,0 +1,74 @@
+"""The package's shape as contracts: what imports what, what is read where, and names that must agree."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "gankit"
+
+
+def _python(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["data", "list"], ["train", "--help"], ["bench", "--help"]])
+def test_help_and_data_list_start_without_torch(args):
+    loaded = _python(
+        "import sys\nfrom gankit.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))")
+    assert loaded.splitlines()[-1] == "[]"
+
+
+def test_import_gankit_is_lazy_and_the_api_loads_on_first_use():
+    out = _python("import sys, gankit\nprint('torch' in sys.modules)\ngankit.train\nprint('torch' in sys.modules)")
+    assert out.splitlines() == ["False", "True"]
+
+
+def test_importing_every_picture_module_leaves_the_matplotlib_backend_alone():
+    out = _python("import matplotlib\nmatplotlib.use('svg')\n"
+                  "import gankit.viz.pictures, gankit.viz.report, gankit.viz.bench_results, gankit.api\n"
+                  "print(matplotlib.get_backend())")
+    assert out == "svg"
+
+
+def _reads(tree: ast.AST) -> set[str]:
+    """`os.environ`, `os.getenv` and `sys.argv` as they appear in a module."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            name = f"{node.value.id}.{node.attr}"
+            if name in ("os.environ", "os.getenv", "sys.argv"):
+                found.add(name)
+    return found
+
+
+def test_only_the_entry_points_read_the_environment_or_argv():
+    allowed = {"environment.py": {"os.environ"}, "cli": {"sys.argv"}}
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        relative = path.relative_to(SRC)
+        reads = _reads(ast.parse(path.read_text()))
+        reads -= allowed.get(str(relative), set()) | allowed.get(relative.parts[0], set())
+        if reads:
+            offenders[str(relative)] = sorted(reads)
+    assert offenders == {}
+
+
+def test_torch_free_name_lists_match_their_registries():
+    from gankit.algorithms import ALGORITHMS
+    from gankit.benchmark.suites import BUDGETS, SUITES
+    from gankit.cli.train import ALGORITHM_NAMES, NET_NAMES
+    from gankit.config.defaults import OBJECTIVE_DEFAULTS
+    from gankit.nets import NETS
+    from gankit.objectives import OBJECTIVES
+
+    assert sorted(ALGORITHM_NAMES) == ALGORITHMS.names()
+    assert sorted(NET_NAMES) == sorted(["auto", *NETS.names()])
+    assert sorted(OBJECTIVE_DEFAULTS) == OBJECTIVES.names()
+    assert all(sorted(suite.budgets) == sorted(BUDGETS) for suite in SUITES.values())
