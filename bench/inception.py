@@ -21,8 +21,8 @@ from dataclasses import asdict
 import torch
 
 from gankit.config import DataConfig
-from gankit.data import load_dataset
-from gankit.data.base import cache_dir
+from gankit.data.catalog import cache_dir
+from gankit.data.loading import load_dataset
 from gankit.metrics.evaluate import real_features
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance
 from gankit.metrics.inception import InceptionExtractor, Speed, real_cache_key
@@ -48,7 +48,7 @@ def timed_features(extractor: InceptionExtractor, images: torch.Tensor) -> tuple
 def fake_images(name: str, n: int) -> torch.Tensor:
     if name == "train":
         return load_dataset(DataConfig(name="fashion-mnist", split="train")).data[-n:]
-    from gankit.run import load
+    from gankit.api import load
 
     return load(name).sample(n, seed=0)
 

@@ -12,9 +12,8 @@ import time
 import torch
 
 from gankit.config import DataConfig
-from gankit.data import load_dataset
-from gankit.metrics.classifier import load_classifier
-from gankit.metrics.evaluate import extract_features
+from gankit.data.loading import load_dataset
+from gankit.metrics.classifier import extract_features, load_classifier
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
 
 

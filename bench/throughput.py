@@ -34,7 +34,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
 from gankit.config import Config
-from gankit.data import to_model_range
+from gankit.data.dataset import to_model_range
 from gankit.nets.dcgan import init_weights
 from gankit.training.trainer import Trainer
 

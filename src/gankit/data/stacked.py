@@ -13,6 +13,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.data.dataset import Dataset
+from gankit.data.loading import fetch_dataset, load_dataset
 
 # Sizes as in the literature: PacGAN evaluates 26 000 samples; 60 000 for training like MNIST's train split.
 STACKED_SIZES = {"train": 60_000, "test": 26_000}
@@ -29,8 +30,6 @@ def stack_digits(digits: Dataset, n: int, seed: int) -> tuple[torch.Tensor, torc
 
 
 def load_stacked(base: str, config: DataConfig) -> Dataset:
-    from gankit.data.loading import load_dataset  # imported here: loading reaches this module through the catalog
-
     digits = load_dataset(DataConfig(name=base, split=config.split, root=config.root))
     n = STACKED_SIZES[config.split]
     images, labels = stack_digits(digits, n, seed=0 if config.split == "train" else 1)
@@ -41,8 +40,6 @@ def load_stacked(base: str, config: DataConfig) -> Dataset:
 
 
 def _fetch_base(base: str, config: DataConfig) -> str:
-    from gankit.data.loading import fetch_dataset
-
     return fetch_dataset(DataConfig(name=base, root=config.root))
 
 
