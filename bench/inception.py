@@ -74,7 +74,8 @@ def fid_rows(cache, n: int, settings: list[str], fakes: list[str]) -> list[dict]
         extractor = InceptionExtractor(cache, speed, "cpu")
         start = time.perf_counter()
         if speed.channels_last:  # the layout gankit uses: share `gankit eval`'s cache
-            real = real_features("fashion-mnist", "test", n, extractor.features, real_cache_key(speed), cache)
+            real = real_features(DataConfig(name="fashion-mnist"), "test", n, extractor.features, real_cache_key(speed),
+                                 cache)
         else:
             real = extractor.features(load_dataset(DataConfig(name="fashion-mnist", split="test")).data[:n])
         real_stats = GaussianStats.of(real)

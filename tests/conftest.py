@@ -1,5 +1,9 @@
+from pathlib import Path
+
 import pytest
 import torch
+
+HOME_FEATURES = Path.home() / ".cache" / "gankit" / "features"
 
 
 @pytest.fixture(autouse=True)
@@ -7,6 +11,24 @@ def _deterministic_threads():
     # Bit-exact comparisons need the same reduction order in both runs being compared.
     torch.set_num_threads(1)
     yield
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    """gankit's cache for the whole test session, in a temp dir; the Inception weights (81 MB, fetched once by
+    `gankit features fetch inception`) are linked in read-only, so their tests run without writing under ~."""
+    cache = tmp_path_factory.mktemp("gankit-cache")
+    if (HOME_FEATURES / "inception").is_dir():
+        (cache / "features").mkdir()
+        (cache / "features" / "inception").symlink_to(HOME_FEATURES / "inception")
+    return cache
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_cache(session_cache, monkeypatch):
+    """No test writes under the user's home: the library's default cache and $GANKIT_CACHE point to a temp dir."""
+    monkeypatch.setattr("gankit.data.catalog.DEFAULT_CACHE", session_cache)
+    monkeypatch.setenv("GANKIT_CACHE", str(session_cache))
 
 
 def tiny_config(out, **sections):

@@ -54,18 +54,42 @@ def test_yaml_config_with_overrides(tmp_path):
         (["train", "--set", "train.steps"], "--set expects KEY=VALUE"),
         (["train", "--set", "train.stepz=3"], "unknown field train.stepz"),
         (["train", "--steps", "-1"], "train.steps must be positive"),
+        (["train", "--steps", "-5"], "train.steps must be positive, got -5"),
+        (["train", "--steps", "1000000000000"], "train.steps must be at most 1,000,000,000"),
+        (["train", "--lr", "nan"], "optim.lr_g must be positive, got nan"),
+        (["train", "--set", "objective.penalty_weight=inf"], "objective.penalty_weight must be >= 0, got inf"),
+        (["train", "--data", "spiral", "--set", "model.conditional=true"], "model.conditional needs a labelled"),
         (["train", "--data", "digits", "--net", "mlp"], "mlp is for 2D point data"),
         (["sample", "/no/such/run"], "not a gankit run folder"),
         (["resume", "/no/such/run"], "not a gankit run folder"),
         (["data", "fetch", "nope"], "unknown dataset 'nope'"),
+        (["train", "--steps", "abc"], "Invalid value for '--steps': 'abc' is not a valid integer"),
+        (["sample", "/no/such/run", "--n", "0"], "Invalid value for '--n': 0 is not in the range 1<=x<=10000"),
+        (["eval", "--split", "valid"], "'valid' is not one of 'train', 'test'"),
+        (["bench", "nope"], "'nope' is not one of 'objectives', 'modes', 'stacked-mnist'"),
+        (["nope"], "No such command 'nope'"),
+        (["train", "--bogus"], "No such option '--bogus'"),
+        (["sample"], "Missing argument 'RUN_DIR'"),
     ],
 )
 def test_bad_input_is_one_line_not_a_traceback(tmp_path, args, message):
     result = CliRunner().invoke(main, args)
-    assert result.exit_code != 0
+    assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_second_ctrl_c_is_one_line_and_exit_130(monkeypatch):
+    def aborted(*args, **kwargs):
+        raise KeyboardInterrupt  # what the second Ctrl-C raises inside training
+
+    monkeypatch.setattr("gankit.api.train", aborted)
+    result = CliRunner().invoke(main, ["train", "--steps", "5"])
+    assert result.exit_code == INTERRUPTED_EXIT and "Aborted!" not in result.output
+    assert result.output.strip().splitlines() == [
+        "gankit: stopped at once by a second Ctrl-C; a run keeps its last checkpoint "
+        "(`gankit resume RUN` continues from it)"]
 
 
 def test_data_commands():
@@ -82,12 +106,12 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
                "--set", "train.log_every=10", "--set", "train.checkpoint_every=1000000", "--no-progress"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    deadline = time.time() + 60
+    # no deadline: a loaded machine may take minutes to start; only a process that exits early fails this
     while not (out / "metrics.jsonl").is_file() or not (out / "metrics.jsonl").read_text():
-        assert time.time() < deadline and proc.poll() is None, "training never started"
+        assert proc.poll() is None, "training exited before its first log line"
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=60)
+    output, _ = proc.communicate()
     assert proc.returncode == INTERRUPTED_EXIT, output
     assert "gankit resume" in output and "Traceback" not in output
     step = json.loads((out / "checkpoints" / "last.json").read_text())["step"]

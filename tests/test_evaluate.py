@@ -119,3 +119,56 @@ def test_stacked_mnist_real_data_shows_at_least_990_modes_and_low_kl():
     real = extract_features(model, test.data)
     counted = class_metrics_of(model, extract_features(model, train.data[:2000]), real)
     assert counted["modes"] >= 990 and counted["mode_kl"] < 0.1
+
+
+class FakeInception:
+    """A stand-in for the Inception feature space (its weights are an 81 MB download): mean-pooled pixels."""
+
+    classes: list[str] = []
+    classifier = None
+    cache_key = "fake-inception"
+
+    def __init__(self, data, cache):
+        self.card = {"extractor": "inception", "extractor_sha1": "0" * 40, "protocol": "fake",
+                     "extractor_precision": "fp32", "device": "cpu"}
+
+    def features(self, images):
+        x = images.float() / 127.5 - 1 if images.dtype == torch.uint8 else images.float()
+        return torch.nn.functional.adaptive_avg_pool2d(x, 4).flatten(1)
+
+
+def test_eval_with_inception_features_keeps_the_precision_metric_end_to_end(tmp_path, monkeypatch):
+    from gankit.metrics.extractors import FEATURE_EXTRACTORS
+
+    monkeypatch.setitem(FEATURE_EXTRACTORS._items, "inception", FakeInception)
+    out = tmp_path / "run"
+    gankit.train(tiny_config(out, data={"name": "digits"}, model={"net": "dcgan", "width": 8},
+                             train={"steps": 4, "batch_size": 16}))
+    result = CliRunner().invoke(main, ["eval", str(out), "--n", "300", "--features", "inception"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "eval-step00000004-inception.json").read_text())
+    assert isinstance(card["precision"], float) and 0 <= card["precision"] <= 1
+    assert card["extractor_precision"] == "fp32" and f"precision {card['precision']:.4g}" in result.output
+
+
+def test_a_cached_real_feature_file_is_used_only_when_it_holds_exactly_those_features(tmp_path):
+    from gankit.metrics.evaluate import real_features
+
+    data, calls = DataConfig(name="digits"), []
+
+    def extract(images):
+        calls.append(len(images))
+        return images.float().flatten(1)[:, :5].contiguous()
+
+    first = real_features(data, "test", 100, extract, "key", tmp_path)
+    path = tmp_path / "key" / "digits-test-100.safetensors"
+    assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first) and calls == [100]
+    for damage in (b"not a safetensors file", b""):
+        path.write_bytes(damage)
+        assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first)
+    from safetensors.torch import save_file
+
+    save_file({"features": first[:50].contiguous()}, path, metadata={"dataset": "digits", "split": "test", "n": "100",
+                                                        "extractor": "key"})  # says 100, holds 50
+    assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first)
+    assert calls == [100, 100, 100, 100]

@@ -5,6 +5,7 @@ One module per command group; each imports only what `--help` needs (no torch), 
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -14,12 +15,40 @@ from gankit.cli import bench, data, evaluate, features, report, sample, train
 from gankit.cli.common import INTERRUPTED_EXIT
 from gankit.errors import GankitError
 
+ERROR_EXIT = 1  # every user error: bad flag values, unknown commands, bad config, missing files
+
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     click.echo(f"gankit: {message}", err=True)
 
 
+def _usage_line(err: click.UsageError) -> str:
+    """click's usage error as one line that names the problem (and the valid choices) and where help is."""
+    where = f" (see `{err.ctx.command_path} --help`)" if err.ctx is not None else ""
+    return " ".join(err.format_message().split()) + where
+
+
 class Gankit(click.Group):
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """click's main, with every error as one line and exit 1 (click's usage errors would print a usage
+        block and exit 2), and an abort by a second Ctrl-C as one line and exit 130."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            click.echo(f"Error: {_usage_line(err)}", err=True)
+            sys.exit(ERROR_EXIT)
+        except click.ClickException as err:
+            click.echo(f"Error: {' '.join(err.format_message().split())}", err=True)
+            sys.exit(ERROR_EXIT)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("gankit: stopped at once by a second Ctrl-C; a run keeps its last checkpoint "
+                       "(`gankit resume RUN` continues from it)", err=True)
+            sys.exit(INTERRUPTED_EXIT)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _one_line_warning  # deprecations and notices as one line each
         try:
@@ -38,4 +67,4 @@ for _module in (train, sample, evaluate, data, features, bench, report):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
-__all__ = ["INTERRUPTED_EXIT", "main"]
+__all__ = ["ERROR_EXIT", "INTERRUPTED_EXIT", "main"]

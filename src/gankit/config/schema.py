@@ -221,6 +221,8 @@ class Config:
         return Config.from_dict(values)
 
 
+MAX_STEPS = 10**9  # beyond this a typo, not a plan: a billion steps of the smallest model take years on a CPU
+
 # Keys renamed in gankit 0.2 (GAN-only fields left `train`); the old ones still work for one release.
 RENAMED_KEYS = {"train.d_steps": "gan.d_steps", "train.g_steps": "gan.g_steps", "train.order": "gan.order"}
 
@@ -309,6 +311,8 @@ def validate(config: Config) -> None:
     for name, value in positive.items():
         if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by config.resolve
             raise ConfigError(f"{name} must be positive, got {value}")
+    if t.steps > MAX_STEPS:
+        raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
     ob, m = config.objective, config.model
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
 from torch import Tensor
 
 from gankit.config import DataConfig
@@ -26,21 +28,37 @@ from gankit.version import __version__
 
 
 def real_features(
-    dataset: str, split: str, n: int, extract: Callable[[Tensor], Tensor], key: str, cache: Path
+    data: DataConfig, split: str, n: int, extract: Callable[[Tensor], Tensor], key: str, cache: Path
 ) -> Tensor:
-    """The first n images of a split, as features; cached under `key` (the extractor's hash and protocol)."""
-    path = cache / key / f"{dataset}-{split}-{n}.safetensors"
-    if path.is_file():
-        return load_file(path)["features"]
-    data = load_dataset(DataConfig(name=dataset, split=split)).data  # type: ignore[arg-type]
-    if len(data) < n:
-        raise GankitError(f"{dataset} {split} has {len(data)} images; asked for {n}")
-    features = extract(data[:n])
+    """The first n images of a split, as features; cached under `key` (the extractor's hash and protocol).
+    A cached file is used only when it says it holds exactly these features; anything else is recomputed."""
+    path = cache / key / f"{data.name}-{split}-{n}.safetensors"
+    identity = {"dataset": data.name, "split": split, "n": str(n), "extractor": key}
+    cached = _cached_features(path, identity)
+    if cached is not None:
+        return cached
+    images = load_dataset(replace(data, split=split)).data  # type: ignore[arg-type]
+    if len(images) < n:
+        raise GankitError(f"{data.name} {split} has {len(images)} images; asked for {n}")
+    features = extract(images[:n])
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    save_file({"features": features.contiguous()}, partial)
+    save_file({"features": features.contiguous()}, partial, metadata=identity)
     partial.replace(path)  # atomic: a crash leaves no half-written cache
     return features
+
+
+def _cached_features(path: Path, identity: dict[str, str]) -> Tensor | None:
+    """The features in `path` if it is a readable cache of exactly `identity` ([n, D] finite floats), else None."""
+    try:
+        with safe_open(path, framework="pt") as f:
+            if f.metadata() != identity or list(f.keys()) != ["features"]:
+                return None
+            features = f.get_tensor("features")
+    except (OSError, SafetensorError):
+        return None
+    ok = features.ndim == 2 and len(features) == int(identity["n"]) and features.is_floating_point()
+    return features if ok and bool(features.isfinite().all()) else None
 
 
 def compare_features(real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, float]:
@@ -63,7 +81,7 @@ class ImageEvaluator:
         self.n, self.split = n, split
         self.extractor = FEATURE_EXTRACTORS.get(features)(data, cache)
         self.classifier, self.classes = self.extractor.classifier, self.extractor.classes
-        self.real = real_features(data.name, split, n, self.features, self.extractor.cache_key, cache)
+        self.real = real_features(data, split, n, self.features, self.extractor.cache_key, cache)
 
     def features(self, images: Tensor) -> Tensor:
         """Features of uint8 [N, C, H, W] images (data) or floats in [-1, 1] (samples)."""
