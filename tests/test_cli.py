@@ -8,6 +8,7 @@ import time
 import pytest
 import torch
 from click.testing import CliRunner
+from PIL import Image
 
 from gankit.cli import INTERRUPTED_EXIT, main
 
@@ -28,7 +29,9 @@ def test_train_sample_resume_end_to_end(tmp_path):
     assert "name: minimax" in saved and "seed: 3" in saved and "num_points: 2048" in saved
 
     result = invoke("sample", out, "--n", "100", "--out", tmp_path / "s.png")
-    assert result.exit_code == 0 and (tmp_path / "s.png").stat().st_size > 0
+    assert result.exit_code == 0
+    with Image.open(tmp_path / "s.png") as scatter:  # a drawn figure, not an empty file
+        assert min(scatter.size) > 200 and len(set(scatter.convert("L").getdata())) > 10
 
     result = invoke("resume", out, "--steps", "30", "--no-progress")
     assert result.exit_code == 0, result.output

@@ -79,6 +79,13 @@ def test_spiral_is_continuous() -> None:
     assert data.labels is None and data.modes is None
     radius = data.data.norm(dim=1)
     assert radius.min() > 0.8 and radius.max() < 3.8
+    # a spiral, not a ring: the radius grows with the angle, over 1.5 turns from about 1.2 to 3.5
+    assert radius.quantile(0.05) < 1.5 and radius.quantile(0.95) > 3.1
+    outer = data.data[radius > 3.2]
+    inner = data.data[(radius > 1.2) & (radius < 1.5)]
+    angle = lambda p: torch.atan2(p[:, 1], p[:, 0])  # noqa: E731
+    # at a given radius the spiral sits at one angle (a ring would spread over every angle)
+    assert angle(outer).std() < 0.8 and angle(inner).std() < 0.8
 
 
 # ---- Fashion-MNIST

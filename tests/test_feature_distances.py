@@ -90,3 +90,44 @@ def test_manifold_scores_in_row_chunks_equal_the_whole_distance_matrix(monkeypat
     scores = manifold_scores(real, fake)
     assert (scores.precision, scores.recall, scores.density, scores.coverage) == pytest.approx(expected, abs=1e-6)
     assert 0 < scores.precision < 1 and 0 < scores.coverage < 1  # a case where every term matters
+
+
+def test_fid_pinned_on_a_small_hand_computed_case_with_the_unbiased_covariance():
+    # 1-D features: a = (0, 2) has mean 1 and unbiased variance 2; b = (1, 5) has mean 3 and variance 8.
+    # FID = (1 - 3)² + 2 + 8 - 2·sqrt(2·8) = 4 + 10 - 8 = 6 (with the biased covariance it would be 4 + 1 + 4 - 4 = 5)
+    a, b = torch.tensor([[0.0], [2.0]]), torch.tensor([[1.0], [5.0]])
+    assert frechet_distance(GaussianStats.of(a), GaussianStats.of(b)) == pytest.approx(6.0, abs=1e-12)
+
+
+def test_fid_matches_the_reference_implementations_formula_on_the_same_features():
+    # pytorch-fid / TTUR: mu, sigma = np.mean(f, axis=0), np.cov(f, rowvar=False); then the Fréchet distance
+    a, b = gaussian(40, 6, 7).numpy(), gaussian(30, 6, 8, shift=0.4, scale=1.3).numpy()
+    mu1, mu2, s1, s2 = a.mean(0), b.mean(0), np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    expected = np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real)
+    found = frechet_distance(GaussianStats.of(torch.from_numpy(a)), GaussianStats.of(torch.from_numpy(b)))
+    assert found == pytest.approx(expected, rel=1e-6)
+
+
+def test_kid_equals_the_unbiased_mmd_written_out_on_a_tiny_case():
+    x, y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), torch.tensor([[0.0, 0.0], [2.0, 1.0], [1.0, 2.0]])
+
+    def k(u, v):
+        return (float(u @ v) / 2 + 1) ** 3
+
+    m = 3
+    xx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    yy = sum(k(y[i], y[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    xy = sum(k(x[i], y[j]) for i in range(m) for j in range(m)) / m**2
+    mean, _ = kernel_inception_distance(x, y, subsets=1, subset_size=3, generator=torch.Generator().manual_seed(0))
+    assert mean == pytest.approx(xx + yy - 2 * xy, rel=1e-12)
+
+
+def test_precision_recall_count_the_kth_neighbour_ball_exactly():
+    # reals at 0, 1, 2, 3, 10 on a line: with k = 3 the radii are 3, 2, 2, 3, 9 (the 10's ball spans 1..19)
+    real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [10.0]])
+    assert knn_radii(real, 3).tolist() == [3.0, 2.0, 2.0, 3.0, 9.0]
+    fake = torch.tensor([[5.5], [6.5], [19.5], [30.0]])  # 5.5 is in 3's ball and 10's; 6.5 in 10's only
+    scores = manifold_scores(real, fake, k_pr=3, k_dc=3)
+    assert scores.precision == pytest.approx(0.5)  # 5.5 and 6.5 inside; 19.5 and 30 outside every ball
+    assert scores.density == pytest.approx((2 + 1) / 4 / 3)  # balls holding each fake, over k, averaged
+    assert scores.coverage == pytest.approx(2 / 5)  # the balls of 3 and 10 hold a fake

@@ -38,3 +38,17 @@ def test_a_few_stray_points_do_not_count_as_a_mode(ring):
     samples = torch.cat([ring.modes[0:1].repeat(2490, 1), ring.modes[1:2].repeat(10, 1)])
     stats = mode_stats(samples, ring.modes, ring.mode_std)
     assert stats.modes_captured == 1  # 10 < 20% of the 2500/8 a mode would get
+
+
+@pytest.mark.parametrize(("stray", "captured"), [(60, 1), (65, 2)])
+def test_a_mode_counts_from_twenty_percent_of_its_uniform_share(ring, stray, captured):
+    # 2 500 samples over 8 modes: a mode's uniform share is 312.5, 20% of it 62.5
+    samples = torch.cat([ring.modes[0:1].repeat(2500 - stray, 1), ring.modes[1:2].repeat(stray, 1)])
+    assert mode_stats(samples, ring.modes, ring.mode_std).modes_captured == captured
+
+
+def test_high_quality_means_within_three_standard_deviations(ring):
+    std = ring.mode_std
+    offsets = torch.tensor([[2.9 * std, 0.0], [3.1 * std, 0.0]])
+    stats = mode_stats(ring.modes[0:1] + offsets, ring.modes, std)
+    assert stats.high_quality == pytest.approx(0.5)

@@ -31,6 +31,19 @@ def test_networks_keep_the_contract(spec, net, conditional):
         assert x.min() >= -1 and x.max() <= 1
 
 
+@pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 28), "dcgan"), (image_spec(3, 32), "dcgan")])
+def test_every_latent_dimension_changes_the_output(spec, net):
+    torch.manual_seed(0)
+    generator, _ = build_networks(ModelConfig(net=net, width=8, latent_dim=6), spec)
+    z, shift = torch.randn(8, 6), torch.randn(8)  # a different move per sample: batch norm removes a common one
+    with torch.no_grad():
+        base = generator(z)
+        for i in range(6):
+            moved = z.clone()
+            moved[:, i] += shift
+            assert (generator(moved) - base).abs().mean() > 1e-2 * base.std(), f"z[{i}] is ignored"
+
+
 def test_conditional_generator_uses_labels():
     generator, _ = build_networks(ModelConfig(net="mlp", conditional=True), POINTS)
     z = torch.randn(4, generator.latent_dim)

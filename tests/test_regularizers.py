@@ -1,5 +1,6 @@
 import pytest
 import torch
+from torch.nn import functional as F
 
 import gankit
 from conftest import tiny_config
@@ -71,6 +72,45 @@ def test_lazy_penalty_runs_every_k_updates_scaled_by_k(tmp_path):
     seen = ["penalty" in trainer.train_step() for _ in range(6)]
     assert seen == [True, False, False, True, False, False]
     assert int(trainer.algorithm.d_updates) == 6
+
+
+def test_a_lazy_penalty_enters_the_loss_multiplied_by_its_interval():
+    """StyleGAN2's lazy regularisation: on the updates that apply it, the penalty counts k times."""
+    torch.manual_seed(0)
+    base = {"model.width": 8, "objective.penalty": "r1", "objective.penalty_weight": 2.0}
+    batch = Batch(torch.rand(8, 1, 16, 16) * 2 - 1)
+    losses = {}
+    for every in (1, 4):
+        config = resolve(Config().override({**base, "objective.penalty_every": every}), "image")
+        torch.manual_seed(1)  # the same networks for both
+        model = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16)))
+        out = model.phases()[0].loss(batch, torch.Generator().manual_seed(0))
+        losses[every] = (out.loss - 2.0 * every * out.stats["penalty"], out.stats["penalty"], out.loss)
+    assert torch.allclose(losses[1][0], losses[4][0], atol=1e-6)  # the same loss without the penalty term
+    assert torch.allclose(losses[4][2] - losses[1][2], 2.0 * 3 * losses[1][1], rtol=1e-4)
+
+
+def test_acgan_adds_its_class_loss_to_d_and_g():
+    torch.manual_seed(0)
+    config = resolve(Config().override({"model.conditional": True, "model.d_condition": "acgan", "model.width": 8,
+                                        "objective.aux_weight": 0.5}), "image")
+    model = build_algorithm(config, IMAGES)
+    batch = Batch(torch.rand(6, 1, 16, 16) * 2 - 1, torch.arange(6) % 10)
+    d_phase, g_phase = model.phases()
+    out = d_phase.loss(batch, torch.Generator().manual_seed(0))
+    fake = model.generator.sample(6, batch.labels, generator=torch.Generator().manual_seed(0))
+    real_scores, real_logits = model.discriminator.evaluate(batch.x, batch.labels)
+    fake_scores, fake_logits = model.discriminator.evaluate(fake, batch.labels)
+    classify = F.cross_entropy(real_logits, batch.labels) + F.cross_entropy(fake_logits, batch.labels)
+    expected = model.objective.discriminator_loss(real_scores, fake_scores) + 0.5 * classify
+    assert torch.allclose(out.loss, expected, rtol=1e-5) and classify > 0.1
+    g_out = g_phase.loss(None, torch.Generator().manual_seed(3))
+    labels = model.generator.sample_labels(64, torch.Generator().manual_seed(3))
+    rng = torch.Generator().manual_seed(3)
+    model.generator.sample_labels(64, rng)  # the same draws as the phase: labels first, then z
+    scores, logits = model.discriminator.evaluate(model.generator.sample(64, labels, generator=rng), labels)
+    g_expected = model.objective.generator_loss(scores) + 0.5 * F.cross_entropy(logits, labels)
+    assert torch.allclose(g_out.loss, g_expected, rtol=1e-5)
 
 
 def test_acgan_discriminator_classifies_and_generator_is_conditional():

@@ -1,10 +1,11 @@
-"""The lecture's other two views: generator alone (AE/VAE) and discriminator alone (EBM)."""
+"""The lecture's other two algorithms: generator alone (AE/VAE) and discriminator alone (EBM)."""
 
 import json
 
 import pytest
 import torch
 from click.testing import CliRunner
+from PIL import Image
 
 import gankit
 from conftest import tiny_config
@@ -104,6 +105,12 @@ def test_ae_samples_from_a_gaussian_fitted_to_its_codes(tmp_path):
     assert int(algorithm.codes_seen) == 40 * 32
     z = algorithm.sample_latent(20_000, torch.Generator().manual_seed(0))
     assert torch.allclose(z.mean(0), algorithm.code_mean, atol=0.05 * float(algorithm.code_mean.abs().max() + 1))
+    # the codes' covariance, not the identity: feed codes of a known covariance and sample it back
+    algorithm.codes_seen.zero_()
+    codes = torch.randn(50_000, 4, generator=torch.Generator().manual_seed(1)) * torch.linspace(0.2, 3.0, 4)
+    algorithm._track_codes(codes)
+    drawn = algorithm.sample_latent(50_000, torch.Generator().manual_seed(2))
+    assert torch.allclose(drawn.std(0), torch.linspace(0.2, 3.0, 4), rtol=0.05)
 
 
 def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
@@ -111,7 +118,8 @@ def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
     run = gankit.train(config)
     frames = sorted((tmp_path / "ebm" / "landscape").glob("step-*.png"))
     assert [f.name for f in frames] == [f"step-{s:08d}.png" for s in (5, 10, 15, 20)]
-    assert (tmp_path / "ebm" / "landscape.gif").stat().st_size > 1000
+    with Image.open(tmp_path / "ebm" / "landscape.gif") as gif:  # one GIF frame per landscape frame, same size
+        assert gif.n_frames == len(frames) and gif.size == Image.open(frames[0]).size
     line = json.loads((tmp_path / "ebm" / "metrics.jsonl").read_text().splitlines()[-1])
     assert {"d_real", "d_fake", "energy_magnitude"} <= line.keys()
     assert run.sample(7).shape == (7, 2)
