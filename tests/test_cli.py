@@ -10,6 +10,7 @@ import torch
 from click.testing import CliRunner
 from PIL import Image
 
+from conftest import HOME_FEATURES
 from gankit.cli import INTERRUPTED_EXIT, main
 
 TINY = ["--steps", "20", "--batch-size", "64", "--set", "data.num_points=2048", "--set", "model.width=32",
@@ -196,3 +197,54 @@ def test_renamed_flags_still_work_and_say_their_new_names(tmp_path):
 def test_python_dash_m_gankit_is_the_command():
     out = subprocess.run([sys.executable, "-m", "gankit", "data", "list"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("cifar10")
+
+
+def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
+    out, image = tmp_path / "run", tmp_path / "grid.png"
+    args = ["train", "--data", "digits", "--net", "dcgan", "--lr", "5e-4", "--device", "cpu", "--eval-every", "2",
+            "--steps", "4", "--batch-size", "16", "--set", "model.width=8", "--set", "train.eval_samples=100",
+            "--out", out, "--no-progress"]
+    assert invoke(*args).exit_code == 0
+    config = (out / "config.yaml").read_text()
+    assert "lr_g: 0.0005" in config and "lr_d: 0.0005" in config and "device: cpu" in config
+    evaluations = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in evaluations if "eval/fid" in line] == [2, 4]
+    assert (out / "checkpoints" / "best.json").is_file()
+    again = CliRunner().invoke(main, [str(a) for a in args])
+    assert again.exit_code == 1 and "already holds a run" in again.output
+    assert invoke(*args, "--overwrite").exit_code == 0
+
+    result = invoke("sample", out, "--checkpoint", "best", "--nrow", "4", "--n", "8", "--out", image)
+    assert result.exit_code == 0
+    with Image.open(image) as grid:  # 8x8 digits with 2-pixel gaps: 4 per row, 2 rows
+        assert grid.size == (4 * 10 + 2, 2 * 10 + 2)
+    result = invoke("eval", out, "--split", "train", "--checkpoint", "best", "--n", "100", "--features", "classifier")
+    assert result.exit_code == 0 and "100 train images" in result.output
+    best_step = json.loads((out / "checkpoints" / "best.json").read_text())["step"]
+    card = json.loads((out / f"eval-step{best_step:08d}.json").read_text())
+    assert card["real_split"] == "train" and card["n_real"] == 100 and card["step"] == best_step
+
+    assert "nothing to fetch" in invoke("data", "fetch", "digits", "--root", tmp_path / "c").output
+    from test_data import fake_mnist
+
+    fake_mnist(tmp_path / "mnist-cache", {"train": 20, "t10k": 10})
+    fetched = invoke("data", "fetch", "mnist", "--root", tmp_path / "mnist-cache").output
+    assert f"already in the cache at {tmp_path / 'mnist-cache' / 'mnist'}" in fetched
+
+
+def test_features_fetch_refuses_a_file_that_is_not_the_inception_network(tmp_path):
+    wrong = tmp_path / "default_1.pt"
+    wrong.write_bytes(b"not the network")
+    result = CliRunner().invoke(main, ["features", "fetch", "inception", "--from", str(wrong)])
+    assert result.exit_code == 1 and "is not the FID Inception network's" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not (HOME_FEATURES / "inception").is_dir(), reason="Inception weights not fetched on this machine")
+def test_features_fetch_installs_the_network_from_a_local_file(tmp_path, monkeypatch):
+    (source,) = (HOME_FEATURES / "inception").glob("*.pt")
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    result = CliRunner().invoke(main, ["features", "fetch", "inception", "--from", str(source)])
+    assert result.exit_code == 0, result.output
+    installed = tmp_path / "cache" / "features" / "inception" / source.name
+    assert installed.read_bytes() == source.read_bytes()

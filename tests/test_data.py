@@ -169,6 +169,33 @@ def test_torchvision_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "already in the cache" in fetch_dataset(config)
 
 
+def fake_mnist(root: Path, sizes: dict[str, int]) -> None:
+    """Tiny MNIST in torchvision's cache layout (root/mnist/MNIST/raw, uncompressed IDX files)."""
+    raw, rng = root / "mnist" / "MNIST" / "raw", np.random.default_rng(1)
+    raw.mkdir(parents=True)
+    for prefix, n in sizes.items():
+        for kind, array in (("images-idx3", rng.integers(0, 256, (n, 28, 28))), ("labels-idx1", np.arange(n) % 10)):
+            packed = raw / f"{prefix}-{kind}-ubyte.gz"
+            write_idx(packed, array)
+            packed.with_suffix("").write_bytes(gzip.decompress(packed.read_bytes()))
+
+
+def test_mnist_and_stacked_mnist_load_from_a_cached_download(tmp_path: Path) -> None:
+    fake_mnist(tmp_path, {"train": 200, "t10k": 100})
+    train, test = (load_dataset(DataConfig(name="mnist", split=s, root=str(tmp_path))) for s in ("train", "test"))
+    assert train.data.shape == (200, 1, 28, 28) and test.data.shape == (100, 1, 28, 28)
+    assert train.labels.tolist()[:12] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1] and train.class_names[3] == "3"
+    assert "already in the cache" in fetch_dataset(DataConfig(name="mnist", root=str(tmp_path)))
+    stacked = load_dataset(DataConfig(name="stacked-mnist", split="test", root=str(tmp_path)))
+    assert stacked.data.shape == (26_000, 3, 28, 28) and stacked.name == "stacked-mnist"
+    digits = stacked.labels // 100, stacked.labels // 10 % 10, stacked.labels % 10
+    red = stacked.data[:, 0].flatten(1)
+    first = test.data[:, 0].flatten(1)
+    match = (red[:50, None, :] == first[None]).all(-1)  # each red channel is one of the test digits
+    assert match.any(1).all() and torch.equal(first[match.int().argmax(1)], red[:50])
+    assert torch.equal(test.labels[match.int().argmax(1)], digits[0][:50])
+
+
 # ---- digits
 
 
