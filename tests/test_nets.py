@@ -115,3 +115,15 @@ def test_pacgan_packs_consecutive_samples_along_channels():
         Config().override({"model.pack": 2, "train.batch_size": 63})
     with pytest.raises(ConfigError, match="unconditional GANs"):
         Config().override({"model.pack": 2, "model.algorithm": "vae"})
+
+
+def test_minibatch_std_on_the_dcgan_discriminator_sees_the_batch():
+    torch.manual_seed(0)
+    _, discriminator = build_networks(ModelConfig(net="dcgan", width=8, minibatch_std=True, d_norm="none"),
+                                      image_spec(1, 16))
+    plain = build_networks(ModelConfig(net="dcgan", width=8, d_norm="none"), image_spec(1, 16))[1]
+    assert discriminator.head.in_features == plain.head.in_features + 1
+    x = torch.randn(6, 1, 16, 16)
+    assert discriminator.representation(x[:1].repeat(6, 1, 1, 1))[:, -1].abs().max() == 0  # no variety: 0
+    alone, in_batch = discriminator(x[:1].repeat(6, 1, 1, 1))[0], discriminator(x)[0]
+    assert not torch.allclose(alone, in_batch)  # the same image scores differently in another batch

@@ -1,6 +1,7 @@
 """The lecture's other two algorithms: generator alone (AE/VAE) and discriminator alone (EBM)."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -177,3 +178,25 @@ def test_pixels_command_scores_both_edits_with_a_trained_discriminator(tmp_path)
     assert (tmp_path / "p.png").is_file()
     result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--index", "9999"])
     assert result.exit_code != 0 and "out of range" in result.output
+
+
+def test_the_gaussian_reconstruction_loss_is_the_gaussian_negative_log_likelihood():
+    torch.manual_seed(0)
+    config = resolve(Config().override({"model.algorithm": "vae", "vae.reconstruction": "gaussian",
+                                        "vae.gaussian_std": 0.3, "model.width": 8, "model.latent_dim": 4}), "image")
+    from gankit.algorithms import build_algorithm
+    from gankit.data.spec import DataSpec
+
+    vae = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 8, 8)))
+    x, z = torch.rand(5, 1, 8, 8) * 2 - 1, torch.randn(5, 4)
+    mean = vae.generator(z)
+    expected = -torch.distributions.Normal(mean, 0.3).log_prob(x).flatten(1).sum(1)
+    assert torch.allclose(vae.reconstruction_loss(x, z), expected, rtol=1e-5)
+
+
+def test_a_vae_with_the_gaussian_likelihood_trains_on_images(tmp_path):
+    vae = {**DIGITS_VAE, "vae": {"reconstruction": "gaussian"}}
+    run = gankit.train(tiny_config(tmp_path / "g", **vae))
+    assert run.config.vae.reconstruction == "gaussian" and (tmp_path / "g" / "reconstructions.png").is_file()
+    lines = [json.loads(line) for line in (tmp_path / "g" / "metrics.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(line["loss"]) for line in lines if "loss" in line)
