@@ -2,6 +2,7 @@
 
 A cell whose result.json exists is skipped; one with a checkpoint but no result (interrupted) resumes,
 exactly, from it. `jobs` cells run at once in separate processes, sharing the CPU cores between them.
+Ctrl-C stops the suite: the cells in training checkpoint (as a run does) and are not evaluated; no other starts.
 """
 
 from __future__ import annotations
@@ -10,20 +11,53 @@ import json
 import multiprocessing
 import os
 import platform
+import signal
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from tqdm import tqdm
 
 from gankit import api
 from gankit.benchmark.suites import SUITES, Cell, suite_cells
+from gankit.jsonl import read_jsonl
 from gankit.metrics.evaluate import evaluate_run
 from gankit.training import checkpoint as ckpt
+from gankit.training.interrupts import stop_on_sigint
+from gankit.training.trainer import Callback, Trainer
 from gankit.viz.bench_results import markdown_table, plots, result_dir, wall_seconds, write_csv
+
+
+class StopFlag(Protocol):
+    """threading.Event in one process, multiprocessing's Event across the worker processes."""
+
+    def set(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A cell that Ctrl-C stopped before its result: checkpointed at `step`, or not started (None)."""
+
+    cell: str
+    step: int | None
+
+
+class SuiteInterrupted(Exception):
+    """Ctrl-C stopped the suite; the cells it names are checkpointed, and running the suite again continues."""
+
+    def __init__(self, stopped: list[Stopped], not_started: int) -> None:
+        trained = ", ".join(f"{s.cell} checkpointed at step {s.step:,}" for s in stopped if s.step is not None)
+        super().__init__(f"interrupted by Ctrl-C: {trained or 'no cell was in training'}, "
+                         f"{not_started} {'cell' if not_started == 1 else 'cells'} not started")
 
 
 def cell_dir(results: Path, cell: Cell) -> Path:
@@ -33,16 +67,18 @@ def cell_dir(results: Path, cell: Cell) -> Path:
 def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
     """The classifier-feature metrics logged along training (`eval/fid`, ...), one dict per evaluation."""
     curve = []
-    for line in (run_dir / "metrics.jsonl").read_text().splitlines():
-        values = json.loads(line)
+    for values in read_jsonl(run_dir / "metrics.jsonl").records:  # a line torn by a crash is skipped
         if "eval/fid" in values:
             curve.append({"step": values["step"], **{k[5:]: v for k, v in values.items() if k.startswith("eval/")}})
     return curve
 
 
-def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: bool = False) -> dict[str, Any]:
+def run_cell(
+    cell: Cell, results: Path, threads: int | None = None, inception: bool = False, stop: StopFlag | None = None
+) -> dict[str, Any] | Stopped:
     """Train (or resume) the cell and evaluate its last checkpoint (also in Inception features when asked);
-    the result is also saved as result.json."""
+    the result is also saved as result.json. Stopped by Ctrl-C or `stop`, it gets neither: the next run of
+    the suite resumes it from the checkpoint its trainer saved."""
     if threads:
         torch.set_num_threads(threads)
     folder = cell_dir(results, cell)
@@ -50,17 +86,22 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
     done = folder / "result.json"
     if done.is_file():  # the cell, not the file, says which cell it is (gankit 0.1.0 stored the eval seed there)
         return {**json.loads(done.read_text()), **identity}
+    if stop is not None and stop.is_set():
+        return Stopped(cell.name, None)
     clock = folder / "bench-seconds.json"  # wall-clock of earlier, interrupted attempts
     spent = json.loads(clock.read_text())["seconds"] if clock.is_file() else 0.0
     start = time.perf_counter()
+    callbacks = _stop_training_on(stop)
     try:
         if ckpt.read_meta(folder / "checkpoints", "last") is not None:
-            run = api.resume(folder)
+            run = api.resume(folder, callbacks=callbacks)
         else:
-            run = api.train(cell.config(str(folder)), overwrite=True)
+            run = api.train(cell.config(str(folder)), overwrite=True, callbacks=callbacks)
     finally:
         folder.mkdir(parents=True, exist_ok=True)
         clock.write_text(json.dumps({"seconds": spent + time.perf_counter() - start}))
+    if run.interrupted:  # short of its budget: evaluating it would make a result of a half-trained model
+        return Stopped(cell.name, run.step)
     seconds = spent + time.perf_counter() - start
     result: dict[str, Any] = {**identity, "steps": run.step, "train_seconds": round(seconds, 1), "run_dir": str(folder)}
     if run.spec.kind == "points":
@@ -77,30 +118,122 @@ def run_cell(cell: Cell, results: Path, threads: int | None = None, inception: b
     return result
 
 
+def _stop_training_on(stop: StopFlag | None) -> tuple[Callback, ...]:
+    """A Ctrl-C the trainer did not see itself (between cells, or the parent's) becomes its stop request."""
+    if stop is None:
+        return ()
+
+    def check(trainer: Trainer) -> None:
+        if stop.is_set():
+            trainer.request_stop()
+
+    return (check,)
+
+
+class _CtrlC:
+    """Ctrl-C as a request the cells poll, set in this process's signal handler."""
+
+    def __init__(self, shared: StopFlag) -> None:
+        self.shared, self.requested = shared, False
+
+    def request(self) -> None:
+        self.requested = True  # first: a second Ctrl-C during set() must abort, not wait for set()'s lock
+        self.shared.set()
+
+
 def run_cells(
     cells: list[Cell], results: Path, jobs: int = 1, progress: bool = True, inception: bool = False
 ) -> list[dict[str, Any]]:
-    """Every cell, `jobs` at a time, with a progress bar of cells done and the ETA."""
+    """Every cell, `jobs` at a time, with a progress bar of cells done and the ETA. On Ctrl-C the cells in
+    training checkpoint, no other starts, and SuiteInterrupted says which were stopped."""
     results.mkdir(parents=True, exist_ok=True)
     bar = tqdm(total=len(cells), desc="cells", unit="cell", disable=not progress)
-    out: list[dict[str, Any]] = []
-    if jobs <= 1:
+    outcomes: dict[str, dict[str, Any] | Stopped] = {}
+    try:
+        if jobs <= 1:
+            _run_here(cells, results, inception, bar, outcomes)
+        else:
+            _run_in_workers(cells, results, jobs, inception, bar, outcomes)
+    finally:
+        bar.close()
+    rows = [outcome for outcome in outcomes.values() if isinstance(outcome, dict)]
+    if len(rows) < len(cells):
+        stopped = [o for o in outcomes.values() if isinstance(o, Stopped) and o.step is not None]
+        raise SuiteInterrupted(stopped, len(cells) - len(rows) - len(stopped))
+    order = {cell.name: i for i, cell in enumerate(cells)}
+    return sorted(rows, key=lambda r: order[f"{r['dataset']}/{r['method']}/seed{r['seed']}"])
+
+
+def _run_here(cells: list[Cell], results: Path, inception: bool, bar: tqdm,
+              outcomes: dict[str, dict[str, Any] | Stopped]) -> None:
+    """One cell after another in this process; the trainer takes Ctrl-C over while a cell trains."""
+    ctrl_c = _CtrlC(threading.Event())
+    with stop_on_sigint(ctrl_c.request, lambda: ctrl_c.requested):
         for cell in cells:
+            if ctrl_c.requested:
+                return
             bar.set_postfix_str(cell.name)
-            out.append(run_cell(cell, results, inception=inception))
+            outcomes[cell.name] = outcome = run_cell(cell, results, inception=inception, stop=ctrl_c.shared)
+            if isinstance(outcome, Stopped):
+                return
             bar.update()
-    else:
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        # spawn: a forked child would inherit torch's thread pools in an undefined state
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_cell, cell, results, threads, inception): cell for cell in cells}
-            for future in as_completed(futures):
-                out.append(future.result())
+
+
+def _run_in_workers(cells: list[Cell], results: Path, jobs: int, inception: bool, bar: tqdm,
+                    outcomes: dict[str, dict[str, Any] | Stopped]) -> None:
+    """`jobs` worker processes. Ctrl-C reaches them too (the terminal signals the whole process group): their
+    trainers checkpoint, while this process cancels the cells not started and waits for the running ones."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    # spawn: a forked child would inherit torch's thread pools in an undefined state
+    context = multiprocessing.get_context("spawn")
+    ctrl_c = _CtrlC(context.Event())
+    with _workers_ignore_sigint():
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                                   initargs=(ctrl_c.shared,))
+        futures = {pool.submit(_run_cell_in_worker, cell, results, threads, inception): cell for cell in cells}
+    with stop_on_sigint(ctrl_c.request, lambda: ctrl_c.requested), pool:
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            outcomes[futures[future].name] = outcome = future.result()
+            if ctrl_c.requested or isinstance(outcome, Stopped):
+                _cancel(futures)
+            else:
                 bar.set_postfix_str(futures[future].name)
                 bar.update()
-    bar.close()
-    order = {cell.name: i for i, cell in enumerate(cells)}
-    return sorted(out, key=lambda r: order[f"{r['dataset']}/{r['method']}/seed{r['seed']}"])
+
+
+def _cancel(futures: dict[Future[Any], Cell]) -> None:
+    for future in futures:
+        future.cancel()  # only those not yet handed to a worker; a worker's own cell sees the stop flag
+
+
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Spawned workers inherit an ignored SIGINT, so a Ctrl-C that reaches one while it starts up (importing
+    torch) or between cells does not kill it; the trainer handles Ctrl-C while the worker trains."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+_worker_stop: StopFlag | None = None  # in a worker process: the parent's stop flag, from _start_worker
+
+
+def _start_worker(stop: StopFlag) -> None:
+    """A worker process starts here: multiprocessing's Event can only reach it as a pool initializer's argument."""
+    global _worker_stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited; also for a worker the pool starts later
+    _worker_stop = stop
+
+
+def _run_cell_in_worker(cell: Cell, results: Path, threads: int, inception: bool) -> dict[str, Any] | Stopped:
+    return run_cell(cell, results, threads, inception, stop=_worker_stop)
 
 
 def cpu_name() -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from gankit.benchmark.suites import BUDGETS, SUITES
+from gankit.cli.common import INTERRUPTED_EXIT
 from gankit.metrics.extractors import FEATURE_EXTRACTORS
 
 
@@ -24,14 +25,23 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, feature_space: str,
           progress: bool) -> None:
     """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
-    Re-running skips finished cells and resumes interrupted ones. Classifier-feature FID is computed along
-    training; with --features inception, the final models also get the standard Inception FID."""
-    from gankit.benchmark.runner import run_suite
+    Re-running skips finished cells and resumes interrupted ones (Ctrl-C checkpoints the cells in training and
+    exits with 130). Classifier-feature FID is computed along training; with --features inception, the final
+    models also get the standard Inception FID."""
+    from gankit.benchmark.runner import SuiteInterrupted, run_suite
 
     results = Path(out or f"results/{suite}-{budget}")
     command = " ".join(["gankit", *sys.argv[1:]])  # recorded in bench.json: what produced the tables
-    summary = run_suite(suite, budget, results, seeds, jobs, progress, inception=feature_space == "inception",
-                        command=command)
+    try:
+        summary = run_suite(suite, budget, results, seeds, jobs, progress, inception=feature_space == "inception",
+                            command=command)
+    except SuiteInterrupted as stop:
+        click.echo(f"{stop}; to continue, run the same command again: {command}")
+        sys.exit(INTERRUPTED_EXIT)
+    except KeyboardInterrupt:  # a Ctrl-C while the bench starts, or a second one that aborts at once
+        click.echo(f"stopped at once by Ctrl-C; the cells keep their last checkpoints; to continue, run the same "
+                   f"command again: {command}")
+        sys.exit(INTERRUPTED_EXIT)
     click.echo(summary)
 
 
