@@ -1,4 +1,7 @@
+import errno
 import json
+import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -56,7 +59,7 @@ def test_optimizer_state_round_trips_exactly(tmp_path):
     ckpt.save_checkpoint(tmp_path, "last", tensors, {"step": 0, "optim": meta})
     loaded, saved_meta = ckpt.load_checkpoint(tmp_path)
     fresh = torch.optim.Adam(net.parameters(), lr=0.5)
-    ckpt.optimizer_from_flat("g", fresh, loaded, saved_meta["optim"])
+    ckpt.optimizer_from_flat("g", fresh, loaded, saved_meta["optim"], tmp_path / "last.json")
     a, b = optimizer.state_dict(), fresh.state_dict()
     assert b["param_groups"][0]["lr"] == 1e-3
     for pid, state in a["state"].items():
@@ -82,5 +85,25 @@ def test_rng_states_round_trip():
     rng = torch.Generator().manual_seed(3)
     states = ckpt.rng_state_tensors(rng)
     expected = torch.randn(3, generator=rng), torch.randn(3)
-    ckpt.restore_rng_states(rng, states)
+    ckpt.restore_rng_states(rng, states, Path("last.safetensors"))
     assert torch.equal(torch.randn(3, generator=rng), expected[0]) and torch.equal(torch.randn(3), expected[1])
+
+
+def test_write_atomic_follows_the_umask_and_names_the_file_it_lost(tmp_path, monkeypatch):
+    umask = os.umask(0o077)
+    try:
+        ckpt.write_atomic(tmp_path / "private.json", b"{}")
+    finally:
+        os.umask(umask)
+    ckpt.write_atomic(tmp_path / "plain.json", b"{}")
+    assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600  # not mkstemp's mode: the umask's
+    assert (tmp_path / "plain.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+    def full_disk(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(ckpt.os, "replace", full_disk)
+    with pytest.raises(OSError) as err:
+        ckpt.write_atomic(tmp_path / "plain.json", b"{\"new\": 1}")
+    assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / "plain.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json", "private.json"]

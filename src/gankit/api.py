@@ -6,6 +6,8 @@ and is passed down in the config; nothing below reads the environment.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +28,15 @@ from gankit.training.device import resolve_device
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer
 from gankit.viz.pictures import save_chains, save_image_grid, save_landscape, save_scatter
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A picture that cannot be written (read-only or invalid place, full disk) is one line naming it."""
+    try:
+        yield
+    except OSError as err:
+        raise GankitError(f"cannot write {path} ({err.strerror or err})") from None
 
 
 @dataclass
@@ -91,23 +102,25 @@ class Run:
     def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0) -> Path:
         """The argmax of D as a picture: chains as rows (images), or the chains' ends over D's landscape (2D)."""
         trajectory, path = self.ascend_discriminator(n, steps, seed), Path(path)
-        if self.spec.kind == "image":
-            return save_chains(trajectory, path)
-        bounds = sample_bounds(self.spec)
-        assert self.algorithm.discriminator is not None  # ascend_discriminator checked it
-        scores = score_grid(self.algorithm.discriminator, bounds, self.algorithm.device)
-        return save_landscape(scores.cpu(), bounds, path, None, trajectory[-1], negatives_label="chain ends",
-                              title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
+        with _writing(path):
+            if self.spec.kind == "image":
+                return save_chains(trajectory, path)
+            bounds = sample_bounds(self.spec)
+            assert self.algorithm.discriminator is not None  # ascend_discriminator checked it
+            scores = score_grid(self.algorithm.discriminator, bounds, self.algorithm.device)
+            return save_landscape(scores.cpu(), bounds, path, None, trajectory[-1], negatives_label="chain ends",
+                                  title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
 
     def save_samples(
         self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8
     ) -> Path:
         """A grid of n samples (images) or a scatter over the data's modes (2D)."""
         samples, path = self.sample(n, labels, seed, per_row=nrow), Path(path)
-        if self.spec.kind == "points":
-            modes = self.spec.modes_tensor() if self.spec.modes else None
-            return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
-        return save_image_grid(samples, path, nrow)
+        with _writing(path):
+            if self.spec.kind == "points":
+                modes = self.spec.modes_tensor() if self.spec.modes else None
+                return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
+            return save_image_grid(samples, path, nrow)
 
 
 def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:
@@ -141,11 +154,11 @@ def resume(
 
 
 def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu") -> Run:
-    """Load a saved run's networks for sampling; never unpickles."""
+    """Load a saved run's networks for sampling; never unpickles, and a damaged checkpoint is a CheckpointError."""
     folder = RunFolder(Path(run_dir))
     config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
-    tensors, meta = ckpt.load_checkpoint(folder.checkpoints, checkpoint)
+    tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, checkpoint)
     algorithm = build_algorithm(config, spec)
-    algorithm.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")})
+    ckpt.load_model_state(algorithm, tensors, folder.checkpoints / meta["tensors"])
     algorithm.to(resolve_device(device)).eval()
     return Run(folder, config, spec, algorithm, meta["step"])

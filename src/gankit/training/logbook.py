@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from gankit.training.checkpoint import write_atomic
+from gankit.jsonl import read_jsonl
+from gankit.training.checkpoint import naming, write_atomic
 
 
 class Logbook:
@@ -34,19 +35,15 @@ class Logbook:
         """Keep only lines up to `step`: a run killed after its checkpoint logged steps it will redo."""
         if not self.path.is_file():
             return
-        kept = []
-        for line in self.path.read_text().splitlines():
-            try:
-                if json.loads(line).get("step", 0) <= step:
-                    kept.append(line)
-            except ValueError:
-                continue  # a half-written last line from a crash
+        # a half-written last line from a crash is dropped; a kept line is written as write() wrote it
+        kept = [json.dumps(record) for record in read_jsonl(self.path).records if record["step"] <= step]
         write_atomic(self.path, "".join(f"{line}\n" for line in kept).encode())
 
     def write(self, step: int, values: dict[str, Any]) -> None:
         record = {"step": step, **{k: _plain(v) for k, v in values.items()}}
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        with naming(self.path):  # a full disk raises here, and the message names the file
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
         if self._writer is not None:
             for key, value in record.items():
                 if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
@@ -67,4 +64,5 @@ def _plain(value: Any) -> Any:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """The readable lines of a metrics.jsonl (a torn or blank line is skipped)."""
+    return read_jsonl(path).records

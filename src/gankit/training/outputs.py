@@ -6,12 +6,13 @@ trajectory: a run with pictures every step ends with the same weights as one wit
 
 from __future__ import annotations
 
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import Tensor
 
 from gankit.algorithms.base import Algorithm, score_grid, seeded
 from gankit.data.spec import DataSpec
 from gankit.metrics.modes2d import DEFAULT_SAMPLES, ModeStats, mode_stats
+from gankit.training.checkpoint import save_tensors
 from gankit.training.run_folder import RunFolder
 from gankit.viz.pictures import save_gif, save_image_grid, save_landscape, save_progress_strip, save_scatter
 
@@ -45,9 +46,7 @@ class Outputs:
         """Add a row to the progress strip and redraw it from every snapshot in the folder."""
         n = POINTS if self.spec.kind == "points" else STRIP_SIZE
         samples = self.fixed_samples(n, n)
-        self.folder.snapshots.mkdir(parents=True, exist_ok=True)
-        path = self.folder.snapshots / f"updates-{generator_updates:09d}.safetensors"
-        save_file({"samples": samples.contiguous()}, path)
+        save_tensors(self.folder.snapshots / f"updates-{generator_updates:09d}.safetensors", {"samples": samples})
         self.progress_strip()
 
     def progress_strip(self) -> None:

@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from gankit.config import Config
 from gankit.data.spec import DataSpec
 from gankit.errors import CheckpointError, GankitError
-from gankit.training.checkpoint import write_atomic
+from gankit.training.checkpoint import read_meta, write_atomic
 from gankit.version import __version__
+
+if sys.platform != "win32":
+    import fcntl
+
+LOCK_NAME = ".gankit.lock"  # held (flock) by the process that trains the run; its presence marks gankit's folder
+
+
+class RunLock:
+    """An exclusive lock on a run folder, held while one process trains it; a second process is refused."""
+
+    def __init__(self, root: Path) -> None:
+        self._file: IO[str] = (root / LOCK_NAME).open("a+")
+        if sys.platform == "win32":  # no flock there: runs are not guarded against a second process
+            return
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # per open file: two in one process conflict too
+        except BlockingIOError:
+            self._file.seek(0)
+            pid = self._file.read().strip() or "unknown"
+            self._file.close()
+            raise GankitError(f"{root} is being trained by another process (pid {pid})") from None
+        self._file.truncate(0)
+        self._file.write(str(os.getpid()))
+        self._file.flush()
+
+    def release(self) -> None:
+        self._file.close()  # closing the file drops the lock
 
 
 @dataclass(frozen=True)
@@ -52,24 +82,66 @@ class RunFolder:
         return self.config_path.is_file()
 
     def check_new(self, overwrite: bool) -> None:
-        """Refuse to mix a new run with an earlier one in the same folder unless `overwrite`."""
-        if self.exists() and not overwrite:
-            raise GankitError(
-                f"{self.root} already holds a run: continue it with `gankit resume {self.root}`, "
-                "pick another --out, or pass --overwrite"
-            )
+        """Refuse to mix a new run with an earlier one in the same folder unless `overwrite`, and never train
+        into a folder of other files (not even with `overwrite`: they are not gankit's to delete)."""
+        if self.exists():
+            if not overwrite:
+                raise GankitError(
+                    f"{self.root} already holds a run: continue it with `gankit resume {self.root}`, "
+                    "pick another --out, or pass --overwrite"
+                )
+        elif self.root.is_dir() and not (self.root / LOCK_NAME).exists() and any(self.root.iterdir()):
+            raise GankitError(f"{self.root} holds files but no gankit run: pick an empty or new folder for --out")
+
+    def lock(self) -> RunLock:
+        """Create the folder if need be, check it takes files, and lock it for this process (see RunLock)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root) as probe:
+                probe.write(b"probe")
+                probe.flush()
+                os.fsync(probe.fileno())
+            return RunLock(self.root)
+        except OSError as err:
+            raise GankitError(f"cannot write the run folder {self.root} ({err.strerror or err})") from None
+
+    def remove_temp_files(self) -> None:
+        """Remove the temp files of writes a killed process left unfinished (call it holding the lock)."""
+        for folder in (self.root, self.checkpoints, self.snapshots):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+    def write_failure(self, err: OSError, step: int | None = None) -> GankitError:
+        """A failed write as one line: the file, why, and (during training) the last good checkpoint, which is kept."""
+        path = Path(err.filename) if isinstance(err.filename, str) else None
+        if path is None:
+            what = f"a file in {self.root}"
+        elif path.parent == self.checkpoints:
+            what = "checkpoint"
+        else:
+            what = str(path.relative_to(self.root) if path.is_relative_to(self.root) else path)
+        reason = err.strerror or str(err)
+        if step is None:
+            return GankitError(f"could not write {what} ({reason})")
+        last = read_meta(self.checkpoints, "last")
+        kept = (f"the last good checkpoint (step {last['step']}) is kept in {self.checkpoints}"
+                if last and isinstance(last.get("step"), int) else f"no checkpoint was kept in {self.checkpoints}")
+        return GankitError(f"could not write {what} at step {step} ({reason}); {kept}")
 
     def create(self, config: Config, spec: DataSpec, overwrite: bool = False) -> None:
-        """Start a new run here, clearing an earlier run's outputs when `overwrite`."""
+        """Start a new run here (holding its lock), clearing an earlier run's outputs when `overwrite`."""
         self.check_new(overwrite)
         if self.exists():
             self.metrics_path.unlink(missing_ok=True)
             for folder in (self.checkpoints, self.samples, self.tensorboard):
                 shutil.rmtree(folder, ignore_errors=True)
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.config_path, config.to_yaml().encode())
-        info = {"data": spec.to_dict(), "gankit_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        write_atomic(self.info_path, json.dumps(info, indent=1).encode())
+        try:
+            write_atomic(self.config_path, config.to_yaml().encode())
+            info = {"data": spec.to_dict(), "gankit_version": __version__,
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            write_atomic(self.info_path, json.dumps(info, indent=1).encode())
+        except OSError as err:
+            raise self.write_failure(err) from None
 
     def load_config(self) -> Config:
         if not self.exists():
@@ -79,7 +151,7 @@ class RunFolder:
     def load_spec(self) -> DataSpec:
         try:
             return DataSpec.from_dict(json.loads(self.info_path.read_text())["data"])
-        except (OSError, ValueError, KeyError) as err:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise CheckpointError(f"{self.info_path} is missing or damaged ({err})") from None
 
     def write_json(self, name: str, values: dict[str, Any]) -> Path:

@@ -25,7 +25,7 @@ from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
 from gankit.training.logbook import Logbook
 from gankit.training.outputs import Outputs
-from gankit.training.run_folder import RunFolder, default_run_name
+from gankit.training.run_folder import RunFolder, RunLock, default_run_name
 
 Callback = Callable[["Trainer"], None]
 BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
@@ -58,6 +58,7 @@ class Trainer:
         self.batches_drawn = 0
         self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
+        self.lock: RunLock | None = None  # held from start/resume to the end of fit
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
@@ -72,12 +73,19 @@ class Trainer:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def start(cls, config: Config, overwrite: bool = False) -> Trainer:
-        device = resolve_device(config.train.device)
         out = config.train.out or default_run_name(config)
         folder = RunFolder(Path(out))
-        folder.check_new(overwrite)  # before spending time on data
-        trainer = cls(config, folder, device)
-        folder.create(trainer.config, trainer.spec, overwrite)
+        folder.check_new(overwrite)  # before creating anything, or spending time on data
+        lock = folder.lock()
+        try:
+            folder.check_new(overwrite)  # again, holding the lock: another process may have started a run here
+            folder.remove_temp_files()
+            trainer = cls(config, folder, resolve_device(config.train.device))
+            folder.create(trainer.config, trainer.spec, overwrite)
+        except BaseException:
+            lock.release()
+            raise
+        trainer.lock = lock
         return trainer
 
     @classmethod
@@ -86,21 +94,31 @@ class Trainer:
         """The run in `run_dir` from its last checkpoint; `cache_root` serves a run saved without data.root."""
         folder = RunFolder(Path(run_dir))
         config = folder.load_config()
-        tensors, meta = ckpt.load_checkpoint(folder.checkpoints, "last")
-        overrides: dict[str, Any] = {}
-        if steps is not None:
-            if steps < meta["step"]:
-                raise ConfigError(f"--steps {steps} is below the checkpoint's step {meta['step']}")
-            overrides["train.steps"] = steps
-        if device is not None:
-            overrides["train.device"] = device
-        if overrides:
-            config = config.override(overrides)
-            ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
-        if config.data.root is None and cache_root is not None:
-            config = config.override({"data.root": cache_root})
-        trainer = cls(config, folder, resolve_device(config.train.device))
-        trainer.restore(tensors, meta)
+        lock = folder.lock()  # before reading the checkpoint: another process may be writing the next one
+        try:
+            folder.remove_temp_files()
+            tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, "last")
+            overrides: dict[str, Any] = {}
+            if steps is not None:
+                if steps < meta["step"]:
+                    raise ConfigError(f"--steps {steps} is below the checkpoint's step {meta['step']}")
+                overrides["train.steps"] = steps
+            if device is not None:
+                overrides["train.device"] = device
+            if overrides:
+                config = config.override(overrides)
+                try:
+                    ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
+                except OSError as err:
+                    raise folder.write_failure(err) from None
+            if config.data.root is None and cache_root is not None:
+                config = config.override({"data.root": cache_root})
+            trainer = cls(config, folder, resolve_device(config.train.device))
+            trainer.restore(tensors, meta)
+        except BaseException:
+            lock.release()
+            raise
+        trainer.lock = lock
         return trainer
 
     # -- the algorithm ------------------------------------------------------------------------
@@ -131,7 +149,21 @@ class Trainer:
         return stats
 
     def fit(self, progress: bool = True, callbacks: tuple[Callback, ...] = ()) -> Outcome:
-        """Train until config.train.steps or a stop request (Ctrl-C), then checkpoint."""
+        """Train until config.train.steps or a stop request (Ctrl-C), then checkpoint; holding the run's lock.
+
+        A write that fails (a full disk, a folder gone read-only) stops training with one line that says
+        what was kept: checkpoints are renamed into place, so the last good one is never replaced by a partial one.
+        """
+        lock = self.lock or self.folder.lock()
+        try:
+            return self._fit(progress, callbacks)
+        except OSError as err:
+            raise self.folder.write_failure(err, self.step) from None
+        finally:
+            lock.release()
+            self.lock = None
+
+    def _fit(self, progress: bool, callbacks: tuple[Callback, ...]) -> Outcome:
         t = self.config.train
         logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step)
         bar = tqdm(total=t.steps, initial=self.step, disable=not progress, unit="it", dynamic_ncols=True)
@@ -227,7 +259,7 @@ class Trainer:
         if bad is None:
             return True
         limit, bad_step = self.config.train.max_recoveries, self.step
-        tensors, meta = ckpt.load_checkpoint(self.folder.checkpoints, "last")
+        tensors, meta = ckpt.load_run_checkpoint(self.folder.checkpoints, "last")
         if self.recoveries >= limit:
             raise GankitError(
                 f"training diverged by step {bad_step}: {bad} is not finite, after {self.recoveries} roll-backs "
@@ -271,15 +303,16 @@ class Trainer:
             ckpt.save_checkpoint(self.folder.checkpoints, "best", tensors, meta)
 
     def _best_score(self) -> float:
-        best = ckpt.read_meta(self.folder.checkpoints, "best")
-        return best["score"] if best else -math.inf
+        score = (ckpt.read_meta(self.folder.checkpoints, "best") or {}).get("score")
+        return float(score) if isinstance(score, (int, float)) else -math.inf
 
     def restore(self, tensors: dict[str, Tensor], meta: dict[str, Any]) -> None:
-        model = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-        self.algorithm.load_state_dict(model)
+        """Put the run in the state of a checkpoint from ckpt.load_run_checkpoint (which checked its fields)."""
+        source = self.folder.checkpoints / meta["tensors"]
+        ckpt.load_model_state(self.algorithm, tensors, source)
         for name, optimizer in self.optimizers.items():
-            ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"][name])
-        ckpt.restore_rng_states(self.rng, tensors)
+            ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"].get(name), source)
+        ckpt.restore_rng_states(self.rng, tensors, source)
         self.step, self.batches_drawn = meta["step"], meta["batches_drawn"]
         self.recoveries = meta.get("recoveries", 0)
 

@@ -4,12 +4,25 @@ never changes a notebook's matplotlib settings, and figures are freed like any o
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from gankit.errors import GankitError
+
+FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg", ".eps", ".tif", ".tiff", ".webp")  # matplotlib writes
+
+
+def check_suffix(path: Path, suffixes: Collection[str]) -> None:
+    """Refuse a file type the writer does not know, in one line naming the ones it does."""
+    if path.suffix.lower() not in suffixes:
+        what = f"{path.suffix!r} is not a picture type gankit writes" if path.suffix else "the name has no extension"
+        raise GankitError(f"cannot write {path}: {what}; use {', '.join(suffixes)}")
+
 
 def save_figure(fig: Figure, path: Path, dpi: int = 110) -> Path:
+    check_suffix(path, FIGURE_SUFFIXES)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
@@ -21,4 +34,4 @@ def figure_png(fig: Figure, dpi: int = 90) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["Figure", "figure_png", "save_figure"]
+__all__ = ["FIGURE_SUFFIXES", "Figure", "check_suffix", "figure_png", "save_figure"]

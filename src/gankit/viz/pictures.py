@@ -10,7 +10,9 @@ from torchvision.utils import make_grid
 
 from gankit.data.dataset import to_uint8
 from gankit.samplers.langevin import chain_columns
-from gankit.viz.figures import Figure, save_figure
+from gankit.viz.figures import Figure, check_suffix, save_figure
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")  # Pillow writes
 
 
 def _titled(fig: Figure, ax: Axes, title: str, path: Path, dpi: int = 110) -> Path:
@@ -28,6 +30,7 @@ def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
 def save_image_grid(images: Tensor, path: Path, nrow: int = 8) -> Path:
     from PIL import Image
 
+    check_suffix(path, IMAGE_SUFFIXES)
     grid = image_grid(images, nrow)  # [C, H, W]
     array = grid.permute(1, 2, 0).numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
