@@ -23,6 +23,14 @@ DIGITS_VAE = {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width":
               "train": {"batch_size": 32, "steps": 40, "sample_every": 20}}
 
 
+def test_langevin_adds_gaussian_noise_of_the_configured_std_at_every_step():
+    flat = lambda x: 0.0 * x.sum(1)  # noqa: E731  (no gradient: only the noise moves x)
+    x0 = torch.zeros(20_000, 2)
+    moved = langevin(flat, x0, steps=4, step_size=0.1, noise=0.05, bounds=(-3.0, 3.0),
+                     generator=torch.Generator().manual_seed(0))
+    assert moved.mean().abs() < 0.002 and moved.std().item() == pytest.approx(0.05 * 4**0.5, rel=0.02)
+
+
 def test_langevin_moves_x_up_the_score_gradient_and_stays_in_bounds():
     centre = torch.tensor([[1.0, -0.5]])
 
