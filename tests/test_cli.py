@@ -92,8 +92,8 @@ def test_a_second_ctrl_c_is_one_line_and_exit_130(monkeypatch):
     result = CliRunner().invoke(main, ["train", "--steps", "5"])
     assert result.exit_code == INTERRUPTED_EXIT and "Aborted!" not in result.output
     assert result.output.strip().splitlines() == [
-        "gankit: stopped at once by a second Ctrl-C; a run keeps its last checkpoint "
-        "(`gankit resume RUN` continues from it)"]
+        "gankit: stopped at once by a second Ctrl-C; what was checkpointed is kept "
+        "(`gankit resume RUN` continues a run)"]
 
 
 def test_data_commands():

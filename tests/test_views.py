@@ -184,6 +184,10 @@ def test_pixels_command_scores_both_edits_with_a_trained_discriminator(tmp_path)
     assert result.exit_code == 0, result.output
     assert "one wrong pixel" in result.output and "six wrong pixels" in result.output
     assert (tmp_path / "p.png").is_file()
+    (tmp_path / "a-file").write_text("")  # a path under a regular file cannot be written, even by root
+    result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--out", str(tmp_path / "a-file" / "p.png")])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1  # mkdir says "File exists"
+    assert result.output.startswith(f"Error: cannot write {tmp_path / 'a-file' / 'p.png'} (")
     result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--index", "9999"])
     assert result.exit_code != 0 and "out of range" in result.output
 

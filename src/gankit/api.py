@@ -6,8 +6,6 @@ and is passed down in the config; nothing below reads the environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,16 +25,8 @@ from gankit.training import checkpoint as ckpt
 from gankit.training.device import resolve_device
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer
+from gankit.viz.figures import writing
 from gankit.viz.pictures import save_chains, save_image_grid, save_landscape, save_scatter
-
-
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """A picture that cannot be written (read-only or invalid place, full disk) is one line naming it."""
-    try:
-        yield
-    except OSError as err:
-        raise GankitError(f"cannot write {path} ({err.strerror or err})") from None
 
 
 @dataclass
@@ -102,7 +92,7 @@ class Run:
     def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0) -> Path:
         """The argmax of D as a picture: chains as rows (images), or the chains' ends over D's landscape (2D)."""
         trajectory, path = self.ascend_discriminator(n, steps, seed), Path(path)
-        with _writing(path):
+        with writing(path):
             if self.spec.kind == "image":
                 return save_chains(trajectory, path)
             bounds = sample_bounds(self.spec)
@@ -116,7 +106,7 @@ class Run:
     ) -> Path:
         """A grid of n samples (images) or a scatter over the data's modes (2D)."""
         samples, path = self.sample(n, labels, seed, per_row=nrow), Path(path)
-        with _writing(path):
+        with writing(path):
             if self.spec.kind == "points":
                 modes = self.spec.modes_tensor() if self.spec.modes else None
                 return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")

@@ -44,8 +44,8 @@ class Gankit(click.Group):
             click.echo(f"Error: {' '.join(err.format_message().split())}", err=True)
             sys.exit(ERROR_EXIT)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("gankit: stopped at once by a second Ctrl-C; a run keeps its last checkpoint "
-                       "(`gankit resume RUN` continues from it)", err=True)
+            click.echo("gankit: stopped at once by a second Ctrl-C; what was checkpointed is kept "
+                       "(`gankit resume RUN` continues a run)", err=True)
             sys.exit(INTERRUPTED_EXIT)
         sys.exit(result if isinstance(result, int) else 0)
 

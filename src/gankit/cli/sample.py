@@ -56,6 +56,7 @@ def pixels(run_dir: str, index: int, out: str) -> None:
 
     from gankit.api import load
     from gankit.data.loading import load_dataset
+    from gankit.viz.figures import writing
     from gankit.viz.pictures import save_labelled_images
     from gankit.viz.pixel_argument import pixel_argument
 
@@ -70,7 +71,8 @@ def pixels(run_dir: str, index: int, out: str) -> None:
         raise GankitError(f"--index {index} is out of range 0..{len(test) - 1}")
     result = pixel_argument(test.data[index], discriminator)
     labels = [f"{name}\npixel L2 {result.pixel_l2[name]:.2f}, D {result.d_score[name]:+.2f}" for name in result.images]
-    path = save_labelled_images(list(result.images.values()), labels, Path(out))
+    with writing(Path(out)):
+        path = save_labelled_images(list(result.images.values()), labels, Path(out))
     for name in result.images:
         click.echo(f"{name:17s} pixel L2 error {result.pixel_l2[name]:5.2f}   D(x) {result.d_score[name]:+8.3f}")
     click.echo(f"-> {path}")

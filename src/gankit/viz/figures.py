@@ -4,7 +4,8 @@ never changes a notebook's matplotlib settings, and figures are freed like any o
 from __future__ import annotations
 
 import io
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -19,6 +20,16 @@ def check_suffix(path: Path, suffixes: Collection[str]) -> None:
     if path.suffix.lower() not in suffixes:
         what = f"{path.suffix!r} is not a picture type gankit writes" if path.suffix else "the name has no extension"
         raise GankitError(f"cannot write {path}: {what}; use {', '.join(suffixes)}")
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """For a command that writes one picture: a place it cannot be written (read-only or invalid, a full disk)
+    is one line naming it. Training keeps the OSError, to say which checkpoint was kept."""
+    try:
+        yield
+    except OSError as err:
+        raise GankitError(f"cannot write {path} ({err.strerror or err})") from None
 
 
 def save_figure(fig: Figure, path: Path, dpi: int = 110) -> Path:
