@@ -113,6 +113,14 @@ class TrainConfig:
     """Seeds initialisation, batches and noise: same seed, same run."""
     device: str = "auto"
     """`auto` (CUDA when available), `cpu`, `cuda` or `cuda:N`."""
+    precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"
+    """Numbers in the training step: fp32, or autocast to bf16 (CPU and CUDA) or fp16 (CUDA, loss-scaled);
+    `auto`: bf16 on a GPU, and on a CPU where a short measurement finds bf16 faster (recorded as chosen)."""
+    channels_last: bool = False
+    """Convolutional networks in channels-last memory layout (faster convolutions on most CPUs and GPUs)."""
+    compile: bool = False
+    """torch.compile the networks (the first steps are slow while it compiles); not with a gradient penalty,
+    whose second derivative torch.compile does not support: then training runs uncompiled, with a notice."""
     out: str | None = None
     """Run folder; None makes runs/<data>-<model>-<objective>-<time>."""
     log_every: int = 50

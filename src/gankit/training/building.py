@@ -6,6 +6,8 @@ loaded, then the networks are initialised from `torch.manual_seed(train.seed)`, 
 
 from __future__ import annotations
 
+import shutil
+import warnings
 from dataclasses import dataclass, replace
 
 import torch
@@ -17,6 +19,7 @@ from gankit.data.batches import Batches
 from gankit.data.dataset import Dataset, to_model_range
 from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
+from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.training.optimizers import build_optimizer
 
 HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
@@ -36,6 +39,25 @@ class Parts:
     heldout: Tensor | None  # test-split examples in model range, for algorithms that report on them
 
 
+def compile_networks(algorithm: Algorithm, config: Config) -> None:
+    """torch.compile every generator, discriminator and encoder in place (their state_dict keys unchanged);
+    where compiling cannot work, a one-line notice and the networks stay eager."""
+    penalty = config.objective.penalty if config.model.algorithm == "gan" else "none"
+    reason = None
+    if penalty not in (None, "none"):
+        reason = f"objective.penalty {penalty} differentiates twice, which torch.compile does not support"
+    elif algorithm.device.type == "cpu" and shutil.which("c++") is None and shutil.which("g++") is None:
+        reason = "compiling for the CPU needs a C++ compiler (apt-get install g++)"
+    if reason is not None:
+        warnings.warn(f"train.compile: {reason}; training uncompiled", UserWarning, stacklevel=2)
+        return
+    for module in algorithm.modules():
+        if isinstance(module, (Generator, Discriminator, Encoder)) and not isinstance(module, Algorithm):
+            module.compile()
+            if isinstance(module, Discriminator):  # GAN losses call evaluate(), which bypasses __call__
+                module.evaluate = torch.compile(module.evaluate)  # type: ignore[method-assign]
+
+
 def build(config: Config, device: torch.device) -> Parts:
     dataset = load_dataset(config.data)
     spec = DataSpec.of(dataset)
@@ -43,6 +65,10 @@ def build(config: Config, device: torch.device) -> Parts:
     dataset = dataset.to(device)
     torch.manual_seed(config.train.seed)  # network initialisation
     algorithm = build_algorithm(config, spec).to(device)
+    if config.train.channels_last and spec.kind == "image":
+        algorithm.to(memory_format=torch.channels_last)  # the conv weights; inputs follow inside each conv
+    if config.train.compile:
+        compile_networks(algorithm, config)
     rates = algorithm.learning_rates(config.optim)
     optimizers = {name: build_optimizer(config.optim, net.parameters(), rates[name])
                   for name, net in algorithm.trainable().items()}

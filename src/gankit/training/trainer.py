@@ -25,6 +25,7 @@ from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
 from gankit.training.logbook import Logbook
 from gankit.training.outputs import Outputs
+from gankit.training.precision import Precision, check_precision, choose_precision
 from gankit.training.run_folder import RunFolder, RunLock, default_run_name
 
 Callback = Callable[["Trainer"], None]
@@ -43,8 +44,10 @@ class Trainer:
     """Builds everything a run needs from its config and trains it, checkpointing as it goes."""
 
     def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
-        parts = build(config, device)
+        precision = choose_precision(config.train.precision, device)
+        parts = build(config.override({"train.precision": precision}), device)  # the config records `auto`'s pick
         self.config, self.spec, self.folder, self.device = parts.config, parts.spec, folder, device
+        self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
         self.batches, self.heldout = parts.batches, parts.heldout
@@ -73,6 +76,7 @@ class Trainer:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def start(cls, config: Config, overwrite: bool = False) -> Trainer:
+        check_precision(config.train.precision, resolve_device(config.train.device))  # before writing anything
         out = config.train.out or default_run_name(config)
         folder = RunFolder(Path(out))
         folder.check_new(overwrite)  # before creating anything, or spending time on data
@@ -137,12 +141,14 @@ class Trainer:
                 last = repeat == phase.repeats - 1
                 batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
                 self.batches_drawn += phase.needs_data
-                out = phase.loss(batch, self.rng, measure=measure and last)
+                with self.precision.autocast():
+                    out = phase.loss(batch, self.rng, measure=measure and last)
                 optimizer.zero_grad(set_to_none=True)
-                out.loss.backward()
+                self.precision.backward(out.loss)
                 if measure and last:
+                    self.precision.unscale(optimizer)
                     stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
-                optimizer.step()
+                self.precision.step(optimizer)
                 stats.update(out.stats)
                 stats.update(self.algorithm.after_update(phase.name, out))
         self.step += 1
@@ -297,7 +303,8 @@ class Trainer:
             tensors |= flat
         tensors |= ckpt.rng_state_tensors(self.rng)
         meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score, "recoveries": self.recoveries,
-                "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict()}
+                "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict(),
+                "precision": self.precision.state_dict()}
         ckpt.save_checkpoint(self.folder.checkpoints, "last", tensors, meta)
         if score is not None and score > self._best_score():
             ckpt.save_checkpoint(self.folder.checkpoints, "best", tensors, meta)
@@ -313,6 +320,7 @@ class Trainer:
         for name, optimizer in self.optimizers.items():
             ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"].get(name), source)
         ckpt.restore_rng_states(self.rng, tensors, source)
+        self.precision.load_state_dict(meta.get("precision") or {})
         self.step, self.batches_drawn = meta["step"], meta["batches_drawn"]
         self.recoveries = meta.get("recoveries", 0)
 
