@@ -12,10 +12,12 @@ D's parameter gradients during the G update, so that backward skips D's weight g
 FLOP columns (FlopCounterMode, forward + backward of one step) show how much arithmetic that saves;
 img/s shows what that is worth once Python, the optimizer and memory traffic are paid for.
 
-Rounds are interleaved (gankit, reference, gankit, …) and the median is reported, so background
-load affects both sides alike.
+gankit runs in each of its speed settings (`train.precision`, `train.channels_last`, `train.compile`),
+all in one process beside the same textbook loop in fp32, at each batch size asked for. Rounds are
+interleaved (every setting, then the reference, then again …) and the median is reported, so background
+load affects every loop alike. FLOPs are counted once per batch size on the fp32 step (the same arithmetic).
 
-    .venv/bin/python bench/throughput.py [--steps 50] [--batch-size 64] [--device cpu] [--json]
+    .venv/bin/python bench/throughput.py [--steps 50] [--batch-sizes 64,256] [--device cpu] [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
+from gankit.benchmark.runner import cpu_name
 from gankit.config import Config
 from gankit.data.dataset import to_model_range
 from gankit.nets.dcgan import init_weights
@@ -141,55 +144,71 @@ def measure(steps_by_name: dict[str, Step], steps: int, warmup: int, rounds: int
     return times
 
 
+SETTINGS: dict[str, dict[str, object]] = {  # gankit's train.* fields for each row
+    "gankit fp32": {},
+    "gankit bf16": {"precision": "bf16"},
+    "gankit bf16 + channels_last": {"precision": "bf16", "channels_last": True},
+    "gankit bf16 + channels_last + compile": {"precision": "bf16", "channels_last": True, "compile": True},
+}
+CUDA_SETTINGS = {"gankit fp16 + channels_last": {"precision": "fp16", "channels_last": True}}
+
+
+def gankit_trainer(folder: Path, batch_size: int, device: str, settings: dict[str, object]) -> Trainer:
+    config = Config.from_dict({"data": {"name": "fashion-mnist"}, "model": {"net": "dcgan"},
+                               "train": {"batch_size": batch_size, "out": str(folder), "device": device, **settings}})
+    return Trainer.start(config)
+
+
+def rows_for_batch(batch_size: int, args: argparse.Namespace, tmp: Path) -> list[dict[str, object]]:
+    """Every setting and the reference at one batch size, measured in interleaved rounds."""
+    device = torch.device(args.device)
+    settings = SETTINGS | (CUDA_SETTINGS if device.type == "cuda" else {})
+    trainers = {name: gankit_trainer(tmp / f"{batch_size}-{i}", batch_size, args.device, extra)
+                for i, (name, extra) in enumerate(settings.items())}
+    torch.manual_seed(0)
+    reference = TextbookDCGAN(trainers["gankit fp32"].batches.dataset.data, batch_size, device)
+    check_same_networks(trainers["gankit fp32"], reference)
+    loops: dict[str, Step] = {name: trainer.train_step for name, trainer in trainers.items()}
+    loops["textbook fp32"] = reference.step
+    gflop = {"gankit": flops_per_step(trainers["gankit fp32"].train_step) / 1e9,
+             "textbook": flops_per_step(reference.step) / 1e9}
+    times = measure(loops, args.steps, args.warmup, args.rounds, device)
+    reference_step = statistics.median(times["textbook fp32"]) / args.steps
+    rows = []
+    for name, seconds in times.items():
+        per_step = statistics.median(seconds) / args.steps
+        flop = gflop[name.split()[0]]
+        rows.append({"loop": name, "batch_size": batch_size, "img_s": batch_size / per_step,
+                     "ms_step": 1e3 * per_step, "gflop_step": flop, "gflop_s": flop / per_step,
+                     "vs_textbook": reference_step / per_step,
+                     "rounds_img_s": [batch_size * args.steps / s for s in seconds]})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=50, help="timed steps per round (default 50)")
-    parser.add_argument("--batch-size", type=int, default=64, help="images per D and per G update (default 64)")
+    parser.add_argument("--batch-sizes", default="64,256", help="comma-separated (default 64,256)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
-    parser.add_argument("--warmup", type=int, default=10, help="untimed steps per loop first (default 10)")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed steps per loop first (default 10; compile "
+                        "happens here)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timings per loop; median kept (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
-    device = torch.device(args.device)
-
     with tempfile.TemporaryDirectory() as tmp:
-        config = Config.from_dict({
-            "data": {"name": "fashion-mnist"}, "model": {"net": "dcgan"},
-            "train": {"batch_size": args.batch_size, "out": str(Path(tmp) / "run"), "device": args.device},
-        })
-        trainer = Trainer.start(config)
-        torch.manual_seed(0)
-        reference = TextbookDCGAN(trainer.batches.dataset.data, args.batch_size, device)
-        check_same_networks(trainer, reference)
-        loops: dict[str, Step] = {"gankit": trainer.train_step, "reference": reference.step}
-        flops = {name: flops_per_step(step) for name, step in loops.items()}
-        times = measure(loops, args.steps, args.warmup, args.rounds, device)
-
-    per_step = {name: statistics.median(seconds) / args.steps for name, seconds in times.items()}
-    result: dict[str, object] = {}
-    for name, seconds in times.items():
-        result |= {
-            f"{name}_img_s": args.batch_size / per_step[name],
-            f"{name}_ms_step": 1e3 * per_step[name],
-            f"{name}_gflop_step": flops[name] / 1e9,
-            f"{name}_gflop_s": flops[name] / per_step[name] / 1e9,
-            f"{name}_rounds_img_s": [args.batch_size * args.steps / s for s in seconds],
-        }
-    result |= {
-        "speedup": per_step["reference"] / per_step["gankit"],  # gankit img/s ÷ reference img/s
-        "steps": args.steps, "warmup": args.warmup, "rounds": args.rounds, "batch_size": args.batch_size,
-        "device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
-    }
+        rows = [row for size in args.batch_sizes.split(",") for row in rows_for_batch(int(size), args, Path(tmp))]
+    header = {"steps": args.steps, "warmup": args.warmup, "rounds": args.rounds, "device": args.device,
+              "threads": torch.get_num_threads(), "torch": torch.__version__, "cpu": cpu_name()}
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps({**header, "rows": rows}))
         return
-    print(f"DCGAN 28×28 step (D then G), batch {args.batch_size}, {args.device}, torch {torch.__version__}, "
+    print(f"DCGAN 28×28 step (D then G), {args.device} ({header['cpu']}), torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, median of {args.rounds}×{args.steps} steps")
-    print(f"{'loop':<10} {'img/s':>9} {'ms/step':>9} {'GFLOP/step':>11} {'GFLOP/s':>9}")
-    for name in loops:
-        print(f"{name:<10} {result[f'{name}_img_s']:>9.0f} {result[f'{name}_ms_step']:>9.2f} "
-              f"{result[f'{name}_gflop_step']:>11.3f} {result[f'{name}_gflop_s']:>9.1f}")
-    print(f"gankit / reference: {result['speedup']:.2f}× images/s")
+    print(f"| {'loop':<38} | batch | {'img/s':>6} | ms/step | GFLOP/step | GFLOP/s | × textbook |")
+    print(f"|{'-' * 40}|------:|-------:|--------:|-----------:|--------:|-----------:|")
+    for r in rows:
+        print(f"| {r['loop']:<38} | {r['batch_size']:>5} | {r['img_s']:>6.0f} | {r['ms_step']:>7.2f} | "
+              f"{r['gflop_step']:>10.3f} | {r['gflop_s']:>7.1f} | {r['vs_textbook']:>9.2f}× |")
 
 
 if __name__ == "__main__":
