@@ -124,6 +124,7 @@ RUN_FIELDS: dict[str, Check] = {  # what the trainer adds: a run resumes from th
 OPTIONAL_FIELDS: dict[str, Check] = {
     "recoveries": (_is_count, "a whole number >= 0"),
     "score": (lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)), "a number or null"),
+    "precision": (lambda v: isinstance(v, dict), "the loss scaler's state (an object)"),
 }
 
 
