@@ -1,0 +1,140 @@
+"""From plain values to a Config: renamed keys moved, every field's type checked, ranges validated early.
+
+Each message names the field, so a typo in a YAML file or a --set is one line that says where it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+import warnings
+from typing import TYPE_CHECKING, Any, Literal
+
+from gankit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gankit.config.schema import Config
+
+MAX_STEPS = 10**9  # beyond this a typo, not a plan: a billion steps of the smallest model take years on a CPU
+
+# Keys renamed in gankit 0.2 (GAN-only fields left `train`); the old ones still work for one release.
+RENAMED_KEYS = {"train.d_steps": "gan.d_steps", "train.g_steps": "gan.g_steps", "train.order": "gan.order"}
+
+
+def new_key(key: str) -> str:
+    if key in RENAMED_KEYS:
+        warnings.warn(f"config key {key} is now {RENAMED_KEYS[key]}; the old name goes in the next release",
+                      FutureWarning, stacklevel=3)
+        return RENAMED_KEYS[key]
+    return key
+
+
+def renamed(values: Any) -> Any:
+    """`values` with renamed keys moved to their new place (a run folder of gankit 0.1 still loads)."""
+    if not isinstance(values, dict):
+        return values
+    values = {k: dict(v) if isinstance(v, dict) else v for k, v in values.items()}
+    for old in RENAMED_KEYS:
+        section, name = old.split(".")
+        if isinstance(values.get(section), dict) and name in values[section]:
+            new_section, new_name = new_key(old).split(".")
+            moved = values[section].pop(name)
+            target = values.setdefault(new_section, {})
+            if isinstance(target, dict) and target.get(new_name) is None:
+                target[new_name] = moved
+    return values
+
+
+def build_section(cls: type, values: Any, prefix: str) -> Any:
+    """Build dataclass `cls` from a dict, rejecting unknown fields and checking each value's type."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {values!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"unknown field {prefix}{unknown[0]}; valid: {', '.join(sorted(known))}")
+    kwargs = {}
+    for name, value in values.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = build_section(typing.cast(type, hint), value, f"{prefix}{name}.")
+        else:
+            kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, name: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        return _coerce(value, options[0], name)
+    if origin is Literal:
+        if value not in args:
+            raise ConfigError(f"{name} must be one of {', '.join(map(str, args))}, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{name} must be a list, got {value!r}")
+        return [_coerce(v, args[0], f"{name}[{i}]") for i, v in enumerate(value)]
+    if hint is float and isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:  # YAML 1.1 reads "1e-3" as a string
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    is_bool_as_int = hint is int and isinstance(value, bool)
+    if hint in (int, float, str, bool) and (not isinstance(value, hint) or is_bool_as_int):
+        raise ConfigError(f"{name} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def validate(config: Config) -> None:
+    """Range checks that types alone cannot express; each message names the field."""
+    t, o, g = config.train, config.optim, config.gan
+    positive = {
+        "train.steps": t.steps, "train.batch_size": t.batch_size, "gan.d_steps": g.d_steps,
+        "gan.g_steps": g.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
+        "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
+        "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
+        "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
+        "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
+        "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
+    }
+    for name, value in positive.items():
+        if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by config.resolve
+            raise ConfigError(f"{name} must be positive, got {value}")
+    if t.steps > MAX_STEPS:
+        raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
+    ob, m = config.objective, config.model
+    for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
+                        ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
+                        ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
+                        ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
+                        ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
+        if value is not None and not (value >= 0 and math.isfinite(value)):
+            raise ConfigError(f"{name} must be >= 0, got {value}")
+    if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
+        raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
+    if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
+        raise ConfigError(f"train.batch_size {t.batch_size} must be a multiple of model.pack {m.pack}")
+    if not 0 <= config.ebm.restart <= 1:
+        raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
+    if t.eval_samples < 10:
+        raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
+    if m.g_ema is not None and not 0 <= m.g_ema < 1:
+        raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
+    for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):
+        if beta is not None and not 0 <= beta < 1:
+            raise ConfigError(f"{name} must be in [0, 1), got {beta}")
+    if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
+        raise ConfigError("model.latent_dim and model.width must be >= 0 and model.depth >= 1")
+    if config.data.channels not in (None, 1, 3):
+        raise ConfigError(f"data.channels must be 1 or 3, got {config.data.channels}")
+    if config.data.image_size is not None and config.data.image_size < 4:
+        raise ConfigError(f"data.image_size must be at least 4, got {config.data.image_size}")
+    if t.device != "auto" and not (t.device == "cpu" or t.device.startswith("cuda")):
+        raise ConfigError(f"train.device must be auto, cpu, cuda or cuda:N, got {t.device!r}")
