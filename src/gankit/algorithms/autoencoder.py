@@ -16,6 +16,7 @@ from torch.nn import functional as F
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
 from gankit.config import OptimConfig, VAEConfig
 from gankit.data.batches import Batch
+from gankit.data.shard import per_example_randn
 from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.nets.modes import evaluating
 
@@ -69,7 +70,7 @@ class Autoencoder(Algorithm):
             return code, torch.zeros(len(x), device=x.device)
         mean, log_var = code.chunk(2, dim=1)
         log_var = log_var.clamp(-30, 20)  # exp() stays finite
-        z = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=rng, device=x.device)
+        z = mean + (0.5 * log_var).exp() * per_example_randn(mean, rng)
         return z, gaussian_kl(mean, log_var)
 
     def reconstruction_loss(self, x: Tensor, z: Tensor) -> Tensor:

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from gankit.data.shard import per_example
 from gankit.errors import GankitError
 
 
@@ -25,13 +26,15 @@ class Generator(nn.Module):
         return next(self.parameters()).device
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        return torch.randn(n, self.latent_dim, generator=generator, device=self.device)
+        return per_example(lambda m: torch.randn(m, self.latent_dim, generator=generator, device=self.device), n,
+                           generator)
 
     def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
         """Uniform class labels for a conditional generator, None for an unconditional one."""
         if not self.num_classes:
             return None
-        return torch.randint(self.num_classes, (n,), generator=generator, device=self.device)
+        return per_example(lambda m: torch.randint(self.num_classes, (m,), generator=generator, device=self.device),
+                           n, generator)
 
     def sample(
         self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, autograd, nn
 
+from gankit.data.shard import per_example
 from gankit.registry import Registry
 
 Penalty = Callable[[nn.Module, Tensor, Tensor, "Tensor | None", torch.Generator], Tensor]
@@ -26,8 +27,9 @@ def input_gradient_norms(discriminator: nn.Module, x: Tensor, labels: Tensor | N
 
 def _per_sample_uniform(x: Tensor, generator: torch.Generator) -> Tensor:
     """U[0, 1) of shape [N, 1, ...] to broadcast one value over each sample."""
-    shape = (x.shape[0],) + (1,) * (x.dim() - 1)
-    return torch.rand(shape, generator=generator, device=x.device, dtype=x.dtype)
+    shape = (1,) * (x.dim() - 1)
+    return per_example(lambda m: torch.rand((m, *shape), generator=generator, device=x.device, dtype=x.dtype),
+                       len(x), generator)
 
 
 @PENALTIES.register("gp")
@@ -46,7 +48,9 @@ def dragan_penalty(
 ) -> Tensor:
     """E[(‖∇D(x̂)‖ - 1)²] on x̂ = x + α·δ, δ ~ 0.5·std(x)·U[0, 1) per element (Kodali et al. 2017)."""
     real = real.detach()
-    delta = 0.5 * real.std() * torch.rand(real.shape, generator=generator, device=real.device, dtype=real.dtype)
+    uniform = per_example(lambda m: torch.rand((m, *real.shape[1:]), generator=generator, device=real.device,
+                                               dtype=real.dtype), len(real), generator)
+    delta = 0.5 * real.std() * uniform
     perturbed = real + _per_sample_uniform(real, generator) * delta
     return (input_gradient_norms(discriminator, perturbed, labels) - 1).pow(2).mean()
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, autograd
 
+from gankit.data.shard import per_example_randn
+
 
 def langevin(
     score: Callable[[Tensor], Tensor], x: Tensor, steps: int, step_size: float, noise: float,
@@ -23,7 +25,7 @@ def langevin(
         for _ in range(steps):
             x = x.detach().requires_grad_(True)
             (grad,) = autograd.grad(score(x).sum(), x)
-            x = x + step_size * grad + noise * torch.randn(x.shape, generator=generator, device=x.device)
+            x = x + step_size * grad + noise * per_example_randn(x, generator)
             x = x.clamp(*bounds)
             if callback is not None:
                 callback(x.detach())

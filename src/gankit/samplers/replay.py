@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from gankit.data.shard import per_example
+
 
 class ReplayBuffer(nn.Module):
     chains: Tensor  # buffer [size, *sample_shape]
@@ -24,16 +26,17 @@ class ReplayBuffer(nn.Module):
     def noise(self, n: int, generator: torch.Generator | None = None, device: torch.device | None = None) -> Tensor:
         """n points uniform in the sample box."""
         low, high = self.bounds
-        return low + (high - low) * torch.rand((n, *self.sample_shape), generator=generator, device=device)
+        return low + (high - low) * per_example(
+            lambda m: torch.rand((m, *self.sample_shape), generator=generator, device=device), n, generator)
 
     def starts(self, n: int, generator: torch.Generator | None, device: torch.device) -> tuple[Tensor, Tensor | None]:
         """(starting points, their slots): stored chains, `restart` of them replaced by fresh noise.
         An empty buffer gives noise and no slots."""
         if not len(self):
             return self.noise(n, generator, device), None
-        slots = torch.randint(len(self), (n,), generator=generator, device=device)
+        slots = per_example(lambda m: torch.randint(len(self), (m,), generator=generator, device=device), n, generator)
         start = self.chains[slots]
-        fresh = torch.rand(n, generator=generator, device=device) < self.restart
+        fresh = per_example(lambda m: torch.rand(m, generator=generator, device=device), n, generator) < self.restart
         restart = self.noise(n, generator, device)
         return torch.where(fresh.view(-1, *[1] * len(self.sample_shape)), restart, start), slots
 
