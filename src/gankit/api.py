@@ -131,16 +131,19 @@ def train(
     config: Config | dict[str, Any] | str | Path, *, overwrite: bool = False, progress: bool = False,
     callbacks: tuple[Callback, ...] = (),
 ) -> Run:
-    """Train a new run from a Config, a dict of sections, or a YAML path."""
-    return _finish(Trainer.start(_as_config(config), overwrite), progress, callbacks)
+    """Train a new run from a Config, a dict of sections, or a YAML path. Under torchrun, each process calls
+    this alike and trains its slice of every batch (train.batch_size is the global batch); rank 0 writes."""
+    return _finish(Trainer.start(_as_config(config), overwrite, environment.world()), progress, callbacks)
 
 
 def resume(
     run_dir: str | Path, *, steps: int | None = None, device: str | None = None, progress: bool = False,
     callbacks: tuple[Callback, ...] = (),
 ) -> Run:
-    """Continue a run from its last checkpoint (to `steps` in total if given); exact on the same device."""
-    return _finish(Trainer.resume(run_dir, steps, device, environment.cache_root()), progress, callbacks)
+    """Continue a run from its last checkpoint (to `steps` in total if given); exact on the same device and
+    number of processes, and correct on another number (under torchrun)."""
+    return _finish(Trainer.resume(run_dir, steps, device, environment.cache_root(), environment.world()), progress,
+                   callbacks)
 
 
 def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu") -> Run:

@@ -11,6 +11,7 @@ import yaml
 
 from gankit import environment
 from gankit.cli.common import INTERRUPTED_EXIT, deprecated, parse_sets
+from gankit.cli.launch import check_nproc, relaunch
 from gankit.config import Config, resolution_sources, resolve
 from gankit.data.catalog import dataset_kind
 from gankit.errors import GankitError
@@ -77,10 +78,13 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (each value with where it came from); "
               "train nothing, write nothing.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
+@click.option("--nproc", type=int, default=1, show_default=True,
+              help="Data-parallel processes on this machine (one per GPU, or CPU cores shared), via torchrun; "
+                   "--batch-size is the global batch.")
 def train(config_path: str | None, data: str | None, algorithm: str | None, net: str | None, objective: str | None,
           model: str | None, loss: str | None, steps: int | None, batch_size: int | None, lr: float | None,
           out: str | None, device: str | None, seed: int | None, eval_every: int | None, sets: tuple[str, ...],
-          overwrite: bool, dry_run: bool, progress: bool) -> None:
+          overwrite: bool, dry_run: bool, progress: bool, nproc: int) -> None:
     """Train a new run; the effective config is saved in its folder."""
     config = Config.from_yaml(config_path) if config_path else Config()
     overrides: dict[str, Any] = _legacy_model(model) if model else {}
@@ -98,9 +102,25 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
     if dry_run:
         print_resolved(config, _given_keys(config_path, overrides))
         return
+    if nproc != 1:
+        sys.exit(_launch_training(config, nproc, overwrite))
     from gankit.api import train as train_run
 
     report_run(train_run(config, overwrite=overwrite, progress=progress))
+
+
+def _launch_training(config: Config, nproc: int, overwrite: bool) -> int:
+    """Check what one process would check before writing anything, then start `nproc` of them."""
+    from gankit.training.device import resolve_device
+    from gankit.training.precision import check_precision
+    from gankit.training.run_folder import RunFolder, default_run_name
+
+    resolved = resolve(config, dataset_kind(config.data.name))
+    check_nproc(nproc, config.train.device, resolved.train.batch_size)
+    check_precision(config.train.precision, resolve_device(config.train.device))
+    out = config.train.out or default_run_name(config)
+    RunFolder(Path(out)).check_new(overwrite)
+    return relaunch(nproc, config.train.device, [] if config.train.out else ["--out", out])
 
 
 @click.command()
@@ -108,14 +128,24 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
 @click.option("--steps", type=int, help="New total number of steps (to train longer than planned).")
 @click.option("--device", help="Device to continue on (bit-exact resume needs the same one).")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
-def resume(run_dir: str, steps: int | None, device: str | None, progress: bool) -> None:
+@click.option("--nproc", type=int, default=1, show_default=True,
+              help="Data-parallel processes to continue on (any number; exact on the run's own).")
+def resume(run_dir: str, steps: int | None, device: str | None, progress: bool, nproc: int) -> None:
     """Continue RUN_DIR from its last checkpoint."""
     from gankit.api import resume as resume_run
 
+    if nproc != 1:
+        from gankit.training.run_folder import RunFolder
+
+        saved = RunFolder(Path(run_dir)).load_config()  # a missing or damaged run fails here, in one line
+        check_nproc(nproc, device or saved.train.device, saved.train.batch_size)
+        sys.exit(relaunch(nproc, device or saved.train.device, []))
     report_run(resume_run(run_dir, steps=steps, device=device, progress=progress))
 
 
 def report_run(run: Any) -> None:
+    if not environment.world().is_main:  # data-parallel: rank 0 speaks for the run
+        return
     where = run.run_dir
     if run.interrupted:
         click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints")

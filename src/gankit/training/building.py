@@ -19,8 +19,10 @@ from gankit.data.batches import Batches
 from gankit.data.dataset import Dataset, to_model_range
 from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError
 from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.training.optimizers import build_optimizer
+from gankit.world import ONE_PROCESS, World
 
 HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
 
@@ -58,13 +60,21 @@ def compile_networks(algorithm: Algorithm, config: Config) -> None:
                 module.evaluate = torch.compile(module.evaluate)  # type: ignore[method-assign]
 
 
-def build(config: Config, device: torch.device) -> Parts:
+def build(config: Config, device: torch.device, world: World = ONE_PROCESS) -> Parts:
+    """The run's parts; in a data-parallel run, this process's (same networks, its slice of each batch)."""
     dataset = load_dataset(config.data)
     spec = DataSpec.of(dataset)
     config = resolve(config, spec.kind)
     dataset = dataset.to(device)
+    assert config.train.batch_size is not None
+    batches = Batches(dataset, config.train.batch_size, config.train.seed, world.rank, world.size)
+    local_batch = config.train.batch_size // world.size
+    if local_batch % config.model.pack:
+        raise ConfigError(f"each of the {world.size} processes gets {local_batch} examples per batch, which "
+                          f"model.pack {config.model.pack} does not divide")
     torch.manual_seed(config.train.seed)  # network initialisation
-    algorithm = build_algorithm(config, spec).to(device)
+    # the algorithm computes one process's share of each global batch (its G step draws that many z)
+    algorithm = build_algorithm(config.override({"train.batch_size": local_batch}), spec).to(device)
     if config.train.channels_last and spec.kind == "image":
         algorithm.to(memory_format=torch.channels_last)  # the conv weights; inputs follow inside each conv
     if config.train.compile:
@@ -72,8 +82,6 @@ def build(config: Config, device: torch.device) -> Parts:
     rates = algorithm.learning_rates(config.optim)
     optimizers = {name: build_optimizer(config.optim, net.parameters(), rates[name])
                   for name, net in algorithm.trainable().items()}
-    assert config.train.batch_size is not None
-    batches = Batches(dataset, config.train.batch_size, config.train.seed)
     heldout = None
     if algorithm.uses_heldout:
         test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]

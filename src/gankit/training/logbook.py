@@ -57,6 +57,22 @@ class Logbook:
             self._writer.close()
 
 
+class NoLogbook(Logbook):
+    """What the processes other than rank 0 of a data-parallel run log to: nothing."""
+
+    def __init__(self) -> None:
+        pass
+
+    def rewind(self, step: int) -> None:
+        pass
+
+    def write(self, step: int, values: dict[str, Any]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no NaN/inf

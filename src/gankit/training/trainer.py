@@ -5,28 +5,32 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
+import yaml
 from torch import Tensor
 from tqdm.auto import tqdm
 
 from gankit.algorithms import sample_bounds
 from gankit.config import Config
+from gankit.data.shard import ShardedGenerator
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.evaluate import ImageEvaluator
 from gankit.nets.modes import set_trainable
 from gankit.training import checkpoint as ckpt
 from gankit.training.building import build
 from gankit.training.device import resolve_device
+from gankit.training.distributed import Group
 from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
-from gankit.training.logbook import Logbook
+from gankit.training.logbook import Logbook, NoLogbook
 from gankit.training.outputs import Outputs
-from gankit.training.precision import Precision, check_precision, choose_precision
+from gankit.training.precision import Concrete, Precision, check_precision, choose_precision
 from gankit.training.run_folder import RunFolder, RunLock, default_run_name
+from gankit.world import ONE_PROCESS, World
 
 Callback = Callable[["Trainer"], None]
 BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
@@ -41,19 +45,28 @@ class Outcome:
 
 
 class Trainer:
-    """Builds everything a run needs from its config and trains it, checkpointing as it goes."""
+    """Builds everything a run needs from its config and trains it, checkpointing as it goes.
 
-    def __init__(self, config: Config, folder: RunFolder, device: torch.device) -> None:
+    In a data-parallel run (`group` of several processes) every process builds the same trainer and trains on
+    its slice of each batch; rank 0 alone writes the run folder, logs, pictures and checkpoints.
+    """
+
+    def __init__(self, config: Config, folder: RunFolder, device: torch.device, group: Group | None = None) -> None:
+        self.group = group or Group(ONE_PROCESS)
+        world = self.group.world
         precision = choose_precision(config.train.precision, device)
-        parts = build(config.override({"train.precision": precision}), device)  # the config records `auto`'s pick
+        if self.group.parallel:  # `auto` measures speed: every process takes rank 0's pick
+            precision = cast(Concrete, self.group.share_text(precision if world.is_main else None))
+        parts = build(config.override({"train.precision": precision}), device, world)  # records `auto`'s pick
         self.config, self.spec, self.folder, self.device = parts.config, parts.spec, folder, device
         self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
         self.batches, self.heldout = parts.batches, parts.heldout
-        self.rng = torch.Generator(device=device).manual_seed(self.config.train.seed + 1)  # z and labels
+        # z and labels; the same stream in every process, each keeping its examples' draws
+        self.rng = ShardedGenerator(device, world.rank, world.size).manual_seed(self.config.train.seed + 1)
         self.outputs = Outputs(folder, self.algorithm, self.spec, parts.dataset.data, self.config.train.seed)
-        self.evaluator = self._image_evaluator(self.config)
+        self.evaluator = self._image_evaluator(self.config) if world.is_main else None
         self.bounds = sample_bounds(self.spec)
         # how many updates the network that samples gets per iteration: the progress strip counts them
         self.sampling_repeats = next(p.repeats for p in self.phases if p.name == self.algorithm.sampling_phase)
@@ -66,6 +79,11 @@ class Trainer:
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
 
+    @property
+    def is_main(self) -> bool:
+        """Whether this process writes the run folder (the only process, or rank 0)."""
+        return self.group.is_main
+
     def _image_evaluator(self, config: Config) -> ImageEvaluator | None:
         if not config.train.eval_every:
             return None
@@ -75,16 +93,20 @@ class Trainer:
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def start(cls, config: Config, overwrite: bool = False) -> Trainer:
-        check_precision(config.train.precision, resolve_device(config.train.device))  # before writing anything
+    def start(cls, config: Config, overwrite: bool = False, world: World = ONE_PROCESS) -> Trainer:
+        device = resolve_device(config.train.device, world.local_rank)
+        check_precision(config.train.precision, device)  # before writing anything
         out = config.train.out or default_run_name(config)
         folder = RunFolder(Path(out))
+        group = Group(world)
+        if not world.is_main:  # the other processes of a data-parallel run never touch the folder
+            return cls(config, folder, device, group)
         folder.check_new(overwrite)  # before creating anything, or spending time on data
         lock = folder.lock()
         try:
             folder.check_new(overwrite)  # again, holding the lock: another process may have started a run here
             folder.remove_temp_files()
-            trainer = cls(config, folder, resolve_device(config.train.device))
+            trainer = cls(config, folder, device, group)
             folder.create(trainer.config, trainer.spec, overwrite)
         except BaseException:
             lock.release()
@@ -94,33 +116,71 @@ class Trainer:
 
     @classmethod
     def resume(cls, run_dir: str | Path, steps: int | None = None, device: str | None = None,
-               cache_root: str | None = None) -> Trainer:
-        """The run in `run_dir` from its last checkpoint; `cache_root` serves a run saved without data.root."""
+               cache_root: str | None = None, world: World = ONE_PROCESS) -> Trainer:
+        """The run in `run_dir` from its last checkpoint; `cache_root` serves a run saved without data.root.
+        In a data-parallel run rank 0 reads the folder and sends the config and checkpoint to the others, on
+        any number of processes (exact on the number the run was saved with)."""
+        if world.size > 1:
+            return cls._resume_parallel(Path(run_dir), steps, device, cache_root, world)
         folder = RunFolder(Path(run_dir))
         config = folder.load_config()
         lock = folder.lock()  # before reading the checkpoint: another process may be writing the next one
         try:
             folder.remove_temp_files()
             tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, "last")
-            overrides: dict[str, Any] = {}
-            if steps is not None:
-                if steps < meta["step"]:
-                    raise ConfigError(f"--steps {steps} is below the checkpoint's step {meta['step']}")
-                overrides["train.steps"] = steps
-            if device is not None:
-                overrides["train.device"] = device
-            if overrides:
-                config = config.override(overrides)
-                try:
-                    ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
-                except OSError as err:
-                    raise folder.write_failure(err) from None
+            config = cls._resumed_config(folder, config, meta, steps, device)
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
             trainer = cls(config, folder, resolve_device(config.train.device))
             trainer.restore(tensors, meta)
         except BaseException:
             lock.release()
+            raise
+        trainer.lock = lock
+        return trainer
+
+    @staticmethod
+    def _resumed_config(folder: RunFolder, config: Config, meta: dict[str, Any], steps: int | None,
+                        device: str | None) -> Config:
+        """The saved config with resume's --steps and --device, written back to the folder when they change it."""
+        overrides: dict[str, Any] = {}
+        if steps is not None:
+            if steps < meta["step"]:
+                raise ConfigError(f"--steps {steps} is below the checkpoint's step {meta['step']}")
+            overrides["train.steps"] = steps
+        if device is not None:
+            overrides["train.device"] = device
+        if not overrides:
+            return config
+        config = config.override(overrides)
+        try:
+            ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
+        except OSError as err:
+            raise folder.write_failure(err) from None
+        return config
+
+    @classmethod
+    def _resume_parallel(cls, run_dir: Path, steps: int | None, device: str | None, cache_root: str | None,
+                         world: World) -> Trainer:
+        folder, lock, group = RunFolder(run_dir), None, Group(world)
+        config_yaml = checkpoint = None
+        try:
+            if world.is_main:  # rank 0 checks and reads the folder as one process would, then sends what it read
+                config = folder.load_config()
+                lock = folder.lock()
+                folder.remove_temp_files()
+                checkpoint = ckpt.load_run_checkpoint(folder.checkpoints, "last")
+                config = cls._resumed_config(folder, config, checkpoint[1], steps, device)
+                config_yaml = config.to_yaml()
+            config = Config.from_dict(yaml.safe_load(group.share_text(config_yaml)))
+            if config.data.root is None and cache_root is not None:
+                config = config.override({"data.root": cache_root})
+            on = resolve_device(config.train.device, world.local_rank)
+            trainer = cls(config, folder, on, group)
+            trainer.restore(*group.share_checkpoint(checkpoint))
+        except BaseException:
+            if lock is not None:
+                lock.release()
             raise
         trainer.lock = lock
         return trainer
@@ -145,11 +205,13 @@ class Trainer:
                     out = phase.loss(batch, self.rng, measure=measure and last)
                 optimizer.zero_grad(set_to_none=True)
                 self.precision.backward(out.loss)
+                self.group.average_gradients(network)  # data-parallel: every process takes the same step
                 if measure and last:
                     self.precision.unscale(optimizer)
                     stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
                 self.precision.step(optimizer)
                 stats.update(out.stats)
+                out = replace(out, pending=self.group.gather(out.pending))  # the same state changes everywhere
                 stats.update(self.algorithm.after_update(phase.name, out))
         self.step += 1
         return stats
@@ -160,26 +222,29 @@ class Trainer:
         A write that fails (a full disk, a folder gone read-only) stops training with one line that says
         what was kept: checkpoints are renamed into place, so the last good one is never replaced by a partial one.
         """
-        lock = self.lock or self.folder.lock()
+        lock = self.lock or (self.folder.lock() if self.is_main else None)
         try:
             return self._fit(progress, callbacks)
         except OSError as err:
             raise self.folder.write_failure(err, self.step) from None
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
             self.lock = None
+            self.group.close()
 
     def _fit(self, progress: bool, callbacks: tuple[Callback, ...]) -> Outcome:
         t = self.config.train
-        logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step)
-        bar = tqdm(total=t.steps, initial=self.step, disable=not progress, unit="it", dynamic_ncols=True)
+        logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step) if self.is_main else NoLogbook()
+        bar = tqdm(total=t.steps, initial=self.step, disable=not (progress and self.is_main), unit="it",
+                   dynamic_ncols=True)
         self._clock = (time.perf_counter(), self.step)
         try:
             with stop_on_sigint(self.request_stop, lambda: self.stop_requested):
-                if ckpt.read_meta(self.folder.checkpoints, "last") is None:
+                if self.is_main and ckpt.read_meta(self.folder.checkpoints, "last") is None:
                     self.save()  # a good state to roll back to from the very first step
                 while True:
-                    while self.step < t.steps and not self.stop_requested:
+                    while self.step < t.steps and not self.group.any(self.stop_requested):
                         measure = (self.step + 1) % t.log_every == 0 or self.step + 1 == t.steps
                         self._accumulate(self.train_step(measure))
                         bar.update(1)
@@ -191,9 +256,10 @@ class Trainer:
         finally:
             bar.close()
             logbook.close()
-        stats = self.outputs.mode_stats()
+        self.group.check_same_weights(self.algorithm)
+        stats = self.outputs.mode_stats() if self.is_main else None
         self.save(stats.score() if stats else None)
-        if self.step >= t.steps:
+        if self.step >= t.steps and self.is_main:
             self._finish(stats)
         return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
 
@@ -208,35 +274,40 @@ class Trainer:
             self._counts[key] = self._counts.get(key, 0) + 1  # per key: some are only measured now and then
 
     def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
-        t, s = self.config.train, self.step
-        if self.heldout is not None and (s % t.sample_every == 0 or s == t.steps):
+        t, s, main = self.config.train, self.step, self.is_main
+        if main and self.heldout is not None and (s % t.sample_every == 0 or s == t.steps):
             self._held_out_values = self.algorithm.heldout(self.heldout)  # joins the next metrics line
         if s % t.log_every == 0 or s == t.steps:
             self._log(logbook, bar)
-            self.outputs.landscape(s, self.bounds)
-        if s % t.sample_every == 0 or s == t.steps:
+            if main:
+                self.outputs.landscape(s, self.bounds)
+        if main and (s % t.sample_every == 0 or s == t.steps):
             self.outputs.sample_picture(s)
         per_step = self.sampling_repeats
-        if any((s - 1) * per_step < p <= s * per_step for p in t.progress_steps) or s == t.steps:
+        if main and (any((s - 1) * per_step < p <= s * per_step for p in t.progress_steps) or s == t.steps):
             self.outputs.snapshot(s * per_step)
-        if self.evaluator is not None and (s % t.eval_every == 0 or s == t.steps):
+        if t.eval_every and (s % t.eval_every == 0 or s == t.steps):
             self._evaluate(logbook, bar)
         if s % t.checkpoint_every == 0 and s < t.steps and self._healthy_or_rolled_back(logbook, bar):
-            stats = self.outputs.mode_stats()
+            self.group.check_same_weights(self.algorithm)
+            stats = self.outputs.mode_stats() if main else None
             self.save(stats.score() if stats else None)
 
     def _evaluate(self, logbook: Logbook, bar: tqdm) -> None:
-        """Image metrics from a fixed z; a new best FID also writes the `best` checkpoint."""
-        assert self.evaluator is not None
-        metrics = self.evaluator(self.outputs.fixed_samples(self.evaluator.n))
-        logbook.write(self.step, {f"eval/{k}": v for k, v in metrics.items()})
-        if -metrics["fid"] > self._best_score() and self._healthy_or_rolled_back(logbook, bar):
-            self.save(-metrics["fid"])
+        """Image metrics from a fixed z (rank 0 scores); a new best FID also writes the `best` checkpoint."""
+        score, better = -math.inf, False
+        if self.evaluator is not None:
+            metrics = self.evaluator(self.outputs.fixed_samples(self.evaluator.n))
+            logbook.write(self.step, {f"eval/{k}": v for k, v in metrics.items()})
+            score = -metrics["fid"]
+            better = score > self._best_score()
+        if self.group.any(better) and self._healthy_or_rolled_back(logbook, bar):
+            self.save(score)
 
     def _log(self, logbook: Logbook, bar: tqdm) -> None:
         if not self._counts:
             return
-        values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
+        values = {k: float(v) / self._counts[k] for k, v in self.group.mean(self._sums).items()}
         if not self._healthy_or_rolled_back(logbook, bar, values):
             return
         now, last_step = time.perf_counter(), self._clock[1]
@@ -262,10 +333,12 @@ class Trainer:
             bad = first_non_finite(values, self.algorithm)
         else:
             bad = first_non_finite(values)
-        if bad is None:
+        if not self.group.any(bad is not None):  # data-parallel: all processes roll back if any must
             return True
+        bad = bad or "a value in another process"
         limit, bad_step = self.config.train.max_recoveries, self.step
-        tensors, meta = ckpt.load_run_checkpoint(self.folder.checkpoints, "last")
+        last = ckpt.load_run_checkpoint(self.folder.checkpoints, "last") if self.is_main else None
+        tensors, meta = self.group.share_checkpoint(last)
         if self.recoveries >= limit:
             raise GankitError(
                 f"training diverged by step {bad_step}: {bad} is not finite, after {self.recoveries} roll-backs "
@@ -295,7 +368,10 @@ class Trainer:
 
     # -- checkpoints --------------------------------------------------------------------------
     def save(self, score: float | None = None) -> None:
-        """Write `last` (and `best` when `score` beats the best so far); atomic, safetensors + JSON."""
+        """Write `last` (and `best` when `score` beats the best so far); atomic, safetensors + JSON.
+        Only rank 0 writes: every process holds the same weights, optimizer and generator states."""
+        if not self.is_main:
+            return
         tensors = {f"model.{k}": v for k, v in self.algorithm.state_dict().items()}
         optim_meta = {}
         for name, optimizer in self.optimizers.items():
