@@ -62,12 +62,26 @@ class Run:
         if labels is None:
             labels = self.algorithm.fixed_labels(n, per_row)
         if isinstance(labels, int):
-            if not self.algorithm.conditional:
-                raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
-            if not 0 <= labels < self.spec.num_classes:
-                raise GankitError(f"class {labels} is out of range 0..{self.spec.num_classes - 1}")
+            self._check_label(labels)
             labels = torch.full((n,), labels, dtype=torch.long, device=device)
         return self.algorithm.sample(n, labels, generator=seeded(device, seed)).cpu()
+
+    def interpolate(self, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None) -> Tensor:
+        """[steps, ...] on the CPU: samples along the straight line in latent space from seed_a's z to
+        seed_b's (the z `sample(1, seed=...)` draws); conditional models keep one class (default 0)."""
+        if label is not None:
+            self._check_label(label)
+        path = self.algorithm.latent_path(seeded(self.algorithm.device, seed_a), seeded(self.algorithm.device, seed_b),
+                                          steps, label)
+        if path is None:
+            raise GankitError(f"{self.config.model.algorithm} has no latent space to interpolate in")
+        return path.cpu()
+
+    def _check_label(self, label: int) -> None:
+        if not self.algorithm.conditional:
+            raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
+        if not 0 <= label < self.spec.num_classes:
+            raise GankitError(f"class {label} is out of range 0..{self.spec.num_classes - 1}")
 
     def ascend_discriminator(self, n: int = 8, steps: int | None = None, seed: int = 0) -> list[Tensor]:
         """What D believes is real: argmax_x D(x) by Langevin dynamics from uniform noise, for a GAN's D or
