@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import torch
 from click.testing import CliRunner
 
 import gankit
@@ -190,9 +191,31 @@ def test_live_training_is_one_at_a_time_and_leaves_a_normal_run_folder(server, r
     assert json.loads(get(server, "/api/run?run=" + live["run"])[1])["checkpoint"]["state"] == "ok"
 
 
+def test_interpolation_runs_from_one_seeds_sample_to_the_others(runs_dir):
+    run = gankit.load(runs_dir / "ring-ns")
+    line = run.interpolate(0, 5, steps=4)
+    assert line.shape == (4, 2)
+    ends = run.sample(1, seed=0)[0], run.sample(1, seed=5)[0]  # the same z as the two seeds' samples
+    assert torch.allclose(line[0], ends[0], atol=1e-5) and torch.allclose(line[-1], ends[1], atol=1e-5)
+    assert not torch.allclose(line[0], line[-1], atol=1e-3) and not torch.allclose(line[1], line[0], atol=1e-4)
+
+
 def test_the_serve_command_refuses_a_missing_folder_in_one_line(tmp_path):
     result = CliRunner().invoke(main, ["serve", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "is not a folder of runs" in result.output and len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_serve_command_listens_on_loopback_unless_told_and_prints_the_url(tmp_path, monkeypatch, host, warned):
+    import gankit.serve.server
+
+    served = []
+    monkeypatch.setattr(gankit.serve.server, "serve", lambda runs, sock: served.append(sock.getsockname()[:2]))
+    args = ["serve", str(tmp_path), "--port", "0"] + ([] if host == "127.0.0.1" else ["--host", host])
+    result = CliRunner().invoke(main, args)
+    (address, port), = served
+    assert result.exit_code == 0 and address == host and f"http://{host}:{port}/" in result.output
+    assert ("warning: listening on 0.0.0.0" in result.output) == warned
 
 
 # -- in the browser ---------------------------------------------------------------------------------------------
@@ -290,7 +313,10 @@ def test_the_live_page_updates_while_training_and_stops_on_request(server, page)
         page.wait_for_function(f"Number(document.getElementById('live-status').dataset.frames) > {shown}",
                                timeout=60_000)
         frames.append(int(page.get_attribute("#live-status", "data-frames")))
-    screenshot(page, "live")
+    if SCREENSHOTS:  # for the README: far enough along that D's landscape has taken shape
+        page.wait_for_function("Number(document.getElementById('live-status').dataset.frames) >= 80",
+                               timeout=180_000)
+        screenshot(page, "live")
     page.click("#stop")
     page.wait_for_selector("#live-status[data-state='stopped']", timeout=60_000)
     step = int(page.inner_text("#live-status").split("step ")[1].split(" ")[0])

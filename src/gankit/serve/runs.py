@@ -104,6 +104,8 @@ def checkpoint_state(folder: RunFolder) -> dict[str, Any]:
     tensors = meta.get("tensors")
     key = (str(json_path), _stat(json_path), _stat(folder.checkpoints / tensors) if isinstance(tensors, str) else None)
     if key not in _CHECKED:
+        if len(_CHECKED) > 1000:  # a long session of live runs: forget the old checks
+            _CHECKED.clear()
         try:
             _, meta = ckpt.load_run_checkpoint(folder.checkpoints, "last")
             _CHECKED[key] = {"state": "ok", "step": meta["step"]}

@@ -32,7 +32,7 @@ function fileUrl(runId, name) {
   return "/files/" + `${runId}/${name}`.split("/").map(encodeURIComponent).join("/");
 }
 function fmt(value) {
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   return value === null || value === undefined ? "" : String(value);
 }
 
@@ -98,7 +98,8 @@ function lineChart(series, title, width = 420, height = 200) {
     const colour = s.colour || COLOURS[i % COLOURS.length];
     add("polyline", {fill: "none", stroke: colour, "stroke-width": 1.5,
                      points: s.points.map(p => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" ")});
-    add("text", {x: width - right - 150, y: top + 12 * (i + 1), fill: colour}, s.label);
+    if (s.points.length < 30) for (const p of s.points) add("circle", {cx: sx(p[0]), cy: sy(p[1]), r: 2, fill: colour});
+    add("text", {x: width - right - 150, y: top + 12 * (i + 1), style: `fill:${colour}`}, s.label);
   });
   return svg;
 }

@@ -41,7 +41,7 @@ async function showRun() {
                         text: `The checkpoint is ${run.checkpoint.state} and is not loaded: ${run.checkpoint.message}`}));
   } else {
     const algorithm = run.summary.algorithm, seed = numberInput("seed", "seed", 0, 0);
-    parts.push(tool("Sample", [seed, numberInput("n", "count", 64, 1, 1024), classField(run)], "/api/sample",
+    parts.push(tool("Sample", [seed, numberInput("n", "count", run.kind === "points" ? 1000 : 64, 1, 1024), classField(run)], "/api/sample",
                     f => ({run: run.id, seed: Number(f.get("seed")), n: Number(f.get("n")), class: classOf(f)})));
     if (algorithm !== "ebm") {
       parts.push(tool("Interpolate", [numberInput("seed_a", "from seed", 0, 0), numberInput("seed_b", "to seed", 1, 0),
