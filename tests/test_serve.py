@@ -30,15 +30,18 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def runs_dir(tmp_path_factory):
+def runs_dir(tmp_path_factory, session_cache):
     """Two tiny ring8 runs (ns, lsgan), a conditional digits GAN, and a copy of a run whose tensors were damaged;
     beside RUNS_DIR, a secret file that no request may read."""
     root = tmp_path_factory.mktemp("serve")
     runs = root / "runs"
-    gankit.train(tiny_config(runs / "ring-ns"))
-    gankit.train(tiny_config(runs / "ring-lsgan", objective={"name": "lsgan"}))
-    gankit.train(tiny_config(runs / "digits", data={"name": "digits"}, model={"width": 8, "conditional": True},
-                             train={"batch_size": 16}))
+    with pytest.MonkeyPatch.context() as patch:  # as conftest's per-test fixture: nothing written under ~
+        patch.setattr("gankit.data.catalog.DEFAULT_CACHE", session_cache)
+        patch.setenv("GANKIT_CACHE", str(session_cache))
+        gankit.train(tiny_config(runs / "ring-ns"))
+        gankit.train(tiny_config(runs / "ring-lsgan", objective={"name": "lsgan"}))
+        gankit.train(tiny_config(runs / "digits", data={"name": "digits"}, model={"width": 8, "conditional": True},
+                                 train={"batch_size": 16}))
     shutil.copytree(runs / "ring-ns", runs / "damaged")
     tensors = json.loads((runs / "damaged" / "checkpoints" / "last.json").read_text())["tensors"]
     path = runs / "damaged" / "checkpoints" / tensors
