@@ -161,6 +161,19 @@ def test_bad_input_is_a_4xx_with_one_line(server, path, body, status, words):
     assert (got, list(answer)) == (status, ["error"]) and words in answer["error"] and "\n" not in answer["error"]
 
 
+def test_the_ascent_job_reports_each_langevin_step(runs_dir):
+    from gankit.serve import pictures
+    from gankit.serve.jobs import Job
+    from gankit.training.run_folder import RunFolder
+
+    job, seen = Job("id", "ascent"), []
+    job.report = lambda stage, progress: seen.append((stage, progress))  # type: ignore[method-assign]
+    png = pictures.ascent(RunFolder(runs_dir / "ring-ns"), seed=0, n=8, steps=4)(job)
+    steps = [stage for stage, _ in seen if stage.startswith("Langevin")]
+    assert png.startswith(PNG) and steps == [f"Langevin step {i} of 4 (500 chains on D)" for i in range(1, 5)]
+    assert [p for _, p in seen] == sorted(p for _, p in seen)
+
+
 def test_a_damaged_checkpoint_is_never_loaded(server, monkeypatch):
     import gankit.serve.pictures
 

@@ -99,6 +99,8 @@ def ascent(folder: RunFolder, seed: int, n: int, steps: int | None,
     def work(job: Job) -> bytes:
         run = _loaded(job, folder, checkpoint)
         chains = n if run.spec.kind == "image" else ASCENT_POINTS
-        job.report(f"running {chains} Langevin chains on D", 0.3)
-        return _drawn(job, lambda path: run.save_ascent(path, chains, steps, seed))
+        def progress(done: int, total: int) -> None:
+            job.report(f"Langevin step {done} of {total} ({chains} chains on D)", 0.2 + 0.7 * done / total)
+
+        return _drawn(job, lambda path: run.save_ascent(path, chains, steps, seed, progress))
     return work
