@@ -115,6 +115,15 @@ def test_nothing_outside_runs_dir_is_served(server, path):
     assert list(json.loads(body)) == ["error"] and "\n" not in json.loads(body)["error"]
 
 
+def test_a_loopback_server_refuses_another_host_name(server):
+    """DNS rebinding: a page whose own name now points at 127.0.0.1 sends its name as the Host header."""
+    request = urllib.request.Request(server + "api/runs", headers={"Host": "rebound.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert get(server.replace("127.0.0.1", "localhost"), "/api/runs")[0] == 200
+
+
 def test_a_sample_job_makes_a_png_and_the_same_seed_gives_the_same_picture(server):
     pictures = []
     for seed in (3, 3, 4):

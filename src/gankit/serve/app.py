@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gankit.errors import GankitError
 from gankit.serve import pictures
@@ -105,7 +106,9 @@ def live_options() -> dict[str, Any]:
             "defaults": asdict(LiveSettings())}
 
 
-def create_app(runs_dir: str | Path) -> FastAPI:
+def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The app over RUNS_DIR; `allowed_hosts` (names the Host header may give) guards a loopback server
+    against DNS rebinding, where a web page's own name is pointed at 127.0.0.1."""
     runs = RunsDir.at(runs_dir)
     jobs, live = Jobs(), Live(runs)
 
@@ -117,6 +120,8 @@ def create_app(runs_dir: str | Path) -> FastAPI:
 
     app = FastAPI(title="gankit", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runs, app.state.jobs, app.state.live = runs, jobs, live
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(request: Request, err: RequestValidationError) -> JSONResponse:

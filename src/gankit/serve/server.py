@@ -48,20 +48,26 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def _server(runs_dir: str | Path) -> uvicorn.Server:
-    config = uvicorn.Config(create_app(runs_dir), log_level="warning", access_log=False, lifespan="on")
+LOOPBACK_NAMES = ["127.0.0.1", "localhost"]  # the Host headers a loopback server answers
+
+
+def _server(runs_dir: str | Path, sock: socket.socket) -> uvicorn.Server:
+    host = sock.getsockname()[0]
+    hosts = LOOPBACK_NAMES if is_loopback(host) and ":" not in host else None  # elsewhere: the names are unknown
+    config = uvicorn.Config(create_app(runs_dir, hosts), log_level="warning", access_log=False, lifespan="on")
     return uvicorn.Server(config)
 
 
 def serve(runs_dir: str | Path, sock: socket.socket) -> None:
     """Serve until Ctrl-C (uvicorn's own handling: the live run, if any, checkpoints on the way out)."""
-    _server(runs_dir).run(sockets=[sock])
+    _server(runs_dir, sock).run(sockets=[sock])
 
 
 @contextmanager
 def running(runs_dir: str | Path, host: str = LOCAL, port: int = 0, timeout_s: float = 20.0) -> Iterator[str]:
     """The app served from a thread for the duration of the block; yields its URL."""
-    server, sock = _server(runs_dir), bind(host, port)
+    sock = bind(host, port)
+    server = _server(runs_dir, sock)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="gankit-serve", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s
