@@ -16,7 +16,8 @@ def _python(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
-@pytest.mark.parametrize("args", [["--help"], ["data", "list"], ["train", "--help"], ["bench", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["data", "list"], ["train", "--help"], ["bench", "--help"],
+                                  ["serve", "--help"]])
 def test_help_and_data_list_start_without_torch(args):
     loaded = _python(
         "import sys\nfrom gankit.cli import main\n"

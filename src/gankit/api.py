@@ -6,6 +6,7 @@ and is passed down in the config; nothing below reads the environment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -62,16 +63,32 @@ class Run:
         if labels is None:
             labels = self.algorithm.fixed_labels(n, per_row)
         if isinstance(labels, int):
-            if not self.algorithm.conditional:
-                raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
-            if not 0 <= labels < self.spec.num_classes:
-                raise GankitError(f"class {labels} is out of range 0..{self.spec.num_classes - 1}")
+            self._check_label(labels)
             labels = torch.full((n,), labels, dtype=torch.long, device=device)
         return self.algorithm.sample(n, labels, generator=seeded(device, seed)).cpu()
 
-    def ascend_discriminator(self, n: int = 8, steps: int | None = None, seed: int = 0) -> list[Tensor]:
+    def interpolate(self, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None) -> Tensor:
+        """[steps, ...] on the CPU: samples along the straight line in latent space from seed_a's z to
+        seed_b's (the z `sample(1, seed=...)` draws); conditional models keep one class (default 0)."""
+        if label is not None:
+            self._check_label(label)
+        path = self.algorithm.latent_path(seeded(self.algorithm.device, seed_a), seeded(self.algorithm.device, seed_b),
+                                          steps, label)
+        if path is None:
+            raise GankitError(f"{self.config.model.algorithm} has no latent space to interpolate in")
+        return path.cpu()
+
+    def _check_label(self, label: int) -> None:
+        if not self.algorithm.conditional:
+            raise GankitError("this model is unconditional: --class needs a run trained with model.conditional")
+        if not 0 <= label < self.spec.num_classes:
+            raise GankitError(f"class {label} is out of range 0..{self.spec.num_classes - 1}")
+
+    def ascend_discriminator(self, n: int = 8, steps: int | None = None, seed: int = 0,
+                             progress: Callable[[int, int], None] | None = None) -> list[Tensor]:
         """What D believes is real: argmax_x D(x) by Langevin dynamics from uniform noise, for a GAN's D or
-        an EBM. Returns the trajectory (the start, then every step) on the CPU; conditional D: a class per chain."""
+        an EBM. Returns the trajectory (the start, then every step) on the CPU; conditional D: a class per chain.
+        `progress(done, total)` is called after each step."""
         discriminator = self.algorithm.discriminator
         if discriminator is None:
             raise GankitError(f"{self.config.model.algorithm} has no discriminator to ascend; use a GAN or EBM run")
@@ -82,16 +99,22 @@ class Run:
         start = bounds[0] + (bounds[1] - bounds[0]) * torch.rand((n, *self.spec.sample_shape), generator=rng,
                                                                  device=device)
         labels = torch.arange(n, device=device) % self.spec.num_classes if discriminator.num_classes else None
-        trajectory = [start]
+        trajectory, total = [start], steps or settings.sample_steps or settings.langevin_steps or 1
+
+        def record(x: Tensor) -> None:
+            trajectory.append(x)
+            if progress is not None:
+                progress(len(trajectory) - 1, total)
+
         with evaluating(discriminator):
-            langevin(lambda x: discriminator(x, labels), start,
-                     steps or settings.sample_steps or settings.langevin_steps or 1, settings.step_size, settings.noise,
-                     bounds, rng, trajectory.append)
+            langevin(lambda x: discriminator(x, labels), start, total, settings.step_size, settings.noise, bounds, rng,
+                     record)
         return [x.cpu() for x in trajectory]
 
-    def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0) -> Path:
+    def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0,
+                    progress: Callable[[int, int], None] | None = None) -> Path:
         """The argmax of D as a picture: chains as rows (images), or the chains' ends over D's landscape (2D)."""
-        trajectory, path = self.ascend_discriminator(n, steps, seed), Path(path)
+        trajectory, path = self.ascend_discriminator(n, steps, seed, progress), Path(path)
         with writing(path):
             if self.spec.kind == "image":
                 return save_chains(trajectory, path)

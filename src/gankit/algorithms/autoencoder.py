@@ -124,6 +124,10 @@ class Autoencoder(Algorithm):
             raise ValueError("auto-encoders here are unconditional")
         return self.decode(self.sample_latent(n, generator))
 
+    def latent_path(self, start: torch.Generator, end: torch.Generator, steps: int,
+                    label: int | None = None) -> Tensor:
+        return self.decode(latent_line(self.sample_latent(1, start), self.sample_latent(1, end), steps))
+
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
         return self.decode(latent_line(self.sample_latent(pairs, generator), self.sample_latent(pairs, generator),
                                        steps))

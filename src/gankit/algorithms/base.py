@@ -129,6 +129,12 @@ class Algorithm(nn.Module):
         them; None for algorithms without a latent space."""
         return None
 
+    def latent_path(self, start: torch.Generator, end: torch.Generator, steps: int,
+                    label: int | None = None) -> Tensor | None:
+        """[steps, ...]: samples along the straight line from the latent draw of `start` to that of `end`
+        (two seeded generators: an interpolation between two seeds); None without a latent space."""
+        return None
+
     def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
         """Image grids made once at the end of training: file name -> (images in model range, per row)."""
         lines = self.interpolate(*INTERPOLATION, generator=generator)

@@ -137,6 +137,14 @@ class GAN(Algorithm):
         with torch.no_grad(), evaluating(self.sampling_generator):
             return self.sampling_generator.sample(n, labels, generator=generator)
 
+    def latent_path(self, start: torch.Generator, end: torch.Generator, steps: int,
+                    label: int | None = None) -> Tensor:
+        g = self.sampling_generator
+        z = latent_line(g.sample_latent(1, start), g.sample_latent(1, end), steps)
+        labels = None if not g.num_classes else torch.full((steps,), label or 0, dtype=torch.long, device=z.device)
+        with torch.no_grad(), evaluating(g):
+            return g(z, labels)
+
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
         g = self.sampling_generator
         z = latent_line(g.sample_latent(pairs, generator), g.sample_latent(pairs, generator), steps)

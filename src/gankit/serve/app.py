@@ -1,0 +1,255 @@
+"""The web app: four pages (static HTML + one script, shipped in the package) and the JSON API they call.
+
+Every error is a 4xx with one line, {"error": "..."}: bad input 400, a run or file not under RUNS_DIR 404,
+a damaged checkpoint or a second live run 409. Pictures are jobs (gankit.serve.jobs): a POST answers
+202 with the job at once, the page polls it and then fetches its PNG.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from gankit.errors import GankitError
+from gankit.serve import pictures
+from gankit.serve.jobs import Job, Jobs, Work
+from gankit.serve.live import Busy, Live, LiveSettings
+from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
+
+STATIC = Path(str(resources.files("gankit.serve") / "static"))
+PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html"}
+SEED = Field(0, ge=0, le=2**31 - 1)
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a typo: refused, not ignored
+    run: str = Field(min_length=1, max_length=1000)
+    checkpoint: Literal["last", "best"] = "last"
+
+
+class SampleRequest(RunRequest):
+    seed: int = SEED
+    n: int = Field(64, ge=1, le=1024)
+    class_index: int | None = Field(None, alias="class", ge=0)
+
+
+class InterpolationRequest(RunRequest):
+    seed_a: int = SEED
+    seed_b: int = Field(1, ge=0, le=2**31 - 1)
+    steps: int = Field(10, ge=2, le=32)
+    class_index: int | None = Field(None, alias="class", ge=0)
+
+
+class LandscapeRequest(RunRequest):
+    seed: int = SEED
+
+
+class AscentRequest(RunRequest):
+    seed: int = SEED
+    n: int = Field(8, ge=1, le=64)
+    steps: int | None = Field(None, ge=1, le=500)
+
+
+class LiveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = "ring8"
+    algorithm: Literal["gan", "ebm"] = "gan"
+    objective: str = "ns"
+    d_steps: int = Field(1, ge=1, le=10)
+    lr_g: float = Field(1e-3, gt=0, le=0.1)
+    lr_d: float = Field(1e-3, gt=0, le=0.1)
+    steps: int = Field(400, ge=10, le=5000)
+    seed: int = SEED
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": " ".join(message.split())}, status_code=status)
+
+
+def _validation_line(err: RequestValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query"))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid input"))
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: a metric card holding one shows it as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def live_options() -> dict[str, Any]:
+    """What the live form offers: the 2D datasets and the objectives (torch-free lists)."""
+    from gankit.config.defaults import OBJECTIVE_DEFAULTS
+    from gankit.data.catalog import dataset_kind, dataset_names
+
+    return {"datasets": [name for name in dataset_names() if dataset_kind(name) == "points"],
+            "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": ["gan", "ebm"],
+            "defaults": asdict(LiveSettings())}
+
+
+def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The app over RUNS_DIR; `allowed_hosts` (names the Host header may give) guards a loopback server
+    against DNS rebinding, where a web page's own name is pointed at 127.0.0.1."""
+    runs = RunsDir.at(runs_dir)
+    jobs, live = Jobs(), Live(runs)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        live.close()  # a live run checkpoints before the server goes
+        jobs.shutdown()
+
+    app = FastAPI(title="gankit", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runs, app.state.jobs, app.state.live = runs, jobs, live
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, err: RequestValidationError) -> JSONResponse:
+        return _error(400, _validation_line(err))
+
+    @app.exception_handler(GankitError)
+    async def gankit_error(request: Request, err: GankitError) -> JSONResponse:
+        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy)) else 400
+        return _error(status, str(err))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> JSONResponse:
+        return _error(err.status_code, str(err.detail))
+
+    for route, page in PAGES.items():
+        app.add_api_route(route, _page(page), methods=["GET"], include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/runs")
+    def list_runs() -> dict[str, Any]:
+        return _finite({"root": str(runs.root), "runs": [describe(runs, folder) for folder in runs.runs()],
+                        "live": None if live.current is None else runs.run_id(live.current.folder)})
+
+    @app.get("/api/run")
+    def one_run(run: str = Query(min_length=1, max_length=1000)) -> dict[str, Any]:
+        return _finite(describe(runs, runs.run(run)))
+
+    @app.get("/files/{relative:path}")
+    def run_file(relative: str) -> FileResponse:
+        path, media = runs.file(relative)
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
+
+    def submit(kind: str, work: Work) -> JSONResponse:
+        return JSONResponse(jobs.submit(kind, work).public(), status_code=202)
+
+    def checked(request: RunRequest, needs: str | None = None, class_index: int | None = None) -> dict[str, Any]:
+        """The run's description after the checks that need no model: it exists, its checkpoint is sound,
+        and it is of a kind that can make the picture asked for."""
+        folder = runs.run(request.run)
+        state = checkpoint_state(folder)
+        if state["state"] != "ok":
+            raise Damaged(f"the checkpoint of {request.run} is {state['state']} and is not loaded: "
+                          f"{state.get('message', '')}")
+        described = describe(runs, folder, with_curves=False)
+        summary = described["summary"]
+        if needs == "latent" and summary["algorithm"] == "ebm":
+            raise GankitError("an energy model has no latent space to interpolate in")
+        if needs == "discriminator" and summary["algorithm"] not in ("gan", "ebm"):
+            raise GankitError(f"{summary['algorithm']} has no discriminator; use a GAN or EBM run")
+        if needs == "points" and described["kind"] != "points":
+            raise GankitError("D's landscape is drawn for 2D runs only")
+        if class_index is not None:
+            if not summary["conditional"]:
+                raise GankitError("this model is unconditional: class needs a run trained with model.conditional")
+            if class_index >= len(described["classes"]):
+                raise GankitError(f"class {class_index} is out of range 0..{len(described['classes']) - 1}")
+        return described
+
+    @app.post("/api/sample")
+    def sample(request: SampleRequest) -> JSONResponse:
+        checked(request, class_index=request.class_index)
+        work = pictures.samples(runs.run(request.run), request.seed, request.n, request.class_index,
+                                request.checkpoint)
+        return submit("sample", work)
+
+    @app.post("/api/interpolate")
+    def interpolate(request: InterpolationRequest) -> JSONResponse:
+        checked(request, "latent", request.class_index)
+        work = pictures.interpolation(runs.run(request.run), request.seed_a, request.seed_b, request.steps,
+                                      request.class_index, request.checkpoint)
+        return submit("interpolation", work)
+
+    @app.post("/api/landscape")
+    def landscape(request: LandscapeRequest) -> JSONResponse:
+        checked(request, "points")
+        return submit("landscape", pictures.landscape(runs.run(request.run), request.seed, request.checkpoint))
+
+    @app.post("/api/ascent")
+    def ascent(request: AscentRequest) -> JSONResponse:
+        checked(request, "discriminator")
+        work = pictures.ascent(runs.run(request.run), request.seed, request.n, request.steps,
+                                     request.checkpoint)
+        return submit("ascent", work)
+
+    def job_or_404(job_id: str) -> Job:
+        job = jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id!r} (finished jobs are kept for a while, then dropped)")
+        return job
+
+    @app.get("/api/jobs/{job_id}")
+    def job_status(job_id: str) -> dict[str, Any]:
+        return job_or_404(job_id).public()
+
+    @app.get("/api/jobs/{job_id}/image")
+    def job_image(job_id: str) -> Response:
+        job = job_or_404(job_id)
+        if job.image is None:
+            raise NotFound(f"job {job_id} has no picture ({job.state}{': ' + job.error if job.error else ''})")
+        return Response(job.image, media_type="image/png")
+
+    @app.get("/api/live/options")
+    def options() -> dict[str, Any]:
+        return live_options()
+
+    @app.get("/api/live")
+    def live_state() -> dict[str, Any]:
+        return {"state": "idle"} if live.current is None else _finite(live.current.public())
+
+    @app.post("/api/live")
+    def live_start(request: LiveRequest) -> JSONResponse:
+        allowed = live_options()
+        if request.data not in allowed["datasets"]:
+            raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}")
+        if request.objective not in allowed["objectives"]:
+            raise GankitError(f"objective: unknown {request.objective!r}; valid: {', '.join(allowed['objectives'])}")
+        started = live.start(LiveSettings(**request.model_dump()))
+        return JSONResponse(_finite(started.public()), status_code=202)
+
+    @app.post("/api/live/stop")
+    def live_stop() -> dict[str, Any]:
+        return _finite(live.stop().public())
+
+    return app
+
+
+def _page(name: str) -> Any:
+    def page() -> FileResponse:
+        return FileResponse(STATIC / name, media_type="text/html; charset=utf-8")
+    page.__name__ = f"page_{name.removesuffix('.html')}"
+    return page

@@ -1,0 +1,349 @@
+"""gankit serve: the HTTP API on a real server (uvicorn in a thread), and every page in headless Chromium.
+
+The browser is Debian's chromium driven by Playwright through its executable path (no browser download).
+GANKIT_SCREENSHOTS=DIR also saves a screenshot of each page there (the README's come from this test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+import gankit
+from conftest import tiny_config
+from gankit.cli import main
+from gankit.serve.server import running
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def runs_dir(tmp_path_factory, session_cache):
+    """Two tiny ring8 runs (ns, lsgan), a conditional digits GAN, and a copy of a run whose tensors were damaged;
+    beside RUNS_DIR, a secret file that no request may read."""
+    root = tmp_path_factory.mktemp("serve")
+    runs = root / "runs"
+    with pytest.MonkeyPatch.context() as patch:  # as conftest's per-test fixture: nothing written under ~
+        patch.setattr("gankit.data.catalog.DEFAULT_CACHE", session_cache)
+        patch.setenv("GANKIT_CACHE", str(session_cache))
+        gankit.train(tiny_config(runs / "ring-ns"))
+        gankit.train(tiny_config(runs / "ring-lsgan", objective={"name": "lsgan"}))
+        gankit.train(tiny_config(runs / "digits", data={"name": "digits"}, model={"width": 8, "conditional": True},
+                                 train={"batch_size": 16}))
+    shutil.copytree(runs / "ring-ns", runs / "damaged")
+    tensors = json.loads((runs / "damaged" / "checkpoints" / "last.json").read_text())["tensors"]
+    path = runs / "damaged" / "checkpoints" / tensors
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF  # one flipped bit of one weight: still a readable safetensors file, but not the one hashed
+    path.write_bytes(bytes(data))
+    (root / "secret.png").write_bytes(PNG + b"TOP-SECRET-BYTES")
+    (runs / "ring-ns" / "link.png").symlink_to(root / "secret.png")
+    return runs
+
+
+@pytest.fixture(scope="module")
+def server(runs_dir):
+    with running(runs_dir) as url:
+        yield url
+
+
+def get(url, path):
+    """(status, body bytes) of a GET, 4xx included."""
+    try:
+        with urllib.request.urlopen(url + path.lstrip("/"), timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def post(url, path, body):
+    request = urllib.request.Request(url + path.lstrip("/"), data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def finished(url, job, timeout_s=60.0):
+    deadline = time.monotonic() + timeout_s
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+        job = json.loads(get(url, f"/api/jobs/{job['id']}")[1])
+    return job
+
+
+def test_the_runs_api_describes_every_run_and_names_the_damaged_checkpoint(server):
+    status, body = get(server, "/api/runs")
+    runs = {run["id"]: run for run in json.loads(body)["runs"]}
+    assert status == 200 and sorted(runs) == ["damaged", "digits", "ring-lsgan", "ring-ns"]
+    ns = runs["ring-ns"]
+    assert ns["summary"]["objective"] == "ns" and runs["ring-lsgan"]["summary"]["objective"] == "lsgan"
+    assert ns["checkpoint"] == {"state": "ok", "step": 20} and ns["kind"] == "points"
+    assert ns["cards"]["modes.json"]["num_modes"] == 8
+    assert [step for step, _ in ns["curves"]["loss_d"]] == [5, 10, 15, 20]
+    assert ns["pictures"][0] == "samples/step-00000020.png"
+    assert runs["digits"]["summary"]["conditional"] and len(runs["digits"]["classes"]) == 10
+    damaged = runs["damaged"]["checkpoint"]
+    assert damaged["state"] == "damaged" and "does not match the hash" in damaged["message"]
+    status, picture = get(server, "/files/ring-ns/" + ns["pictures"][0])
+    assert status == 200 and picture.startswith(PNG)
+
+
+@pytest.mark.parametrize("path", [
+    "/files/%2e%2e/secret.png", "/files/ring-ns/%2e%2e/%2e%2e/secret.png", "/files/ring-ns/..%2f..%2fsecret.png",
+    "/files/%2Fetc%2Fpasswd", "/files/ring-ns/link.png", "/files/ring-ns/config.yaml%00.png",
+    "/files/ring-ns/.gankit.lock", "/api/run?run=..", "/api/run?run=%2Ftmp", "/api/run?run=ring-ns%2F..%2F..",
+])
+def test_nothing_outside_runs_dir_is_served(server, path):
+    status, body = get(server, path)
+    assert 400 <= status < 500 and b"TOP-SECRET" not in body and b"root:" not in body
+    assert list(json.loads(body)) == ["error"] and "\n" not in json.loads(body)["error"]
+
+
+def test_a_loopback_server_refuses_another_host_name(server):
+    """DNS rebinding: a page whose own name now points at 127.0.0.1 sends its name as the Host header."""
+    request = urllib.request.Request(server + "api/runs", headers={"Host": "rebound.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert get(server.replace("127.0.0.1", "localhost"), "/api/runs")[0] == 200
+
+
+def test_a_sample_job_makes_a_png_and_the_same_seed_gives_the_same_picture(server):
+    pictures = []
+    for seed in (3, 3, 4):
+        status, job = post(server, "/api/sample", {"run": "ring-ns", "seed": seed, "n": 200})
+        assert status == 202 and job["state"] in ("queued", "running", "done")
+        job = finished(server, job)
+        assert job["state"] == "done" and job["info"]["step"] == 20 and job["progress"] == 1.0
+        status, png = get(server, job["image"])
+        assert status == 200 and png.startswith(PNG)
+        pictures.append(png)
+    assert pictures[0] == pictures[1] != pictures[2]
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/interpolate", {"run": "digits", "seed_a": 0, "seed_b": 5, "steps": 6, "class": 2}),
+    ("/api/landscape", {"run": "ring-ns"}),
+    ("/api/ascent", {"run": "digits", "n": 3, "steps": 4}),
+    ("/api/ascent", {"run": "ring-ns", "steps": 4}),
+    ("/api/sample", {"run": "digits", "class": 7, "n": 8}),
+])
+def test_each_picture_of_a_run_page_comes_back_as_a_png(server, path, body):
+    status, job = post(server, path, body)
+    job = finished(server, job)
+    assert status == 202 and job["state"] == "done", job
+    assert get(server, job["image"])[1].startswith(PNG)
+
+
+@pytest.mark.parametrize(("path", "body", "status", "words"), [
+    ("/api/sample", {"run": "ring-ns", "seed": -1}, 400, "seed: Input should be greater than or equal to 0"),
+    ("/api/sample", {"run": "ring-ns", "n": 0}, 400, "n: "),
+    ("/api/sample", {"run": "ring-ns", "colour": "red"}, 400, "colour: Extra inputs"),
+    ("/api/sample", {"run": "ring-ns", "class": 1}, 400, "unconditional"),
+    ("/api/sample", {"run": "digits", "class": 10}, 400, "out of range 0..9"),
+    ("/api/sample", {"run": "nowhere"}, 404, "no run 'nowhere'"),
+    ("/api/sample", {"run": "ring-ns/../../etc"}, 404, "outside the runs folder"),
+    ("/api/sample", {"run": "damaged"}, 409, "does not match the hash"),
+    ("/api/landscape", {"run": "digits"}, 400, "2D runs only"),
+    ("/api/live", {"data": "fashion-mnist"}, 400, "live training is for 2D sets"),
+    ("/api/live", {"objective": "nope"}, 400, "objective: unknown 'nope'"),
+    ("/api/live", {"lr_d": 0}, 400, "lr_d: Input should be greater than 0"),
+])
+def test_bad_input_is_a_4xx_with_one_line(server, path, body, status, words):
+    got, answer = post(server, path, body)
+    assert (got, list(answer)) == (status, ["error"]) and words in answer["error"] and "\n" not in answer["error"]
+
+
+def test_the_ascent_job_reports_each_langevin_step(runs_dir):
+    from gankit.serve import pictures
+    from gankit.serve.jobs import Job
+    from gankit.training.run_folder import RunFolder
+
+    job, seen = Job("id", "ascent"), []
+    job.report = lambda stage, progress: seen.append((stage, progress))  # type: ignore[method-assign]
+    png = pictures.ascent(RunFolder(runs_dir / "ring-ns"), seed=0, n=8, steps=4)(job)
+    steps = [stage for stage, _ in seen if stage.startswith("Langevin")]
+    assert png.startswith(PNG) and steps == [f"Langevin step {i} of 4 (500 chains on D)" for i in range(1, 5)]
+    assert [p for _, p in seen] == sorted(p for _, p in seen)
+
+
+def test_a_damaged_checkpoint_is_never_loaded(server, monkeypatch):
+    import gankit.serve.pictures
+
+    loaded = []
+    monkeypatch.setattr(gankit.serve.pictures, "load", lambda *args, **kwargs: loaded.append(args))
+    for path in ("/api/sample", "/api/landscape", "/api/ascent", "/api/interpolate"):
+        assert post(server, path, {"run": "damaged"})[0] == 409
+    assert loaded == []
+
+
+def wait_for(check, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"no {what} within {timeout_s} s"
+        time.sleep(0.05)
+    return found
+
+
+def test_live_training_is_one_at_a_time_and_leaves_a_normal_run_folder(server, runs_dir):
+    status, live = post(server, "/api/live", {"steps": 500, "seed": 1})
+    assert status == 202 and live["run"].startswith("live/ring8-ns-")
+    status, again = post(server, "/api/live", {"steps": 50})
+    assert status == 409 and "stop it first" in again["error"]
+    wait_for(lambda: json.loads(get(server, "/api/live")[1])["frames"] >= 1, 60, "first frame")
+    post(server, "/api/live/stop", {})
+    state = wait_for(lambda: (s := json.loads(get(server, "/api/live")[1]))["state"] == "stopped" and s, 60, "stop")
+    frame = state["frame"]
+    assert 0 < state["step"] < 500 and len(frame["scores"]) == 48 and len(frame["negatives"]) == 300
+    run = gankit.load(runs_dir / live["run"])  # a normal run folder: loads, and resumes from its checkpoint
+    assert run.step == state["step"] and run.config.train.seed == 1
+    assert json.loads(get(server, "/api/run?run=" + live["run"])[1])["checkpoint"]["state"] == "ok"
+
+
+def test_interpolation_runs_from_one_seeds_sample_to_the_others(runs_dir):
+    run = gankit.load(runs_dir / "ring-ns")
+    line = run.interpolate(0, 5, steps=4)
+    assert line.shape == (4, 2)
+    ends = run.sample(1, seed=0)[0], run.sample(1, seed=5)[0]  # the same z as the two seeds' samples
+    assert torch.allclose(line[0], ends[0], atol=1e-5) and torch.allclose(line[-1], ends[1], atol=1e-5)
+    assert not torch.allclose(line[0], line[-1], atol=1e-3) and not torch.allclose(line[1], line[0], atol=1e-4)
+
+
+def test_the_serve_command_refuses_a_missing_folder_in_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["serve", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "is not a folder of runs" in result.output and len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_serve_command_listens_on_loopback_unless_told_and_prints_the_url(tmp_path, monkeypatch, host, warned):
+    import gankit.serve.server
+
+    served = []
+    monkeypatch.setattr(gankit.serve.server, "serve", lambda runs, sock: served.append(sock.getsockname()[:2]))
+    args = ["serve", str(tmp_path), "--port", "0"] + ([] if host == "127.0.0.1" else ["--host", host])
+    result = CliRunner().invoke(main, args)
+    (address, port), = served
+    assert result.exit_code == 0 and address == host and f"http://{host}:{port}/" in result.output
+    assert ("warning: listening on 0.0.0.0" in result.output) == warned
+
+
+# -- in the browser ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("chromium absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records every console error and uncaught exception."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
+
+
+def screenshot(page, name):
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"serve-{name}.png"), full_page=True)
+
+
+def images_loaded(page, selector):
+    return page.evaluate(f"[...document.querySelectorAll({selector!r})].filter(i => i.complete && i.naturalWidth > 0)"
+                         ".length")
+
+
+@needs_chromium
+def test_the_runs_page_lists_every_run_with_its_pictures(server, page):
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']")
+    shown = page.eval_on_selector_all("section.run", "sections => sections.map(s => s.dataset.run)")
+    assert {"damaged", "digits", "ring-lsgan", "ring-ns"} <= set(shown)  # and the live run, after its test
+    assert page.locator("section.run[data-run='damaged'] .badge.damaged").count() == 1
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    assert images_loaded(page, "section.run img") == page.locator("section.run img").count() >= 4
+    assert page.locator("svg.chart").count() >= 4
+    screenshot(page, "runs")
+    assert page.errors == []
+
+
+@needs_chromium
+def test_the_run_page_samples_from_the_checkpoint(server, page):
+    page.goto(server + "run?run=digits")
+    page.wait_for_selector("body[data-ready='1']")
+    page.select_option("form[data-tool='/api/sample'] select[name=class]", "3")
+    page.click("form[data-tool='/api/sample'] button")
+    page.wait_for_function("document.querySelector('section img.result')?.naturalWidth > 0", timeout=60_000)
+    page.click("form[data-tool='/api/interpolate'] button")
+    page.click("form[data-tool='/api/ascent'] button")
+    page.wait_for_function("document.querySelectorAll('section img.result').length == 3 && "
+                           "[...document.querySelectorAll('section img.result')].every(i => i.naturalWidth > 0)",
+                           timeout=60_000)
+    screenshot(page, "run")
+    page.goto(server + "run?run=damaged")
+    page.wait_for_selector("body[data-ready='1']")
+    assert "not loaded" in page.inner_text("p.damaged") and page.locator("form.tool").count() == 0
+    assert page.errors == []
+
+
+@needs_chromium
+def test_the_compare_page_shows_two_grids_from_the_same_z(server, page):
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']")
+    page.check("input.pick[value='ring-ns']")
+    page.check("input.pick[value='ring-lsgan']")
+    page.click("#compare")
+    page.wait_for_function("document.querySelectorAll('img.grid-image').length == 2 && "
+                           "[...document.querySelectorAll('img.grid-image')].every(i => i.naturalWidth > 0)",
+                           timeout=60_000)
+    assert page.locator("section.compared").count() == 2 and page.locator("svg.chart").count() >= 2
+    screenshot(page, "compare")
+    assert page.errors == []
+
+
+@needs_chromium
+def test_the_live_page_updates_while_training_and_stops_on_request(server, page):
+    page.goto(server + "live")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("input[name=steps]", "2000")
+    page.click("#start")
+    frames = []
+    for _ in range(3):  # the first frame, then two updates of it
+        shown = max(frames, default=0)
+        page.wait_for_function(f"Number(document.getElementById('live-status').dataset.frames) > {shown}",
+                               timeout=60_000)
+        frames.append(int(page.get_attribute("#live-status", "data-frames")))
+    if SCREENSHOTS:  # for the README: far enough along that D's landscape has taken shape
+        page.wait_for_function("Number(document.getElementById('live-status').dataset.frames) >= 80",
+                               timeout=180_000)
+        screenshot(page, "live")
+    page.click("#stop")
+    page.wait_for_selector("#live-status[data-state='stopped']", timeout=60_000)
+    step = int(page.inner_text("#live-status").split("step ")[1].split(" ")[0])
+    assert frames == sorted(set(frames)) and 0 < step < 2000
+    assert page.errors == []
