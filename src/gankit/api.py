@@ -109,7 +109,8 @@ class Run:
         scores = self.discriminator_scores(trajectory)
         with writing(path):
             if self.spec.kind == "image":
-                title = f"argmax of D by Langevin ascent from noise (step {self.step:,} of training); D's score on each"
+                title = (f"argmax of D by Langevin ascent from noise (D after {self.step:,} training steps)\n"
+                         "D's mean score per step above, each image's in its corner")
                 return save_chains(trajectory, path, scores=scores, title=title, scale=scale), scores
             bounds = sample_bounds(self.spec)
             assert self.algorithm.discriminator is not None  # ascend_discriminator checked it
@@ -131,10 +132,13 @@ class Run:
                 return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
             grid_labels = None
             if self.algorithm.conditional:
-                rows = math.ceil(n / nrow)
-                names = [self.spec.class_names[labels]] * rows if isinstance(labels, int) else [
-                    self.spec.class_names[i % self.spec.num_classes] for i in range(rows)]
-                grid_labels = GridLabels(rows=names)
+                rows, where = math.ceil(n / nrow), f"{self.run_dir.name}, step {self.step:,}"
+                if isinstance(labels, int):
+                    name = self.spec.class_names[labels]
+                    grid_labels = GridLabels(rows=[name] * rows, title=f"{where}: class {labels} ({name})")
+                else:
+                    names = [self.spec.class_names[i % self.spec.num_classes] for i in range(rows)]
+                    grid_labels = GridLabels(rows=names, title=f"{where}: one row per class")
             return save_image_grid(samples, path, nrow, labels=grid_labels, scale=scale)
 
 

@@ -27,6 +27,7 @@ def _titled(fig: Figure, ax: Axes, title: str, path: Path, dpi: int = 110) -> Pa
 
 READABLE_WIDTH = 512  # pixels: a grid narrower than this is enlarged by a whole factor (pixels stay sharp)
 PADDING = 2  # pixels between the images of a grid
+CHAIN_COLUMN_WIDTH = 60  # pixels: room for a chain column's label ("step 20", "D +19.4")
 
 
 def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
@@ -77,7 +78,7 @@ def save_image_grid(images: Tensor, path: Path, nrow: int = 8, labels: GridLabel
 def label_margins(labels: GridLabels) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) pixels a labelled grid adds around the grid itself: room for the row labels,
     the column labels (two lines) and the title."""
-    top = (34 if labels.columns else 0) + (26 if labels.title else 0)
+    top = (34 if labels.columns else 0) + (12 + 14 * len(labels.title.splitlines()) if labels.title else 0)
     return (120 if labels.rows else 8), max(top, 8), 8, 8
 
 
@@ -215,10 +216,12 @@ def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10, scores:
     if scores is not None:
         picked = chain_columns(scores, columns)  # [chains * picked steps]
         cells = [f"{value:+.1f}" for value in picked.tolist()]
-        column_labels = [f"{label}\nmean D {float(scores[s].mean()):+.1f}" for label, s in zip(column_labels, steps,
-                                                                                               strict=True)]
+        column_labels = [f"{label}\nD {float(scores[s].mean()):+.1f}" for label, s in zip(column_labels, steps,
+                                                                                         strict=True)]
     labels = GridLabels(rows=[f"chain {i + 1}" for i in range(len(trajectory[0]))], columns=column_labels,
                         cells=cells, title=title)
+    side = trajectory[0].shape[-1] + PADDING
+    scale = scale or max(readable_scale(len(steps) * side + PADDING), math.ceil(CHAIN_COLUMN_WIDTH / side))
     return save_image_grid(grid, path, nrow=len(steps), labels=labels, scale=scale)
 
 
