@@ -131,8 +131,12 @@ def test_grad_norm_plot_of_clipping_against_the_penalty(homework_runs, tmp_path)
     layers = log.layers("discriminator")
     assert layers[0] == "body.0" and layers[-1] == "head"  # input to output, though D registers its head first
     assert len(log.series[f"grad_norm/discriminator/{layers[0]}"]) == 3  # steps 2, 4, 6
+    assert layers == ["body.0", "body.2", "body.3", "head"]  # two convolutions, an instance norm, the head
     result = invoke("plot", "grad-norms", runs["wgan"], runs["wgan-gp"], "--out", tmp_path / "norms.png")
     assert result.exit_code == 0, result.output
+    assert "wgan: 3 discriminator layers" in result.output  # the weight layers: the norm's scale is left out
+    with_norms = invoke("plot", "grad-norms", runs["wgan"], "--norm-layers", "--out", tmp_path / "all.png")
+    assert "wgan: 4 discriminator layers" in with_norms.output
     with Image.open(tmp_path / "norms.png") as picture:
         assert picture.size[0] > 800 and len(set(picture.convert("L").getdata())) > 20
     result = invoke("plot", "curves", runs["wgan"], runs["wgan-gp"], "--metric", "wasserstein", "--metric",

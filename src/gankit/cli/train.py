@@ -98,6 +98,8 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
     if dry_run:
         print_resolved(config, _given_keys(config_path, overrides))
         return
+    if progress and sys.stderr.isatty():  # importing torch and loading the data take seconds to minutes
+        click.echo(f"gankit: starting: loading torch and {config.data.name}, building the networks …", err=True)
     from gankit.api import train as train_run
 
     report_run(train_run(config, overwrite=overwrite, progress=progress))
@@ -118,7 +120,8 @@ def resume(run_dir: str, steps: int | None, device: str | None, progress: bool) 
 def report_run(run: Any) -> None:
     where = run.run_dir
     if run.interrupted:
-        click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints")
+        click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints, and what it has "
+                   f"learnt so far drawn in {where}/samples/step-{run.step:08d}.png")
         click.echo(f"continue with: gankit resume {where}")
         sys.exit(INTERRUPTED_EXIT)
     click.echo(f"done: {run.step:,} steps; run folder {where}")

@@ -27,7 +27,7 @@ GRID_SIZE = 64  # images in a sample grid (8×8)
 FIRST_GRID_STEP = 50  # a first sample grid this early, so a short or interrupted run has one before sample_every
 STRIP_SIZE = 8  # images per progress-strip row
 POINTS = 1000  # generated points in a 2D scatter
-END_PICTURE_LABELS = {  # what the rows and columns of the algorithms' end pictures (algorithms/*.end_pictures) are
+END_PICTURE_LABELS = {  # the rows and columns of the algorithms' end pictures, as their end_pictures lay them out
     "reconstructions.png": GridLabels(rows=["test images", "reconstructed"] * 4,
                                       title="held-out test images, each row followed by its reconstruction"),
     "interpolation.png": GridLabels(columns=["z₀"] + [""] * (INTERPOLATION[1] - 2) + ["z₁"],
@@ -50,8 +50,8 @@ class Outputs:
 
     @staticmethod
     def grid_due(step: int, every: int, last: int) -> bool:
-        """Whether `step` gets a sample grid: every `every` steps, the last, and FIRST_GRID_STEP (or `last` if
-        sooner) — a DCGAN's first `every` steps can take many minutes on a laptop."""
+        """Whether `step` gets a sample grid: every `every` steps, the last one, and FIRST_GRID_STEP, since a
+        DCGAN's first 500 steps can take many minutes on a laptop."""
         return step % every == 0 or step == last or step == min(FIRST_GRID_STEP, every)
 
     def sample_picture(self, step: int) -> None:

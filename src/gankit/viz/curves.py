@@ -8,7 +8,7 @@ Each run's `metrics.jsonl` already holds them as `grad_norm/discriminator/<layer
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gankit.errors import GankitError
@@ -25,11 +25,13 @@ class RunLog:
 
     name: str
     series: dict[str, list[tuple[float, float]]]
+    hidden_layers: set[str] = field(default_factory=set)  # left out of layers() (e.g. normalisation layers)
 
     def layers(self, network: str) -> list[str]:
-        """The network's layers with logged gradient norms, input to output."""
+        """The network's layers with logged gradient norms, input to output, less the hidden ones."""
         prefix = f"{GRAD_NORM_PREFIX}{network}/"
-        return sorted((key[len(prefix):] for key in self.series if key.startswith(prefix)), key=depth_key)
+        names = (key[len(prefix):] for key in self.series if key.startswith(prefix))
+        return sorted((name for name in names if name not in self.hidden_layers), key=depth_key)
 
 
 def depth_key(layer: str) -> tuple[bool, list[tuple[int, str]]]:
