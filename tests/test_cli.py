@@ -12,6 +12,7 @@ from PIL import Image
 
 from conftest import HOME_FEATURES
 from gankit.cli import INTERRUPTED_EXIT, main
+from gankit.viz.pictures import GridLabels, label_margins
 
 TINY = ["--steps", "20", "--batch-size", "64", "--set", "data.num_points=2048", "--set", "model.width=32",
         "--set", "train.log_every=5", "--set", "train.sample_every=10", "--no-progress"]
@@ -131,7 +132,7 @@ def test_fashion_mnist_dcgan_offline(tmp_path):
     from PIL import Image
 
     grid = Image.open(out / "samples" / "step-00000004.png")
-    assert grid.size == (8 * 30 + 2, 8 * 30 + 2)  # 8×8 images of 28 px with 2 px gaps
+    assert grid.size == (3 * (8 * 30 + 2), 3 * (8 * 30 + 2))  # 8×8 images of 28 px, 2 px gaps, enlarged 3× to >= 512
     assert "batch_size: 64" in (out / "config.yaml").read_text()
     assert (out / "progress.png").is_file() and not (out / "modes.json").exists()
 
@@ -146,12 +147,17 @@ def test_conditional_grids_have_one_row_per_class_and_class_flag(tmp_path):
                     "--set", "model.width=8", "--set", "model.conditional=true", "--set", "model.d_condition=acgan",
                     "--set", "train.sample_every=2", "--no-progress")
     assert result.exit_code == 0, result.output
-    rows_of = lambda path: (Image.open(path).size[1] - 2) // 10  # noqa: E731  8 px digits with 2 px gaps
+    def rows_of(path, scale=7):  # 8 px digits with 2 px gaps, enlarged 7× (8 · 10 + 2 = 82 px -> 574 >= 512)
+        left, top, right, bottom = label_margins(GridLabels(rows=["a row label"], title="a title"))
+        with Image.open(path) as picture:
+            assert picture.size[0] == left + right + scale * 82  # 8 per row
+            return (picture.size[1] - top - bottom - 2 * scale) // (10 * scale)
+
     assert rows_of(out / "samples" / "step-00000004.png") == 10  # classes 0..9, a row each
     invoke("sample", out, "--out", tmp_path / "all.png")
     assert rows_of(tmp_path / "all.png") == 10
-    result = invoke("sample", out, "--class", "3", "--n", "16", "--out", tmp_path / "three.png")
-    assert "wrote 16 samples" in result.output and rows_of(tmp_path / "three.png") == 2
+    result = invoke("sample", out, "--class", "3", "--n", "16", "--out", tmp_path / "three.png", "--scale", "2")
+    assert "wrote 16 samples" in result.output and rows_of(tmp_path / "three.png", scale=2) == 2
     run = load(out)
     threes = run.sample(16, labels=3, seed=0)
     z_rng = torch.Generator().manual_seed(0)
@@ -216,8 +222,8 @@ def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
 
     result = invoke("sample", out, "--checkpoint", "best", "--nrow", "4", "--n", "8", "--out", image)
     assert result.exit_code == 0
-    with Image.open(image) as grid:  # 8x8 digits with 2-pixel gaps: 4 per row, 2 rows
-        assert grid.size == (4 * 10 + 2, 2 * 10 + 2)
+    with Image.open(image) as grid:  # 8x8 digits with 2-pixel gaps: 4 per row, 2 rows, enlarged 13× to >= 512
+        assert grid.size == (13 * (4 * 10 + 2), 13 * (2 * 10 + 2))
     result = invoke("eval", out, "--split", "train", "--checkpoint", "best", "--n", "100", "--features", "classifier")
     assert result.exit_code == 0 and "100 train images" in result.output
     best_step = json.loads((out / "checkpoints" / "best.json").read_text())["step"]

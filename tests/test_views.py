@@ -212,3 +212,91 @@ def test_a_vae_with_the_gaussian_likelihood_trains_on_images(tmp_path):
     assert run.config.vae.reconstruction == "gaussian" and (tmp_path / "g" / "reconstructions.png").is_file()
     lines = [json.loads(line) for line in (tmp_path / "g" / "metrics.jsonl").read_text().splitlines()]
     assert all(math.isfinite(line["loss"]) for line in lines if "loss" in line)
+
+
+def test_grids_are_enlarged_to_a_readable_size_and_labels_sit_in_margins(tmp_path):
+    from gankit.viz.pictures import GridLabels, label_margins, save_image_grid
+
+    images = torch.rand(64, 1, 8, 8) * 2 - 1
+    save_image_grid(images, tmp_path / "plain.png")
+    with Image.open(tmp_path / "plain.png") as plain:
+        assert plain.size == (7 * 82, 7 * 82)  # 8 images of 8 px + 2 px gaps = 82 px, enlarged 7× to >= 512
+        assert plain.getpixel((7 * 2 + 3, 7 * 2 + 3)) == plain.getpixel((7 * 2 + 4, 7 * 2 + 4))  # 7×7 blocks
+    save_image_grid(images, tmp_path / "big.png", scale=2)
+    assert Image.open(tmp_path / "big.png").size == (164, 164)
+    labels = GridLabels(rows=[f"row {i}" for i in range(8)], columns=[f"step {i}" for i in range(8)], title="t")
+    save_image_grid(images, tmp_path / "labelled.png", labels=labels, scale=3)
+    left, top, right, bottom = label_margins(labels)
+    with Image.open(tmp_path / "labelled.png") as labelled:
+        assert labelled.size == (left + 3 * 82 + right, top + 3 * 82 + bottom)
+        # the grid is drawn pixel for pixel: its first image's top-left block is the first image's first pixel
+        first = round((float(images[0, 0, 0, 0]) + 1) * 127.5)
+        assert abs(labelled.convert("L").getpixel((left + 3 * 2 + 1, top + 3 * 2 + 1)) - first) <= 1
+
+
+def test_the_argmax_of_an_image_ds_chain_shows_ds_score_at_each_step(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "gan", data={"name": "digits"}, model={"net": "dcgan", "width": 8},
+                                   train={"batch_size": 16}))
+    result = CliRunner().invoke(main, ["sample", str(tmp_path / "gan"), "--from-discriminator", "--steps", "4",
+                                       "--n", "3", "--out", str(tmp_path / "argmax.png")])
+    assert result.exit_code == 0, result.output
+    trajectory = run.ascend_discriminator(n=3, steps=4, seed=0)
+    scores = run.discriminator_scores(trajectory)
+    assert len(scores) == 5 and scores[0].shape == (3,)
+    assert f"{float(scores[0].mean()):+.2f} at the start" in result.output
+    assert f"{float(scores[-1].mean()):+.2f} at the end" in result.output
+    with Image.open(tmp_path / "argmax.png") as picture:
+        assert picture.size[0] >= 512  # 5 steps of 8 px, enlarged
+
+
+def test_pixels_counts_each_judges_pick_over_n_images(tmp_path):
+    from gankit.api import load
+    from gankit.data.loading import load_dataset
+    from gankit.viz.pixel_argument import ONE, SIX, pixel_argument, tally
+
+    gankit.train(tiny_config(tmp_path / "gan", data={"name": "digits"}, model={"net": "dcgan", "width": 8},
+                             train={"batch_size": 16}))
+    result = CliRunner().invoke(main, ["pixels", str(tmp_path / "gan"), "--n", "20", "--out", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    run = load(tmp_path / "gan")
+    test = load_dataset(Config.from_dict({"data": {"name": "digits", "split": "test"}}).data)
+    counts = tally(test.data[:20], run.discriminator)
+    assert counts.images + counts.skipped == 20
+    assert (f"the pixel loss prefers the six pixels in {counts.pixel_loss_prefers_six}/{counts.images}, "
+            f"D in {counts.discriminator_prefers_six}/{counts.images}") in result.output
+    first = pixel_argument(test.data[0], run.discriminator)
+    assert first.edited(ONE).sum() == 1 and first.edited(SIX).sum() == 6
+    assert f"the pixel loss prefers the {first.pixel_loss_prefers}" in result.output
+    assert f"D prefers the {first.discriminator_prefers}" in result.output
+
+
+def test_each_view_shows_its_own_vocabulary(tmp_path):
+    from gankit.viz.report import write_report
+
+    ebm = gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 64}))
+    assert not any("G(z)" in label for label in ebm.algorithm.progress_labels.values())
+    vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
+    assert not any("D" in label for label in vae.algorithm.progress_labels.values())
+    page = write_report(tmp_path / "vae").read_text()
+    config = page[page.index("<h2>Config</h2>"):page.index("<h2>Training curves</h2>")]
+    assert "vae:" in config and "objective:" not in config and "gan:" not in config
+    assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field
+
+
+def test_a_first_grid_comes_early_and_an_interrupted_run_keeps_its_pictures(tmp_path):
+    short = tiny_config(tmp_path / "short", train={"steps": 60, "sample_every": 500, "log_every": 30,
+                                                   "checkpoint_every": 500})
+    gankit.train(short)
+    assert sorted(p.name for p in (tmp_path / "short" / "samples").glob("step-*.png")) == [
+        "step-00000050.png", "step-00000060.png"]
+
+    def stop_at_7(trainer):
+        if trainer.step == 7:
+            trainer.request_stop()
+
+    run = gankit.train(tiny_config(tmp_path / "cut", train={"steps": 100, "sample_every": 500}),
+                       callbacks=(stop_at_7,))
+    assert run.interrupted and run.step == 7
+    assert (tmp_path / "cut" / "samples" / "step-00000007.png").is_file()
+    modes = json.loads((tmp_path / "cut" / "modes.json").read_text())
+    assert modes["step"] == 7 and (tmp_path / "cut" / "landscape.gif").is_file()

@@ -6,6 +6,7 @@ and is passed down in the config; nothing below reads the environment.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from gankit import environment
 from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
 from gankit.algorithms.base import score_grid, seeded
 from gankit.config import Config, langevin_settings
+from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
 from gankit.errors import GankitError
 from gankit.nets.modes import evaluating
@@ -27,7 +29,7 @@ from gankit.training.device import resolve_device
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer
 from gankit.viz.figures import writing
-from gankit.viz.pictures import save_chains, save_image_grid, save_landscape, save_scatter
+from gankit.viz.pictures import GridLabels, save_chains, save_image_grid, save_landscape, save_scatter
 
 
 @dataclass
@@ -111,29 +113,56 @@ class Run:
                      record)
         return [x.cpu() for x in trajectory]
 
+    @torch.no_grad()
+    def discriminator_scores(self, trajectory: list[Tensor]) -> list[Tensor]:
+        """D's raw score of every chain at every step of an ascent ([chains] per step, on the CPU)."""
+        discriminator = self.algorithm.discriminator
+        assert discriminator is not None, "ascend_discriminator checks that there is a D"
+        device, n = self.algorithm.device, len(trajectory[0])
+        labels = torch.arange(n, device=device) % self.spec.num_classes if discriminator.num_classes else None
+        with evaluating(discriminator):
+            return [discriminator(x.to(device), labels).float().cpu() for x in trajectory]
+
     def save_ascent(self, path: str | Path, n: int = 8, steps: int | None = None, seed: int = 0,
-                    progress: Callable[[int, int], None] | None = None) -> Path:
-        """The argmax of D as a picture: chains as rows (images), or the chains' ends over D's landscape (2D)."""
+                    scale: int | None = None, progress: Callable[[int, int], None] | None = None,
+                    ) -> tuple[Path, list[Tensor]]:
+        """The argmax of D as a picture: chains as rows with D's score on each step (images), or the chains'
+        ends over D's landscape with the data (2D). Also returns D's scores along the chains."""
         trajectory, path = self.ascend_discriminator(n, steps, seed, progress), Path(path)
+        scores = self.discriminator_scores(trajectory)
         with writing(path):
             if self.spec.kind == "image":
-                return save_chains(trajectory, path)
+                title = (f"argmax of D by Langevin ascent from noise (D after {self.step:,} training steps)\n"
+                         "D's mean score per step above, each image's in its corner")
+                return save_chains(trajectory, path, scores=scores, title=title, scale=scale), scores
             bounds = sample_bounds(self.spec)
             assert self.algorithm.discriminator is not None  # ascend_discriminator checked it
-            scores = score_grid(self.algorithm.discriminator, bounds, self.algorithm.device)
-            return save_landscape(scores.cpu(), bounds, path, None, trajectory[-1], negatives_label="chain ends",
-                                  title=f"argmax of D after {len(trajectory) - 1} Langevin steps")
+            grid = score_grid(self.algorithm.discriminator, bounds, self.algorithm.device)
+            real = load_dataset(self.config.data).data[:2000].float()
+            return save_landscape(grid.cpu(), bounds, path, real, trajectory[-1], negatives_label="chain ends",
+                                  title=f"argmax of D after {len(trajectory) - 1} Langevin steps"), scores
 
     def save_samples(
-        self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8
+        self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8,
+        scale: int | None = None,
     ) -> Path:
-        """A grid of n samples (images) or a scatter over the data's modes (2D)."""
+        """A grid of n samples (images; a conditional model's rows labelled by class) or a scatter over the
+        data's modes (2D); `scale` enlarges a grid by a whole factor (None: to a readable width)."""
         samples, path = self.sample(n, labels, seed, per_row=nrow), Path(path)
         with writing(path):
             if self.spec.kind == "points":
                 modes = self.spec.modes_tensor() if self.spec.modes else None
                 return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
-            return save_image_grid(samples, path, nrow)
+            grid_labels = None
+            if self.algorithm.conditional:
+                rows, where = math.ceil(n / nrow), f"{self.run_dir.name}, step {self.step:,}"
+                if isinstance(labels, int):
+                    name = self.spec.class_names[labels]
+                    grid_labels = GridLabels(rows=[name] * rows, title=f"{where}: class {labels} ({name})")
+                else:
+                    names = [self.spec.class_names[i % self.spec.num_classes] for i in range(rows)]
+                    grid_labels = GridLabels(rows=names, title=f"{where}: one row per class")
+            return save_image_grid(samples, path, nrow, labels=grid_labels, scale=scale)
 
 
 def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:

@@ -60,6 +60,10 @@ class Autoencoder(Algorithm):
         return [Phase("autoencoder", "autoencoder", 1, True, self.loss)]
 
     @property
+    def progress_labels(self) -> dict[str, str]:
+        return {"loss": "loss", "reconstruction": "reconstruction", "kl": "KL", "neg_elbo": "-ELBO"}
+
+    @property
     def sampling_phase(self) -> str:
         return "autoencoder"
 

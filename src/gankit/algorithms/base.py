@@ -97,6 +97,11 @@ class Algorithm(nn.Module):
         raise NotImplementedError
 
     @property
+    def progress_labels(self) -> dict[str, str]:
+        """The logged numbers the progress bar shows, by key, under names in this algorithm's own vocabulary."""
+        return {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
+
+    @property
     def sampling_phase(self) -> str:
         """The phase whose updates the progress strip counts: the one training the network that samples."""
         return "generator"

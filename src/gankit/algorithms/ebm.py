@@ -47,6 +47,10 @@ class EBM(Algorithm):
         return [Phase("discriminator", "discriminator", 1, True, self.loss)]
 
     @property
+    def progress_labels(self) -> dict[str, str]:
+        return {"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"}  # no G: Langevin negatives
+
+    @property
     def sampling_phase(self) -> str:
         return "discriminator"  # an EBM samples with D itself
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from gankit.cli import bench, data, evaluate, features, report, sample, serve, train
+from gankit.cli import bench, data, evaluate, features, plot, report, sample, serve, train
 from gankit.cli.common import INTERRUPTED_EXIT
 from gankit.errors import GankitError
 
@@ -63,7 +63,7 @@ def main() -> None:
     """Train, sample and evaluate generative models the way the "Introduction to GAN" lecture lays them out."""
 
 
-for _module in (train, sample, evaluate, data, features, bench, report, serve):
+for _module in (train, sample, evaluate, data, features, bench, report, plot, serve):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -20,21 +20,28 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
+@click.option("--against", help="With RUN_DIR: score against folder:PATH (any folder of images, e.g. the homework's "
+              "faces) instead of the run's real split; its features are cached by the folder's content hash.")
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
 def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoint: str, data_name: str | None,
-             fake: str | None, feature_space: str) -> None:
+             fake: str | None, against: str | None, feature_space: str) -> None:
     """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
-    the real split, or (--data, --fake) one split or noise against another, to calibrate."""
+    the real split (or a folder of images, --against folder:PATH), or (--data, --fake) one split or noise
+    against another, to calibrate."""
     from gankit.metrics.evaluate import default_eval_samples, evaluate_dataset, evaluate_run
 
+    if against is not None and run_dir is None:
+        raise GankitError("--against scores a run: give RUN_DIR as well")
     if run_dir is not None:
         from gankit.api import load
 
         run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
         n = n or default_eval_samples(run.config.data.name)
-        card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space)
+        card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
         suffix = "" if feature_space == "classifier" else f"-{feature_space}"
+        if "real_sha256" in card:  # one card per folder scored against
+            suffix += f"-folder-{card['real_sha256'][:8]}"
         path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
         path.write_text(json.dumps(card, indent=1) + "\n")
         what, where = f"step {run.step:,}", f" -> {path}"
@@ -48,7 +55,8 @@ def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoi
     shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
     if "modes" in card:
         shown += f"; modes {card['modes']}/{card['num_classes']}, KL to uniform {card['mode_kl']:.3f}"
-    click.echo(f"{what} vs {n} {split} images, {card['extractor']}: {shown}{where}")
+    real = card["real"] if "real" in card else f"{split} images"
+    click.echo(f"{what} ({card['n_fake']} samples) vs {card['n_real']} {real}, {card['extractor']}: {shown}{where}")
 
 
 COMMANDS = [evaluate]

@@ -104,6 +104,9 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
         return
     if nproc != 1:
         sys.exit(_launch_training(config, nproc, overwrite))
+    # importing torch and loading the data take seconds to minutes
+    if progress and sys.stderr.isatty() and environment.world().is_main:
+        click.echo(f"gankit: starting: loading torch and {config.data.name}, building the networks …", err=True)
     from gankit.api import train as train_run
 
     report_run(train_run(config, overwrite=overwrite, progress=progress))
@@ -148,7 +151,8 @@ def report_run(run: Any) -> None:
         return
     where = run.run_dir
     if run.interrupted:
-        click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints")
+        click.echo(f"interrupted at step {run.step:,}; checkpoint saved in {where}/checkpoints, and what it has "
+                   f"learnt so far drawn in {where}/samples/step-{run.step:08d}.png")
         click.echo(f"continue with: gankit resume {where}")
         sys.exit(INTERRUPTED_EXIT)
     click.echo(f"done: {run.step:,} steps; run folder {where}")

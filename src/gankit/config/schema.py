@@ -51,8 +51,9 @@ class ModelConfig:
     """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
     d_condition: Literal["projection", "acgan"] = "projection"
     """How a conditional D uses labels: projection head (Miyato & Koyama 2018) or AC-GAN's classifier."""
-    d_norm: Literal["batch", "none"] | None = None
-    """Normalisation inside the convolutional D; None: the objective's default (batch, as DCGAN)."""
+    d_norm: Literal["batch", "instance", "none"] | None = None
+    """Normalisation inside the convolutional D: `batch` (DCGAN), `instance` (per image, so it works with a
+    per-sample gradient penalty, as WGAN-GP critics often use) or `none`; None: the objective's default."""
     minibatch_std: bool | None = None
     """Give D the batch's feature standard deviation as one more feature (Karras et al. 2018), a cue
     against mode collapse; None: on for 2D data (mlp), off for images."""

@@ -218,8 +218,8 @@ def _decode(file: Path, mode: str, size: int) -> np.ndarray:
         return np.asarray(ImageOps.fit(image.convert(mode), (size, size), Image.Resampling.BICUBIC))
 
 
-def load_folder(path: str, config: DataConfig) -> Dataset:
-    """Every image under `path` (recursive), resized + center-cropped to image_size (64); RGB or L."""
+def folder_files(path: str) -> list[Path]:
+    """Every image file under `path` (recursive), in a fixed order: the images a `folder:PATH` dataset holds."""
     folder = Path(path).expanduser()
     if not folder.exists():
         raise DataError(f"folder {path} does not exist")
@@ -228,6 +228,12 @@ def load_folder(path: str, config: DataConfig) -> Dataset:
     files = sorted(f for f in folder.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
     if not files:
         raise DataError(f"folder {path} has no images (looked for {', '.join(IMAGE_SUFFIXES)})")
+    return files
+
+
+def load_folder(path: str, config: DataConfig) -> Dataset:
+    """Every image under `path` (recursive), resized + center-cropped to image_size (64); RGB or L."""
+    folder, files = Path(path).expanduser(), folder_files(path)
     size, mode = config.image_size or FOLDER_IMAGE_SIZE, "L" if config.channels == 1 else "RGB"
     images, skipped = [], []
     progress = tqdm(files, desc=f"decoding {folder.name}", unit="img", disable=len(files) < 1000, leave=False)

@@ -6,6 +6,7 @@ atomically; every result says which extractor, split, N real, N fake and seed pr
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +19,8 @@ from safetensors.torch import save_file
 from torch import Tensor
 
 from gankit.config import DataConfig
-from gankit.data.catalog import DATASETS, cache_dir
+from gankit.data.catalog import DATASETS, FOLDER_PREFIX, cache_dir
+from gankit.data.images import FOLDER_IMAGE_SIZE, folder_files
 from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import Classifier
@@ -28,12 +30,16 @@ from gankit.version import __version__
 
 
 def real_features(
-    data: DataConfig, split: str, n: int, extract: Callable[[Tensor], Tensor], key: str, cache: Path
+    data: DataConfig, split: str, n: int, extract: Callable[[Tensor], Tensor], key: str, cache: Path,
+    source: tuple[str, dict[str, str]] | None = None,
 ) -> Tensor:
-    """The first n images of a split, as features; cached under `key` (the extractor's hash and protocol).
-    A cached file is used only when it says it holds exactly these features; anything else is recomputed."""
-    path = cache / key / f"{data.name}-{split}-{n}.safetensors"
-    identity = {"dataset": data.name, "split": split, "n": str(n), "extractor": key}
+    """The first n images of a split (a folder: of the folder), as features; cached under `key` (the
+    extractor's hash and protocol). A folder's cache is keyed by its content hash, so adding, removing or
+    editing an image computes new features (`source`: real_source's answer, if already known). A cached file
+    is used only when it says it holds exactly these features; anything else is recomputed."""
+    stem, identity = source or real_source(data, split)
+    path = cache / key / f"{stem}-{split}-{n}.safetensors"
+    identity = identity | {"split": split, "n": str(n), "extractor": key}
     cached = _cached_features(path, identity)
     if cached is not None:
         return cached
@@ -46,6 +52,26 @@ def real_features(
     save_file({"features": features.contiguous()}, partial, metadata=identity)
     partial.replace(path)  # atomic: a crash leaves no half-written cache
     return features
+
+
+def folder_content_hash(path: str) -> str:
+    """SHA-256 of a folder's images: each file's path (relative to the folder) and bytes, in order."""
+    folder, digest = Path(path).expanduser(), hashlib.sha256()
+    for file in folder_files(path):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def real_source(data: DataConfig, split: str) -> tuple[str, dict[str, str]]:
+    """(cache file stem, identity) of the real images: a dataset by name, or a folder by its content
+    hash and the size and channels its images are read at."""
+    if not data.name.startswith(FOLDER_PREFIX):
+        return data.name, {"dataset": data.name}
+    digest = folder_content_hash(data.name[len(FOLDER_PREFIX):])
+    size, channels = data.image_size or FOLDER_IMAGE_SIZE, 1 if data.channels == 1 else 3
+    identity = {"dataset": "folder", "content_sha256": digest, "image_size": str(size), "channels": str(channels)}
+    return f"folder-{digest[:16]}-{size}px-{channels}ch", identity
 
 
 def _cached_features(path: Path, identity: dict[str, str]) -> Tensor | None:
@@ -76,12 +102,17 @@ class ImageEvaluator:
     standard FID network by the compare_gan protocol), built once per run. Real features are cached."""
 
     def __init__(self, data: DataConfig, n: int, split: str = "test", cache: Path | None = None,
-                 features: str = "classifier") -> None:
+                 features: str = "classifier", real: DataConfig | None = None) -> None:
+        """`real`: the images to compare with when they are not `data`'s (a folder); `data` still picks the
+        classifier of the `classifier` features."""
         cache = cache or cache_dir(data) / "features"
         self.n, self.split = n, split
         self.extractor = FEATURE_EXTRACTORS.get(features)(data, cache)
         self.classifier, self.classes = self.extractor.classifier, self.extractor.classes
-        self.real = real_features(data, split, n, self.features, self.extractor.cache_key, cache)
+        self.real_data = real or data
+        self.real_source = real_source(self.real_data, split)  # a folder's content hash, computed once
+        self.real = real_features(self.real_data, split, n, self.features, self.extractor.cache_key, cache,
+                                  self.real_source)
 
     def features(self, images: Tensor) -> Tensor:
         """Features of uint8 [N, C, H, W] images (data) or floats in [-1, 1] (samples)."""
@@ -114,7 +145,12 @@ class ImageEvaluator:
     def card_fields(self, n_fake: int, seed: int) -> dict[str, Any]:
         """What a metric card records besides the numbers."""
         classes = {"num_classes": len(self.classes)} if self.classes else {}
-        return {**self.extractor.card, **classes, "real_split": self.split, "n_real": self.n, "n_fake": n_fake,
+        real: dict[str, Any] = {"real_split": self.split}
+        if self.real_data.name.startswith(FOLDER_PREFIX):  # a folder has no splits: its name and content hash
+            identity = self.real_source[1]
+            real = {"real": self.real_data.name, "real_sha256": identity["content_sha256"],
+                    "real_image_size": int(identity["image_size"])}
+        return {**self.extractor.card, **classes, **real, "n_real": self.n, "n_fake": n_fake,
                 "seed": seed, "gankit_version": __version__}
 
 
@@ -143,16 +179,31 @@ def default_eval_samples(dataset: str) -> int:
 
 
 def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None,
-                 features: str = "classifier") -> dict:
-    """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card."""
+                 features: str = "classifier", against: str | None = None) -> dict:
+    """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card; with
+    `against="folder:PATH"`, against the first n images of that folder (all of them if it holds fewer),
+    read at the run's image size and channels."""
     if run.spec.kind != "image":
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
-    evaluator = ImageEvaluator(run.config.data, n, split, cache, features)
+    real, n_real = None, n
+    if against is not None:
+        real = against_folder(against, run.spec.sample_shape, run.config.data.root)
+        n_real = min(n, len(folder_files(against[len(FOLDER_PREFIX):])))
+    evaluator = ImageEvaluator(run.config.data, n_real, split, cache, features, real)
     fake = evaluator.features(run.sample(n, seed=seed))  # extracted once for every metric
     return {**evaluator.score(fake, seed), "fid_per_class": evaluator.per_class_fid(fake), "step": run.step,
             **evaluator.card_fields(n, seed),
             "seconds": round(time.perf_counter() - start, 1)}
+
+
+def against_folder(against: str, sample_shape: tuple[int, ...], root: str | None) -> DataConfig:
+    """The folder:PATH a run is scored against, read at the run's image size and channels."""
+    if not against.startswith(FOLDER_PREFIX) or not against[len(FOLDER_PREFIX):]:
+        raise GankitError(f"--against takes folder:PATH (a folder of images), got {against!r}")
+    channels, side = sample_shape[0], sample_shape[-1]
+    folder_files(against[len(FOLDER_PREFIX):])  # a missing or empty folder is one line, before any sampling
+    return DataConfig(name=against, image_size=side, channels=channels, root=root)
 
 
 def evaluate_dataset(
@@ -169,5 +220,5 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["ImageEvaluator", "class_metrics", "compare_features", "default_eval_samples", "evaluate_dataset",
-           "evaluate_run", "real_features"]
+__all__ = ["ImageEvaluator", "against_folder", "class_metrics", "compare_features", "default_eval_samples",
+           "evaluate_dataset", "evaluate_run", "folder_content_hash", "real_features", "real_source"]

@@ -27,12 +27,12 @@ def layout(size: int) -> tuple[int, int]:
 
 
 def init_weights(module: nn.Module) -> None:
-    """DCGAN initialisation: conv/linear/embedding weights ~ N(0, 0.02), batch-norm scale ~ N(1, 0.02)."""
+    """DCGAN initialisation: conv/linear/embedding weights ~ N(0, 0.02), batch/instance-norm scale ~ N(1, 0.02)."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if getattr(module, "bias", None) is not None:
             nn.init.zeros_(cast(Tensor, module.bias))  # checked just above
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, (nn.BatchNorm2d, nn.InstanceNorm2d)) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
 
@@ -69,7 +69,7 @@ class DCGANGenerator(Generator):
 class DCGANDiscriminator(Discriminator):
     def __init__(
         self, channels: int, size: int, width: int = 64, num_classes: int = 0,
-        norm: Literal["batch", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
+        norm: Literal["batch", "instance", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
         minibatch_std: bool = False,
     ) -> None:
         base, doublings = layout(size)
@@ -79,8 +79,10 @@ class DCGANDiscriminator(Discriminator):
         c_in, c = channels, width
         for i in range(doublings):
             layers.append(nn.Conv2d(c_in, c, 4, 2, 1, bias=norm == "none" or i == 0))
-            if norm == "batch" and i > 0:  # DCGAN: no batch norm on D's input layer
+            if norm == "batch" and i > 0:  # DCGAN: no normalisation on D's input layer
                 layers.append(nn.BatchNorm2d(c))
+            elif norm == "instance" and i > 0:  # per image and channel: no coupling between the batch's samples
+                layers.append(nn.InstanceNorm2d(c, affine=True))
             layers.append(nn.LeakyReLU(0.2))
             c_in, c = c, c * 2
         layers.append(nn.Flatten())

@@ -32,10 +32,15 @@ def langevin(
     return x.detach()
 
 
+def chain_steps(length: int, columns: int = 10) -> list[int]:
+    """Which of a trajectory's `length` entries (0 = the start) `columns` evenly spaced columns show."""
+    return sorted({round(i * (length - 1) / max(columns - 1, 1)) for i in range(columns)})
+
+
 def chain_columns(trajectory: list[Tensor], columns: int = 10) -> Tensor:
     """[chains * picked, ...]: `columns` evenly spaced steps of each chain, chain by chain (grid rows)."""
-    picks = sorted({round(i * (len(trajectory) - 1) / max(columns - 1, 1)) for i in range(columns)})
+    picks = chain_steps(len(trajectory), columns)
     return torch.stack([trajectory[i] for i in picks], dim=1).flatten(0, 1)  # [chains * len(picks), ...]
 
 
-__all__ = ["chain_columns", "langevin"]
+__all__ = ["chain_columns", "chain_steps", "langevin"]

@@ -102,5 +102,5 @@ def ascent(folder: RunFolder, seed: int, n: int, steps: int | None,
         def progress(done: int, total: int) -> None:
             job.report(f"Langevin step {done} of {total} ({chains} chains on D)", 0.2 + 0.7 * done / total)
 
-        return _drawn(job, lambda path: run.save_ascent(path, chains, steps, seed, progress))
+        return _drawn(job, lambda path: run.save_ascent(path, chains, steps, seed, progress=progress)[0])
     return work

@@ -18,6 +18,15 @@ def layer_gradient_norms(network: nn.Module) -> dict[str, Tensor]:
     return {layer: torch.cat(parts).norm() for layer, parts in grads.items()}
 
 
+NORMALISATIONS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.InstanceNorm2d, nn.LayerNorm, nn.GroupNorm)
+
+
+def normalisation_layers(network: nn.Module) -> set[str]:
+    """Names (as layer_gradient_norms keys them) of the network's normalisation layers: their scale and shift
+    get gradients too, which a per-layer plot of the weight layers leaves out."""
+    return {name for name, module in network.named_modules() if isinstance(module, NORMALISATIONS)}
+
+
 def first_non_finite(values: dict[str, float], network: nn.Module | None = None) -> str | None:
     """The name of a NaN/inf among `values` (losses first) or, if given, `network`'s weights; else None."""
     bad = [k for k, v in values.items() if not math.isfinite(v)]

@@ -9,16 +9,31 @@ from __future__ import annotations
 from safetensors.torch import load_file
 from torch import Tensor
 
-from gankit.algorithms.base import Algorithm, score_grid, seeded
+from gankit.algorithms.base import INTERPOLATION, Algorithm, score_grid, seeded
 from gankit.data.spec import DataSpec
 from gankit.metrics.modes2d import DEFAULT_SAMPLES, ModeStats, mode_stats
 from gankit.training.checkpoint import save_tensors
 from gankit.training.run_folder import RunFolder
-from gankit.viz.pictures import save_gif, save_image_grid, save_landscape, save_progress_strip, save_scatter
+from gankit.viz.pictures import (
+    GridLabels,
+    save_gif,
+    save_image_grid,
+    save_landscape,
+    save_progress_strip,
+    save_scatter,
+)
 
 GRID_SIZE = 64  # images in a sample grid (8×8)
+FIRST_GRID_STEP = 50  # a first sample grid this early, so a short or interrupted run has one before sample_every
 STRIP_SIZE = 8  # images per progress-strip row
 POINTS = 1000  # generated points in a 2D scatter
+END_PICTURE_LABELS = {  # the rows and columns of the algorithms' end pictures, as their end_pictures lay them out
+    "reconstructions.png": GridLabels(rows=["test images", "reconstructed"] * 4,
+                                      title="held-out test images, each row followed by its reconstruction"),
+    "interpolation.png": GridLabels(columns=["z₀"] + [""] * (INTERPOLATION[1] - 2) + ["z₁"],
+                                    title="straight lines in latent space, z₀ to z₁ (one line per row)"),
+    "chains.png": GridLabels(title="Langevin chains of the energy model: one per row, start (noise) left → end right"),
+}
 
 
 class Outputs:
@@ -33,14 +48,22 @@ class Outputs:
         labels = self.algorithm.fixed_labels(n, per_row)
         return self.algorithm.sample(n, labels, generator=seeded(self.device, self.seed + 2)).cpu()
 
+    @staticmethod
+    def grid_due(step: int, every: int, last: int) -> bool:
+        """Whether `step` gets a sample grid: every `every` steps, the last one, and FIRST_GRID_STEP, since a
+        DCGAN's first 500 steps can take many minutes on a laptop."""
+        return step % every == 0 or step == last or step == min(FIRST_GRID_STEP, every)
+
     def sample_picture(self, step: int) -> None:
         path = self.folder.samples / f"step-{step:08d}.png"
         if self.spec.kind == "points":
             samples = self.fixed_samples(POINTS, POINTS)
             save_scatter(samples, path, self.real_points, self.modes, title=f"step {step:,}")
-        else:  # conditional: one row of 8 per class
-            n = self.spec.num_classes * 8 if self.algorithm.conditional else GRID_SIZE
-            save_image_grid(self.fixed_samples(n, 8), path)
+        elif self.algorithm.conditional:  # one row of 8 per class, named
+            labels = GridLabels(rows=list(self.spec.class_names), title=f"step {step:,}: one row per class")
+            save_image_grid(self.fixed_samples(self.spec.num_classes * 8, 8), path, 8, labels)
+        else:
+            save_image_grid(self.fixed_samples(GRID_SIZE, 8), path)
 
     def snapshot(self, generator_updates: int) -> None:
         """Add a row to the progress strip and redraw it from every snapshot in the folder."""
@@ -53,7 +76,8 @@ class Outputs:
         files = sorted(self.folder.snapshots.glob("*.safetensors"))
         snapshots = [(int(p.stem.split("-")[1]), load_file(p)["samples"]) for p in files]
         if snapshots:
-            save_progress_strip(snapshots, self.folder.root / "progress.png", self.real_points, self.modes)
+            save_progress_strip(snapshots, self.folder.root / "progress.png", self.real_points, self.modes,
+                                network=self.algorithm.sampling_phase)
 
     def landscape(self, step: int, bounds: tuple[float, float]) -> None:
         """2D data: a frame of D's score surface with the data and the current negatives."""
@@ -73,7 +97,7 @@ class Outputs:
             return
         pictures = self.algorithm.end_pictures(heldout, seeded(self.device, self.seed + 5))
         for name, (images, per_row) in pictures.items():
-            save_image_grid(images.cpu(), self.folder.root / name, per_row)
+            save_image_grid(images.cpu(), self.folder.root / name, per_row, END_PICTURE_LABELS.get(name))
 
     def mode_stats(self) -> ModeStats | None:
         """2D coverage from a fixed evaluation z; None for data without modes."""

@@ -33,8 +33,6 @@ from gankit.training.run_folder import RunFolder, RunLock, default_run_name
 from gankit.world import ONE_PROCESS, World
 
 Callback = Callable[["Trainer"], None]
-BAR_LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))", "loss": "loss",
-              "neg_elbo": "-ELBO"}
 
 
 @dataclass
@@ -259,7 +257,7 @@ class Trainer:
         self.group.check_same_weights(self.algorithm)
         stats = self.outputs.mode_stats() if self.is_main else None
         self.save(stats.score() if stats else None)
-        if self.step >= t.steps and self.is_main:
+        if self.is_main:
             self._finish(stats)
         return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
 
@@ -281,7 +279,7 @@ class Trainer:
             self._log(logbook, bar)
             if main:
                 self.outputs.landscape(s, self.bounds)
-        if main and (s % t.sample_every == 0 or s == t.steps):
+        if main and self.outputs.grid_due(s, t.sample_every, t.steps):
             self.outputs.sample_picture(s)
         per_step = self.sampling_repeats
         if main and (any((s - 1) * per_step < p <= s * per_step for p in t.progress_steps) or s == t.steps):
@@ -321,7 +319,7 @@ class Trainer:
         self._clock = (now, self.step)
         logbook.write(self.step, values)
         self._sums, self._counts = {}, {}
-        shown = {label: f"{values[k]:.3f}" for k, label in BAR_LABELS.items() if k in values}
+        shown = {label: f"{values[k]:.3f}" for k, label in self.algorithm.progress_labels.items() if k in values}
         bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
 
     # -- divergence ---------------------------------------------------------------------------
@@ -362,6 +360,9 @@ class Trainer:
         return False
 
     def _finish(self, stats: Any) -> None:
+        """The end pictures and modes.json; an interrupted run also gets a grid of the step it stopped at."""
+        if self.step < self.config.train.steps:
+            self.outputs.sample_picture(self.step)
         self.outputs.finish(self.heldout)
         if stats is not None:
             self.folder.write_json("modes.json", {"step": self.step, **stats.to_dict()})

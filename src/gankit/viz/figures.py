@@ -32,10 +32,11 @@ def writing(path: Path) -> Iterator[None]:
         raise GankitError(f"cannot write {path} ({err.strerror or err})") from None
 
 
-def save_figure(fig: Figure, path: Path, dpi: int = 110) -> Path:
+def save_figure(fig: Figure, path: Path, dpi: int = 110, tight: bool = True) -> Path:
+    """Save `fig`; `tight` crops it to what is drawn, else it keeps the figure's exact size in pixels."""
     check_suffix(path, FIGURE_SUFFIXES)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    fig.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)
     return path
 
 

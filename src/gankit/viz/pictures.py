@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from matplotlib.axes import Axes
 from torch import Tensor
 from torchvision.utils import make_grid
 
 from gankit.data.dataset import to_uint8
-from gankit.samplers.langevin import chain_columns
+from gankit.samplers.langevin import chain_columns, chain_steps
 from gankit.viz.figures import Figure, check_suffix, save_figure
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")  # Pillow writes
@@ -22,20 +25,93 @@ def _titled(fig: Figure, ax: Axes, title: str, path: Path, dpi: int = 110) -> Pa
     return save_figure(fig, path, dpi)
 
 
+READABLE_WIDTH = 512  # pixels: a grid narrower than this is enlarged by a whole factor (pixels stay sharp)
+PADDING = 2  # pixels between the images of a grid
+CHAIN_COLUMN_WIDTH = 60  # pixels: room for a chain column's label ("step 20", "D +19.4")
+
+
 def image_grid(images: Tensor, nrow: int = 8) -> Tensor:
     """[N, C, H, W] in [-1, 1] -> one uint8 [3 or 1, H', W'] grid with 2-pixel gaps."""
-    return make_grid(to_uint8(images.detach().cpu()), nrow=nrow, padding=2, pad_value=255)
+    return make_grid(to_uint8(images.detach().cpu()), nrow=nrow, padding=PADDING, pad_value=255)
 
 
-def save_image_grid(images: Tensor, path: Path, nrow: int = 8) -> Path:
+def readable_scale(width: int) -> int:
+    """The whole factor that makes a `width`-pixel picture at least READABLE_WIDTH wide (1 if it is)."""
+    return max(1, math.ceil(READABLE_WIDTH / max(width, 1)))
+
+
+def enlarge(grid: Tensor, scale: int) -> Tensor:
+    """uint8 [C, H, W] enlarged `scale` times, each pixel a scale x scale block (nearest neighbour)."""
+    return grid if scale == 1 else grid.repeat_interleave(scale, 1).repeat_interleave(scale, 2)
+
+
+@dataclass(frozen=True)
+class GridLabels:
+    """What a grid's rows, columns and single images mean; empty lists draw no labels."""
+
+    rows: list[str] = field(default_factory=list)  # one per row, left of it
+    columns: list[str] = field(default_factory=list)  # one per column, above it
+    cells: list[str] = field(default_factory=list)  # one per image, in its bottom-left corner (e.g. D's score)
+    title: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.columns or self.cells or self.title)
+
+
+def save_image_grid(images: Tensor, path: Path, nrow: int = 8, labels: GridLabels | None = None,
+                    scale: int | None = None) -> Path:
+    """A grid of images, enlarged to a readable size (`scale`: a whole factor; None picks one so the grid is
+    at least READABLE_WIDTH pixels wide), with row, column and image labels when given."""
     from PIL import Image
 
     check_suffix(path, IMAGE_SUFFIXES)
     grid = image_grid(images, nrow)  # [C, H, W]
-    array = grid.permute(1, 2, 0).numpy()
+    scale = scale or readable_scale(grid.shape[-1])
+    if labels:
+        return _save_labelled_grid(enlarge(grid, scale), images.shape[-2:], nrow, len(images), labels, scale, path)
+    array = enlarge(grid, scale).permute(1, 2, 0).numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
     return path
+
+
+def label_margins(labels: GridLabels) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) pixels a labelled grid adds around the grid itself: room for the row labels,
+    the column labels (two lines) and the title."""
+    top = (34 if labels.columns else 0) + (12 + 14 * len(labels.title.splitlines()) if labels.title else 0)
+    return (120 if labels.rows else 8), max(top, 8), 8, 8
+
+
+def _save_labelled_grid(grid: Tensor, image_size: Any, nrow: int, n: int, labels: GridLabels, scale: int,
+                        path: Path) -> Path:
+    """The enlarged grid at exactly one picture pixel per grid pixel, with its labels in margins around it."""
+    height, width = (int(side) for side in image_size)
+    left, top, right, bottom = label_margins(labels)
+    grid_h, grid_w = grid.shape[1], grid.shape[2]
+    dpi, total_w, total_h = 100, left + grid_w + right, top + grid_h + bottom
+    fig = Figure(figsize=(total_w / dpi, total_h / dpi), dpi=dpi)
+    ax = fig.add_axes((left / total_w, bottom / total_h, grid_w / total_w, grid_h / total_h))
+    array = grid.permute(1, 2, 0).numpy()
+    ax.imshow(array[..., 0] if array.shape[2] == 1 else array, cmap="gray", vmin=0, vmax=255,
+              interpolation="nearest", aspect="auto")
+
+    def centre(index: int, side: int) -> float:
+        return (PADDING + index * (side + PADDING) + side / 2) * scale
+
+    ax.set_yticks([centre(i, height) for i in range(len(labels.rows))], labels.rows, fontsize=9)
+    ax.set_xticks([centre(i, width) for i in range(len(labels.columns))], labels.columns, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, pad=3)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for index, text in enumerate(labels.cells[:n]):
+        row, column = divmod(index, nrow)
+        x, y = (PADDING + column * (width + PADDING)) * scale, (row + 1) * (height + PADDING) * scale
+        ax.text(x + 1, y - 1, text, fontsize=7, color="yellow", va="bottom", ha="left",
+                bbox={"facecolor": "black", "alpha": 0.6, "pad": 1, "linewidth": 0})
+    if labels.title:
+        fig.text(0.5, 1 - 4 / total_h, labels.title, fontsize=10, ha="center", va="top")
+    return save_figure(fig, path, dpi=dpi, tight=False)
 
 
 def _scatter(ax: Axes, real: Tensor | None, fake: Tensor, modes: Tensor | None) -> None:
@@ -67,9 +143,11 @@ def save_scatter(
 
 
 def save_progress_strip(
-    snapshots: list[tuple[int, Tensor]], path: Path, real: Tensor | None = None, modes: Tensor | None = None
+    snapshots: list[tuple[int, Tensor]], path: Path, real: Tensor | None = None, modes: Tensor | None = None,
+    network: str = "generator",
 ) -> Path:
-    """The lecture's strip: samples from one fixed z after 100, 1 000, 5 000 … generator updates."""
+    """The lecture's strip: samples from one fixed z after 100, 1 000, 5 000 … updates of the `network` that
+    samples (G; an EBM's D; an auto-encoder)."""
     snapshots = sorted(snapshots, key=lambda s: s[0])
     is_points = snapshots[0][1].dim() == 2
     if is_points:
@@ -77,11 +155,11 @@ def save_progress_strip(
         axes = fig.subplots(1, len(snapshots), squeeze=False)
         for ax, (updates, points) in zip(axes[0], snapshots, strict=True):
             _scatter(ax, real, points, modes)
-            ax.set_title(f"{updates:,} updates", fontsize=9)
+            ax.set_title(f"{updates:,} {network} updates", fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
     else:
-        fig = Figure(figsize=(8, 1.1 * len(snapshots) + 0.3))
+        fig = Figure(figsize=(10, 1.3 * len(snapshots) + 0.4))
         axes = fig.subplots(len(snapshots), 1, squeeze=False)
         for ax, (updates, images) in zip(axes[:, 0], snapshots, strict=True):
             grid = image_grid(images, nrow=images.shape[0]).permute(1, 2, 0).numpy()
@@ -89,7 +167,7 @@ def save_progress_strip(
             ax.set_ylabel(f"{updates:,}", rotation=0, ha="right", va="center", fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
-        fig.suptitle("generator updates → samples from one fixed z", fontsize=9)
+        fig.suptitle(f"{network} updates (left) → samples from one fixed z", fontsize=10)
     return save_figure(fig, path, dpi=110)
 
 
@@ -127,18 +205,40 @@ def save_gif(frames: list[Path], path: Path, seconds_per_frame: float = 0.25) ->
     return path
 
 
-def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10) -> Path:
-    """Image Langevin chains as a grid: one row per chain, `columns` steps from start to end left to right."""
+def save_chains(trajectory: list[Tensor], path: Path, columns: int = 10, scores: list[Tensor] | None = None,
+                title: str = "", scale: int | None = None) -> Path:
+    """Image Langevin chains as a grid: one row per chain, `columns` steps from start to end left to right,
+    each column labelled with its step and, given each step's scores ([chains] per step), each image with D's."""
     grid = chain_columns(trajectory, columns)  # [chains * picked steps, C, H, W]
-    return save_image_grid(grid, path, nrow=len(grid) // len(trajectory[0]))
+    steps = chain_steps(len(trajectory), columns)
+    column_labels = [f"step {s}" for s in steps]
+    cells: list[str] = []
+    if scores is not None:
+        picked = chain_columns(scores, columns)  # [chains * picked steps]
+        cells = [f"{value:+.1f}" for value in picked.tolist()]
+        column_labels = [f"{label}\nD {float(scores[s].mean()):+.1f}" for label, s in zip(column_labels, steps,
+                                                                                         strict=True)]
+    labels = GridLabels(rows=[f"chain {i + 1}" for i in range(len(trajectory[0]))], columns=column_labels,
+                        cells=cells, title=title)
+    side = trajectory[0].shape[-1] + PADDING
+    scale = scale or max(readable_scale(len(steps) * side + PADDING), math.ceil(CHAIN_COLUMN_WIDTH / side))
+    return save_image_grid(grid, path, nrow=len(steps), labels=labels, scale=scale)
 
 
-def save_labelled_images(images: list[Tensor], labels: list[str], path: Path) -> Path:
-    """uint8 [C, H, W] images side by side, each with a caption."""
-    fig = Figure(figsize=(2.6 * len(images), 3.2))
+def save_labelled_images(images: list[Tensor], labels: list[str], path: Path,
+                         marks: list[Tensor | None] | None = None, title: str = "") -> Path:
+    """uint8 [C, H, W] images side by side, each with a caption, and the pixels of `marks` ([H, W] bool per
+    image, or None) outlined in red."""
+    fig = Figure(figsize=(3.2 * len(images), 3.9))
     axes = fig.subplots(1, len(images))
-    for ax, image, label in zip(axes, images, labels, strict=True):
-        ax.imshow(image.permute(1, 2, 0).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=255)
-        ax.set_title(label, fontsize=8)
+    for index, (ax, image, label) in enumerate(zip(axes, images, labels, strict=True)):
+        ax.imshow(image.permute(1, 2, 0).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        mask = marks[index] if marks else None
+        if mask is not None and mask.any():
+            ys, xs = mask.nonzero(as_tuple=True)
+            ax.scatter(xs.numpy(), ys.numpy(), s=60, marker="s", facecolors="none", edgecolors="red", linewidths=1.2)
+        ax.set_title(label, fontsize=9)
         ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
     return save_figure(fig, path, dpi=110)

@@ -46,11 +46,38 @@ def one_and_six_wrong(image: Tensor) -> tuple[Tensor, Tensor]:
     return one, six
 
 
+ONE, SIX = "one wrong pixel", "six wrong pixels"
+
+
 @dataclass
 class PixelArgument:
     pixel_l2: dict[str, float]  # L2 distance to the real image, pixel values in [0, 1]
     d_score: dict[str, float]  # the discriminator's raw score (higher = more real)
     images: dict[str, Tensor]  # uint8 [1, H, W] each: real, one wrong, six wrong
+
+    def edited(self, name: str) -> Tensor:
+        """[H, W] bool: the pixels edit `name` changed from the real image."""
+        return (self.images[name] != self.images["real"])[0]
+
+    @property
+    def pixel_loss_prefers(self) -> str:
+        """The edit with the smaller pixel error (ties go to the one wrong pixel, the pixel loss's pick)."""
+        return ONE if self.pixel_l2[ONE] <= self.pixel_l2[SIX] else SIX
+
+    @property
+    def discriminator_prefers(self) -> str:
+        """The edit D scores as more real."""
+        return SIX if self.d_score[SIX] > self.d_score[ONE] else ONE
+
+
+@dataclass
+class PixelTally:
+    """The argument over many test images: how often each judge prefers the six pixels along the stroke."""
+
+    images: int  # images both edits could be made on (some have no background, or no stroke)
+    skipped: int
+    pixel_loss_prefers_six: int
+    discriminator_prefers_six: int
 
 
 def pixel_argument(image: Tensor, score: torch.nn.Module) -> PixelArgument:
@@ -59,7 +86,7 @@ def pixel_argument(image: Tensor, score: torch.nn.Module) -> PixelArgument:
 
     real = image[:1]
     one, six = one_and_six_wrong(real)
-    images = {"real": real, "one wrong pixel": one, "six wrong pixels": six}
+    images = {"real": real, ONE: one, SIX: six}
     expand = image.shape[0]
     with torch.no_grad():
         scores = score(to_model_range(torch.stack([x.expand(expand, -1, -1) for x in images.values()])))
@@ -67,4 +94,16 @@ def pixel_argument(image: Tensor, score: torch.nn.Module) -> PixelArgument:
     return PixelArgument(l2, dict(zip(images, scores.tolist(), strict=True)), images)
 
 
-__all__ = ["PixelArgument", "one_and_six_wrong", "pixel_argument"]
+def tally(images: Tensor, score: torch.nn.Module) -> PixelTally:
+    """The argument on each of uint8 [N, C, H, W] `images`: which edit each judge prefers, counted."""
+    results, skipped = [], 0
+    for image in images:
+        try:
+            results.append(pixel_argument(image, score))
+        except ValueError:  # no stroke, or nothing but stroke: neither edit can be made
+            skipped += 1
+    return PixelTally(len(results), skipped, sum(r.pixel_loss_prefers == SIX for r in results),
+                      sum(r.discriminator_prefers == SIX for r in results))
+
+
+__all__ = ["ONE", "SIX", "PixelArgument", "PixelTally", "one_and_six_wrong", "pixel_argument", "tally"]

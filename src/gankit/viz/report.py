@@ -34,6 +34,10 @@ window.addEventListener("load", () => {
   document.body.dataset.imagesOk = ok + "/" + images.length;
 });
 </script>"""
+UNUSED_SECTIONS = {  # config sections an algorithm never reads, by model.algorithm
+    "gan": ("vae", "ebm"), "ae": ("objective", "gan", "vae", "ebm"), "vae": ("objective", "gan", "ebm"),
+    "ebm": ("objective", "gan", "vae"),
+}
 CELL_KEYS = {"dataset": str, "method": str, "seed": int}  # what a bench row needs to find its cell's folder
 MAX_LINE_NOTES = 5  # a file of torn lines gets a few notes and a count, not a page of them
 STYLE = """<style>
@@ -181,8 +185,7 @@ def run_report(folder: Path) -> str:
     config = _read_text(folder, "config.yaml", notes)
     sections = _read_sections(config, notes) if config is not None else {}
     info = _read_object(folder, "run.json", notes) if (folder / "run.json").is_file() else {}
-    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", "<h2>Config</h2>",
-             f"<pre>{html.escape(config or '')}</pre>"]
+    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", "<h2>Config</h2>", _config_block(config, sections)]
     cards = sorted(folder.glob("eval-step*.json"))
     if cards or (folder / "modes.json").is_file():
         parts.append("<h2>Metric cards</h2>")
@@ -205,6 +208,19 @@ def run_report(folder: Path) -> str:
         parts.append(_figure(_inline(samples[-1]), f"samples from a fixed z, {samples[-1].stem}{note}"))
     parts += [_figure(_inline(folder / name), caption) for name, caption in RUN_PICTURES if (folder / name).is_file()]
     return _page(f"gankit: {folder.name}", parts, notes)
+
+
+def _config_block(config: str | None, sections: dict[str, Any]) -> str:
+    """The config as the run's algorithm reads it: the sections only other algorithms use are left out."""
+    model = sections.get("model")
+    algorithm = model.get("algorithm") if isinstance(model, dict) else None
+    unused = UNUSED_SECTIONS.get(algorithm) if isinstance(algorithm, str) else None
+    if not unused or not any(name in sections for name in unused):
+        return f"<pre>{html.escape(config or '')}</pre>"
+    shown = {name: values for name, values in sections.items() if name not in unused}
+    note = (f"<p>Sections a {html.escape(algorithm or '')} run does not use ({', '.join(unused)}) are left out; "
+            "config.yaml has every field.</p>")
+    return note + f"<pre>{html.escape(yaml.safe_dump(shown, sort_keys=False))}</pre>"
 
 
 def _conditional(sections: dict[str, Any]) -> bool:
