@@ -132,9 +132,10 @@ def draw(ax: plt.Axes, title: str) -> None:
 # %% [markdown]
 # ## Both halves of an iteration
 #
-# Top row: right after D's update (G fixed), D has raised its score on the data and lowered it where the fakes
-# are. Bottom row: right after G's update (D fixed), the fakes have moved uphill on that surface. The columns
-# are iterations spread over the run.
+# Top row: right after D's update (G fixed): D raises its score on the data and lowers it where the fakes
+# are. Bottom row: right after G's update (D fixed): the fakes move uphill on that surface. One optimizer step
+# each changes little, so the two rows of a column look alike; across the columns (iterations spread over the
+# run) the steps add up: the fakes leave the centre, D's valley follows them, and they spread towards the ring.
 
 # %%
 looks = sorted({1, 10, ITERATIONS // 4, ITERATIONS // 2, ITERATIONS})
