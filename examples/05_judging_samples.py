@@ -139,7 +139,7 @@ plt.show()
 # (`gankit.pixel_argument`; `gankit pixels RUN` on the command line). The pixel loss always prefers the single
 # isolated pixel; a D that has learnt how pixels relate should prefer the six that continue the garment. The
 # README's measurement on the 3 000-step DCGAN: D prefers the six-pixel edit in 153 of the first 200 test
-# images (77%). At the small budget D has trained for a few dozen steps only, so do not expect that here.
+# images (77%). At the small budget D has trained for 100 steps only, so do not expect that here.
 
 # %%
 steps = 100 if SMALL else 3000
