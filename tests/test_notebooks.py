@@ -39,14 +39,15 @@ def test_notebook_uses_only_the_public_api_and_has_the_budget_switch(path):
     assert 'os.environ.get("GANKIT_NOTEBOOK_BUDGET", "small")' in path.read_text()
 
 
-def _kernel_env() -> dict[str, str]:
+def _kernel_env(tmp: Path) -> dict[str, str]:
     """The test's environment (its temp $GANKIT_CACHE included), the small budget, this gankit first on the path
-    (so the kernel imports the code under test), and one torch thread, as every test gets (conftest): the tiny
-    networks gain nothing from two, and on a busy 2-core machine notebook 2's training cell took 434 s on two
-    threads and 19 s on one."""
+    (so the kernel imports the code under test), temp folders (the notebooks' run folders) under `tmp`, and one
+    torch thread, as every test gets (conftest): the tiny networks gain nothing from two, and on a busy 2-core
+    machine notebook 2's training cell took 434 s on two threads and 19 s on one."""
     source = str(Path(gankit.__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "GANKIT_NOTEBOOK_BUDGET": "small", "PYTHONPATH": path, "OMP_NUM_THREADS": "1"}
+    return {**os.environ, "GANKIT_NOTEBOOK_BUDGET": "small", "PYTHONPATH": path, "TMPDIR": str(tmp),
+            "OMP_NUM_THREADS": "1"}
 
 
 @pytest.mark.slow
@@ -55,8 +56,9 @@ def test_notebook_runs_at_the_small_budget(path, tmp_path):
     notebook = jupytext.read(path)
     client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=_kernel_env())  # raises CellExecutionError, naming the cell, on any error
+    client.execute(env=_kernel_env(tmp_path))  # raises CellExecutionError, naming the cell, on any error
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     pictures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert pictures, f"{path.name} showed no picture inline"
     assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert list(tmp_path.glob("gankit-*/*/config.yaml")), "its run folders were not made in the temp folder"
