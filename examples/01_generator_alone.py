@@ -68,9 +68,9 @@ def generator_alone(algorithm: str) -> gankit.Run:
 ae, vae = generator_alone("ae"), generator_alone("vae")
 
 # %% [markdown]
-# **Reconstructions** (each row: test images, each followed by its reconstruction). Both are trained to copy
-# their input, and both do it reasonably; the pixel loss makes them blurry where the exact position of an edge
-# is uncertain.
+# **Reconstructions** (each row: test images, each followed by its reconstruction). Both learn to copy their
+# input (roughly, at the small budget); where the exact position of an edge is uncertain, the pixel loss makes
+# them blurry: the average of the possible edges costs less than any one of them.
 
 # %%
 for run in (ae, vae):
