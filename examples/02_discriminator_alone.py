@@ -121,7 +121,8 @@ plt.show()
 
 # %%
 ASCENT_STEPS = 300
-display(Image(filename=str(ebm.save_ascent(OUT / "argmax.png", n=500, steps=ASCENT_STEPS))))
+picture, _ = ebm.save_ascent(OUT / "argmax.png", n=500, steps=ASCENT_STEPS)  # the file and D's scores on the way
+display(Image(filename=str(picture)))
 ends = ebm.ascend_discriminator(n=2500, steps=ASCENT_STEPS)[-1]
 print(gankit.mode_stats(ends, ebm.spec.modes_tensor(), ebm.spec.mode_std).summary())
 
