@@ -126,6 +126,20 @@ def test_existing_run_is_not_overwritten(tmp_path):
     assert len(list((tmp_path / "r" / "tb").glob("events.*"))) == 1
 
 
+@pytest.mark.parametrize("bad", [{"data": {"name": "folder:/nonexistent-gankit-images"}},
+                                 {"data": {"name": "digits"}, "train": {"batch_size": 100_000}}])
+def test_a_start_that_fails_on_its_data_leaves_no_run_folder(tmp_path, bad):
+    """The data is only read once the folder is locked; when it fails, the folder the start made goes again."""
+    with pytest.raises(GankitError):
+        gankit.train(tiny_config(tmp_path / "runs" / "r", **bad))
+    assert not (tmp_path / "runs" / "r").exists()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")  # a folder the user made is never removed
+    with pytest.raises(GankitError):
+        gankit.train(tiny_config(tmp_path / "kept", **bad))
+    assert (tmp_path / "kept" / "notes.txt").read_text() == "mine"
+
+
 def poison_discriminator(at_steps):
     """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
 

@@ -93,6 +93,15 @@ class RunFolder:
         elif self.root.is_dir() and not (self.root / LOCK_NAME).exists() and any(self.root.iterdir()):
             raise GankitError(f"{self.root} holds files but no gankit run: pick an empty or new folder for --out")
 
+    def remove_if_unused(self) -> None:
+        """Remove the folder when it holds nothing but its lock file: what a start that failed left."""
+        try:
+            if {p.name for p in self.root.iterdir()} <= {LOCK_NAME}:
+                (self.root / LOCK_NAME).unlink(missing_ok=True)
+                self.root.rmdir()
+        except OSError:
+            pass  # not ours to clean up, or already gone
+
     def lock(self) -> RunLock:
         """Create the folder if need be, check it takes files, and lock it for this process (see RunLock)."""
         try:

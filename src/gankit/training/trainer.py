@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -100,6 +101,7 @@ class Trainer:
         if not world.is_main:  # the other processes of a data-parallel run never touch the folder
             return cls(config, folder, device, group)
         folder.check_new(overwrite)  # before creating anything, or spending time on data
+        created = not folder.root.exists()
         lock = folder.lock()
         try:
             folder.check_new(overwrite)  # again, holding the lock: another process may have started a run here
@@ -108,6 +110,8 @@ class Trainer:
             folder.create(trainer.config, trainer.spec, overwrite)
         except BaseException:
             lock.release()
+            if created:  # bad data or config found while building: leave no empty run folder behind
+                folder.remove_if_unused()
             raise
         trainer.lock = lock
         return trainer
@@ -236,6 +240,7 @@ class Trainer:
         logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step) if self.is_main else NoLogbook()
         bar = tqdm(total=t.steps, initial=self.step, disable=not (progress and self.is_main), unit="it",
                    dynamic_ncols=True)
+        bar.set_postfix_str(f"losses every {t.log_every} steps", refresh=False)  # until the first log line
         self._clock = (time.perf_counter(), self.step)
         try:
             with stop_on_sigint(self.request_stop, lambda: self.stop_requested):
@@ -258,6 +263,8 @@ class Trainer:
         stats = self.outputs.mode_stats() if self.is_main else None
         self.save(stats.score() if stats else None)
         if self.is_main:
+            if progress:
+                tqdm.write("gankit: drawing the end-of-run pictures …", file=sys.stderr)
             self._finish(stats)
         return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
 
@@ -274,7 +281,9 @@ class Trainer:
     def _periodic(self, logbook: Logbook, bar: tqdm) -> None:
         t, s, main = self.config.train, self.step, self.is_main
         if main and self.heldout is not None and (s % t.sample_every == 0 or s == t.steps):
+            bar.set_description_str("held-out numbers")  # the VAE's test ELBO takes a while on 10 000 images
             self._held_out_values = self.algorithm.heldout(self.heldout)  # joins the next metrics line
+            bar.set_description_str("")
         if s % t.log_every == 0 or s == t.steps:
             self._log(logbook, bar)
             if main:
