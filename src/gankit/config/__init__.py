@@ -16,5 +16,5 @@ from gankit.config.schema import (
 )
 
 __all__ = ["AugmentConfig", "Config", "DataConfig", "DataKind", "EBMConfig", "GANConfig", "ModelConfig",
-           "ObjectiveConfig", "OptimConfig", "TrainConfig", "VAEConfig", "langevin_settings", "net_family", "resolution_sources",
-           "resolve", "validate"]
+           "ObjectiveConfig", "OptimConfig", "TrainConfig", "VAEConfig", "langevin_settings", "net_family",
+           "resolution_sources", "resolve", "validate"]
