@@ -197,8 +197,9 @@ def test_every_objective_trains_and_logs_its_health(tmp_path, name):
         assert "wasserstein" in last
     if name == "began":
         assert 0 <= last["began_k"] <= 1 and "began_convergence" in last
-    if OBJECTIVE_DEFAULTS[name].get("objective.penalty"):
-        assert last["penalty"] > 0
+    if OBJECTIVE_DEFAULTS[name].get("objective.penalty"):  # one penalty as `penalty`; r1+r2 as penalty_r1, _r2
+        penalties = [key for key in last if key.startswith("penalty") and key != "penalty_scale"]
+        assert penalties and all(last[key] > 0 for key in penalties)
     assert run.config.gan.d_steps == OBJECTIVE_DEFAULTS[name].get("gan.d_steps", 1)
 
 
