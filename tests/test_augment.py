@@ -120,3 +120,13 @@ def test_bad_policies_are_one_line_errors():
     config = resolve(Config().override({"augment.policy": "cutout"}), "points")
     with pytest.raises(ConfigError, match="is for images"):
         build_algorithm(config, DataSpec(name="ring8", kind="points", sample_shape=(2,)))
+
+
+def test_two_data_parallel_processes_augment_their_halves_as_one_process_augments_the_batch():
+    from gankit.data.shard import ShardedGenerator
+
+    x = batch(8, channels=3)
+    augment = DiffAugment(list(AUGMENTATIONS), probability=0.5)
+    whole = augment(x, rng(3))
+    halves = [augment(x[4 * r:4 * (r + 1)], ShardedGenerator("cpu", rank=r, size=2).manual_seed(3)) for r in (0, 1)]
+    assert torch.equal(torch.cat(halves), whole)

@@ -4,7 +4,8 @@ Because the same random transforms are applied to both, D cannot learn them as a
 are differentiable, G learns through them. Forms and magnitudes follow the paper's code: `color` adds a
 brightness shift U[-0.5, 0.5], scales saturation by U[0, 2] and contrast by U[0.5, 1.5]; `translation`
 shifts by up to 1/8 of the side with zero fill; `cutout` zeroes a square of half the side at a random
-centre. Every draw comes from the generator the caller passes (the run's), so resume stays exact.
+centre. Every draw comes from the generator the caller passes (the run's), so resume stays exact, and is
+made per example through `gankit.data.shard.per_example`, so N data-parallel processes draw what one would.
 
 With probability p < 1 each augmentation is applied to each sample independently (ADA's per-sample form,
 Karras et al. 2020), and `adapt` moves p so that E[sign(D(x))] on real data holds a target.
@@ -17,13 +18,22 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from gankit.data.shard import per_example
+
 TRANSLATION_RATIO = 0.125
 CUTOUT_RATIO = 0.5
 
 
 def _uniform(x: Tensor, generator: torch.Generator) -> Tensor:
     """U[0, 1) per sample, [N, 1, 1, 1]."""
-    return torch.rand(x.shape[0], 1, 1, 1, generator=generator, device=x.device, dtype=x.dtype)
+    return per_example(lambda m: torch.rand(m, 1, 1, 1, generator=generator, device=x.device, dtype=x.dtype),
+                       x.shape[0], generator)
+
+
+def _integers(low: int, high: int, x: Tensor, generator: torch.Generator) -> Tensor:
+    """One integer in [low, high) per sample, [N, 1]."""
+    return per_example(lambda m: torch.randint(low, high, (m, 1), generator=generator, device=x.device),
+                       x.shape[0], generator)
 
 
 def color(x: Tensor, generator: torch.Generator) -> Tensor:
@@ -35,16 +45,12 @@ def color(x: Tensor, generator: torch.Generator) -> Tensor:
     return (x - mean) * (_uniform(x, generator) + 0.5) + mean
 
 
-def _shifts(n: int, limit: int, x: Tensor, generator: torch.Generator) -> Tensor:
-    return torch.randint(-limit, limit + 1, (n, 1), generator=generator, device=x.device)
-
-
 def translation(x: Tensor, generator: torch.Generator) -> Tensor:
     """Shift each image by whole pixels, up to 1/8 of the side each way, filling with zeros."""
     n, _, h, w = x.shape
     limit_h, limit_w = int(h * TRANSLATION_RATIO + 0.5), int(w * TRANSLATION_RATIO + 0.5)
-    rows = torch.arange(h, device=x.device) + _shifts(n, limit_h, x, generator)  # [N, H]: source row
-    cols = torch.arange(w, device=x.device) + _shifts(n, limit_w, x, generator)  # [N, W]
+    rows = torch.arange(h, device=x.device) + _integers(-limit_h, limit_h + 1, x, generator)  # [N, H]: source row
+    cols = torch.arange(w, device=x.device) + _integers(-limit_w, limit_w + 1, x, generator)  # [N, W]
     padded = nn.functional.pad(x, (1, 1, 1, 1))  # a zero border that out-of-range sources land on
     rows, cols = rows.clamp(-1, h).add(1), cols.clamp(-1, w).add(1)
     batch = torch.arange(n, device=x.device)[:, None, None]
@@ -53,10 +59,10 @@ def translation(x: Tensor, generator: torch.Generator) -> Tensor:
 
 def cutout(x: Tensor, generator: torch.Generator) -> Tensor:
     """Zero a square of half the side per image, centred anywhere (clipped at the border)."""
-    n, _, h, w = x.shape
+    _, _, h, w = x.shape
     size_h, size_w = int(h * CUTOUT_RATIO + 0.5), int(w * CUTOUT_RATIO + 0.5)
-    top = torch.randint(0, h + (1 - size_h % 2), (n, 1), generator=generator, device=x.device) - size_h // 2
-    left = torch.randint(0, w + (1 - size_w % 2), (n, 1), generator=generator, device=x.device) - size_w // 2
+    top = _integers(0, h + (1 - size_h % 2), x, generator) - size_h // 2  # [N, 1]
+    left = _integers(0, w + (1 - size_w % 2), x, generator) - size_w // 2
     rows, cols = torch.arange(h, device=x.device), torch.arange(w, device=x.device)
     inside_h = (rows >= top) & (rows < top + size_h)  # [N, H]
     inside_w = (cols >= left) & (cols < left + size_w)  # [N, W]
@@ -89,7 +95,7 @@ class DiffAugment(nn.Module):
             if self.always:
                 x = augmented
             else:
-                chosen = torch.rand(x.shape[0], 1, 1, 1, generator=generator, device=x.device) < self.probability
+                chosen = _uniform(x, generator) < self.probability
                 x = torch.where(chosen, augmented, x)
         return x
 
