@@ -92,3 +92,51 @@ def test_renamed_keys_still_load_with_a_warning():
 def test_non_finite_rates_are_refused(value):
     with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
         Config().override({"optim.lr_d": value})
+
+
+def test_the_modern_recipe_fills_r3gans_settings_scaled_to_the_run():
+    config = resolve(Config().override({"model.recipe": "modern", "train.steps": 2000}), "image")
+    o = config.objective
+    assert (o.name, o.penalty, o.penalty_weight, o.penalty_final, o.penalty_decay_steps) == (
+        "rpgan", "r1+r2", 0.05, 0.1, 2000)
+    model, optim = config.model, config.optim
+    assert (model.net, model.d_norm, optim.beta1, optim.beta2) == ("r3gan", "none", 0.0, 0.99)
+    assert config.augment.policy == "color,translation,cutout"
+    assert config.model.g_ema == pytest.approx(0.5 ** (1 / 500), abs=1e-6)  # half-life: a quarter of the run
+    longer = resolve(Config().override({"model.recipe": "modern", "train.steps": 8000}), "image")
+    assert longer.objective.penalty_decay_steps == 8000 and longer.model.g_ema > config.model.g_ema
+    assert resolve(config, "image") == config  # resolving twice changes nothing
+    sources = resolution_sources(Config().override({"model.recipe": "modern"}), "image")
+    assert sources["objective.name"] == sources["objective.penalty"] == sources["augment.policy"] == "recipe modern"
+    assert sources["model.net"] == "the data (image) and recipe modern"
+
+
+def test_fields_set_by_hand_win_over_the_recipe_and_2d_data_gets_no_augmentation():
+    mine = resolve(Config().override({"model.recipe": "modern", "objective.name": "hinge", "model.net": "dcgan",
+                                      "objective.gamma_r1": 1.0, "augment.policy": "cutout"}), "image")
+    assert (mine.objective.name, mine.model.net, mine.objective.penalty) == ("hinge", "dcgan", "r1+r2")
+    assert (mine.objective.gamma_r1, mine.augment.policy) == (1.0, "cutout")
+    toy = resolve(Config().override({"model.recipe": "modern"}), "points")
+    assert (toy.model.net, toy.augment.policy, toy.objective.name, toy.optim.lr_g) == ("mlp", "none", "rpgan", 1e-3)
+
+
+def test_configs_without_the_new_fields_load_and_resolve_as_before():
+    """A run folder of an older gankit: no augment section, no per-penalty gammas; one penalty as always."""
+    old = Config.from_dict({"objective": {"name": "wgan-gp", "penalty": "gp", "penalty_weight": 10.0},
+                            "train": {"steps": 5}})
+    config = resolve(old, "image")
+    assert (config.objective.penalty_final, config.objective.penalty_decay_steps, config.augment.policy) == (
+        1.0, 0, "none")
+    assert config.model.recipe == "none" and config.objective.gamma_r1 is None
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("objective.penalty", "r3", "objective.penalty must be one of"),
+    ("objective.penalty_final", 2.0, "objective.penalty_final must be in"),
+    ("objective.gamma_r2", -1.0, "objective.gamma_r2 must be >= 0"),
+    ("augment.ada_target", 1.0, "augment.ada_target must be in"),
+    ("model.recipe", "r3gan", "model.recipe must be one of"),
+])
+def test_bad_modern_settings_name_the_field(key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        Config().override({key: value})

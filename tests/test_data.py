@@ -330,3 +330,75 @@ def test_model_range_round_trip() -> None:
     assert torch.equal(to_uint8(torch.tensor([-3.0, 3.0])), torch.tensor([0, 255], dtype=torch.uint8))
     points = torch.randn(4, 2)
     assert to_model_range(points) is points
+
+
+def fake_cifar10_binary(root: Path, per_file: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """A tiny CIFAR-10 binary release (root/cifar10/cifar-10-batches-bin): label byte + R, G, B planes per record;
+    returns the train images [N, 3, 32, 32] and labels written."""
+    folder = root / "cifar10" / images.CIFAR10_BINARY
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    train_images, train_labels = [], []
+    for split, names in images.CIFAR10_FILES.items():
+        for name in names:
+            pixels = rng.integers(0, 256, (per_file, 3, 32, 32), dtype=np.uint8)
+            labels = rng.integers(0, 10, per_file, dtype=np.uint8)
+            (folder / name).write_bytes(np.concatenate([labels[:, None], pixels.reshape(per_file, -1)], 1).tobytes())
+            if split == "train":
+                train_images.append(pixels)
+                train_labels.append(labels)
+    return np.concatenate(train_images), np.concatenate(train_labels)
+
+
+def test_cifar10_from_an_extracted_binary_release(tmp_path: Path) -> None:
+    pixels, labels = fake_cifar10_binary(tmp_path)
+    train = load_dataset(DataConfig(name="cifar10", root=str(tmp_path)))
+    assert train.data.shape == (15, 3, 32, 32) and train.data.dtype == torch.uint8  # 5 files of 3
+    assert torch.equal(train.data, torch.from_numpy(pixels)) and train.labels.tolist() == labels.tolist()
+    assert train.class_names[9] == "truck" and "binary release" in train.source
+    test = load_dataset(DataConfig(name="cifar10", root=str(tmp_path), split="test"))
+    assert len(test) == 3
+    assert "nothing to download" in fetch_dataset(DataConfig(name="cifar10", root=str(tmp_path)))
+
+
+def test_a_damaged_cifar10_binary_file_is_one_line(tmp_path: Path) -> None:
+    fake_cifar10_binary(tmp_path)
+    batch = tmp_path / "cifar10" / images.CIFAR10_BINARY / "data_batch_2.bin"
+    batch.write_bytes(batch.read_bytes()[:-10])
+    with pytest.raises(DataError, match="data_batch_2.bin is not CIFAR-10 binary data") as err:
+        load_dataset(DataConfig(name="cifar10", root=str(tmp_path)))
+    assert "\n" not in str(err.value)
+    batch.unlink()
+    with pytest.raises(DataError, match="cannot read data_batch_2.bin"):
+        load_dataset(DataConfig(name="cifar10", root=str(tmp_path)))
+
+
+class _Payload:
+    """Unpickling this creates a marker file: the proof that a tampered pickle was (or was not) executed."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_tampered_python_cifar10_folder_is_refused_without_being_unpickled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pickled python release is read only by torchvision, which checks each file's MD5 first."""
+    import pickle
+
+    folder = tmp_path / "cifar10" / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    marker = tmp_path / "unpickled"
+    for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"]:
+        (folder / name).write_bytes(pickle.dumps(_Payload(marker)))
+
+    def offline(name: str, root: Path, train: bool, hint: str | None) -> None:
+        raise DataError(f"could not download {name}: offline; {hint}")
+
+    monkeypatch.setattr(images, "_download", offline)
+    with pytest.raises(DataError, match="extract cifar-10-binary.tar.gz into") as err:
+        load_dataset(DataConfig(name="cifar10", root=str(tmp_path)))
+    assert "\n" not in str(err.value) and not marker.exists()

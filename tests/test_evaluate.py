@@ -14,7 +14,8 @@ from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import extract_features, load_classifier
 from gankit.metrics.evaluate import class_metrics as class_metrics_of
-from gankit.metrics.evaluate import compare_features, evaluate_run
+from gankit.metrics.evaluate import compare_features, default_eval_samples, default_eval_split, evaluate_run
+from gankit.metrics.inception import Speed
 
 needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
                                    reason="Debian's Fashion-MNIST absent")
@@ -185,3 +186,32 @@ def test_per_class_fid_is_small_within_each_class_of_real_data_and_large_for_noi
     noise = torch.randint(0, 256, train.shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     noisy = evaluator.per_class_fid(evaluator.features(noise), min_count=1)
     assert max(per_class.values()) < min(noisy.values())
+
+
+class PooledPixels:
+    """A cheap stand-in for the Inception network inside gankit's real Inception feature space."""
+
+    def __init__(self, cache):
+        self.speed, self.device, self.cache_key = Speed(), torch.device("cpu"), "pooled-pixels"
+
+    def features(self, images):
+        return FakeInception.features(self, images)
+
+
+def test_a_cifar10_card_names_the_standard_protocol_and_whether_it_was_followed(tmp_path, monkeypatch):
+    """clean-fid legacy: 50 000 train statistics vs 50 000 samples; the eval defaults to the train split."""
+    from test_data import fake_cifar10_binary
+
+    monkeypatch.setattr("gankit.metrics.inception.InceptionExtractor", PooledPixels)
+    fake_cifar10_binary(tmp_path / "cache", per_file=4)
+    out = tmp_path / "run"
+    gankit.train(tiny_config(out, data={"name": "cifar10", "root": str(tmp_path / "cache")},
+                             model={"net": "dcgan", "width": 8}, train={"steps": 2, "batch_size": 4}))
+    result = CliRunner().invoke(main, ["eval", str(out), "--n", "12", "--features", "inception"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "eval-step00000002-inception.json").read_text())
+    assert card["standard_protocol"].startswith("clean-fid legacy_tensorflow") and card["standard_n"] == 50_000
+    assert card["real_split"] == "train" and card["follows_standard"] is False  # 12 images, not 50 000
+    assert "vs 12 train images" in result.output
+    assert (default_eval_samples("cifar10"), default_eval_split("cifar10")) == (50_000, "train")
+    assert (default_eval_samples("fashion-mnist"), default_eval_split("fashion-mnist")) == (10_000, "test")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -64,12 +65,14 @@ def test_only_the_entry_points_read_the_environment_or_argv():
 def test_torch_free_name_lists_match_their_registries():
     from gankit.algorithms import ALGORITHMS
     from gankit.benchmark.suites import BUDGETS, SUITES
-    from gankit.cli.train import ALGORITHM_NAMES, NET_NAMES
+    from gankit.cli.train import ALGORITHM_NAMES, NET_NAMES, RECIPE_NAMES
+    from gankit.config import ModelConfig
     from gankit.config.defaults import OBJECTIVE_DEFAULTS
     from gankit.nets import NETS
     from gankit.objectives import OBJECTIVES
 
     assert sorted(ALGORITHM_NAMES) == ALGORITHMS.names()
     assert sorted(NET_NAMES) == sorted(["auto", *NETS.names()])
+    assert RECIPE_NAMES == typing.get_args(typing.get_type_hints(ModelConfig)["recipe"])
     assert sorted(OBJECTIVE_DEFAULTS) == OBJECTIVES.names()
     assert all(sorted(suite.budgets) == sorted(BUDGETS) for suite in SUITES.values())

@@ -17,7 +17,8 @@ def image_spec(channels, size):
 @pytest.mark.parametrize(
     ("spec", "net"),
     [(POINTS, "mlp"), (image_spec(1, 28), "dcgan"), (image_spec(3, 32), "dcgan"),
-     (image_spec(3, 64), "dcgan"), (image_spec(1, 8), "dcgan")],
+     (image_spec(3, 64), "dcgan"), (image_spec(1, 8), "dcgan"),
+     *[(image_spec(c, side), net) for net in ("resnet", "r3gan") for c, side in ((1, 28), (3, 32), (3, 64), (1, 8))]],
 )
 @pytest.mark.parametrize("conditional", [False, True])
 def test_networks_keep_the_contract(spec, net, conditional):
@@ -31,7 +32,8 @@ def test_networks_keep_the_contract(spec, net, conditional):
         assert x.min() >= -1 and x.max() <= 1
 
 
-@pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 28), "dcgan"), (image_spec(3, 32), "dcgan")])
+@pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 28), "dcgan"), (image_spec(3, 32), "dcgan"),
+                                           (image_spec(3, 32), "resnet"), (image_spec(1, 28), "r3gan")])
 def test_every_latent_dimension_changes_the_output(spec, net):
     torch.manual_seed(0)
     generator, _ = build_networks(ModelConfig(net=net, width=8, latent_dim=6), spec)
@@ -127,3 +129,37 @@ def test_minibatch_std_on_the_dcgan_discriminator_sees_the_batch():
     assert discriminator.representation(x[:1].repeat(6, 1, 1, 1))[:, -1].abs().max() == 0  # no variety: 0
     alone, in_batch = discriminator(x[:1].repeat(6, 1, 1, 1))[0], discriminator(x)[0]
     assert not torch.allclose(alone, in_batch)  # the same image scores differently in another batch
+
+
+def test_the_image_families_are_registered_beside_mlp_and_dcgan():
+    from gankit.nets import NETS
+
+    assert NETS.names() == ["dcgan", "mlp", "r3gan", "resnet"]
+    with pytest.raises(ConfigError, match="model r3gan is for images"):
+        build_networks(ModelConfig(net="r3gan"), POINTS)
+
+
+def test_r3gan_is_normalisation_free_grouped_and_starts_as_identity_blocks():
+    """Fix-up: every residual branch's last layer starts at zero, so each block passes its input through."""
+    from gankit.nets.r3gan import ResidualBlock
+
+    generator, discriminator = build_networks(ModelConfig(net="r3gan", width=16), image_spec(3, 32))
+    modules = [*generator.modules(), *discriminator.modules()]
+    assert not any(isinstance(m, (torch.nn.BatchNorm2d, torch.nn.GroupNorm, torch.nn.LayerNorm)) for m in modules)
+    assert any(isinstance(m, torch.nn.Conv2d) and m.groups > 1 for m in modules)
+    blocks = [m for m in modules if isinstance(m, ResidualBlock)]
+    assert len(blocks) == 2 * 2 * 4  # G and D, 2 blocks at each of 4, 8, 16, 32
+    x = torch.randn(2, blocks[0].branch[0].in_channels, 4, 4)
+    assert torch.equal(blocks[0](x), x)
+    widths = [m.out_channels for m in discriminator.modules()
+              if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (1, 1)]
+    assert max(widths) == 8 * 16 * 2  # width doubles per halving up to 8x, and the bottleneck widens 2x
+
+
+def test_the_resnet_discriminator_halves_to_an_eighth_of_32():
+    _, discriminator = build_networks(ModelConfig(net="resnet", width=8), image_spec(3, 32))
+    shapes = []
+    for block in discriminator.blocks:
+        block.register_forward_hook(lambda _m, _i, out: shapes.append(out.shape[-1]))
+    discriminator(torch.randn(2, 3, 32, 32))
+    assert shapes == [16, 8, 8, 8]  # SNGAN's CIFAR-10 D: two downsampling blocks, two at 8x8

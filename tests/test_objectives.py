@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from gankit.config import ObjectiveConfig
+from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES, build_objective
 
 
@@ -23,6 +24,9 @@ EXPECTED = {
     "wgan-gp": (0.0 - 1.0, -0.0),
     "hinge": ((0 + 1) / 2 + (0 + 2) / 2, -0.0),  # E relu(1 - f(x)) + E relu(1 + f(G(z)))
     "began": (-1.0, -0.0),  # L(x) - k L(G(z)) with L = -score
+    # pairs (2, -1) and (0, 1): D softplus(-(s(x) - s(G(z)))), G softplus(-(s(G(z)) - s(x)))
+    "rpgan": ((math.log1p(math.exp(-3)) + math.log1p(math.exp(1))) / 2,
+              (math.log1p(math.exp(3)) + math.log1p(math.exp(-1))) / 2),
 }
 
 
@@ -34,7 +38,7 @@ def test_every_registered_objective_has_golden_values():
 def test_losses_on_hand_computed_scores(name):
     objective = build_objective(name)
     d_loss = objective.discriminator_loss(torch.tensor(REAL), torch.tensor(FAKE)).item()
-    g_loss = objective.generator_loss(torch.tensor(FAKE)).item()
+    g_loss = objective.generator_loss(torch.tensor(FAKE), torch.tensor(REAL)).item()  # real: for rpgan
     assert (d_loss, g_loss) == pytest.approx(EXPECTED[name], rel=1e-6, abs=1e-7)
 
 
@@ -49,7 +53,7 @@ def test_gradient_directions(name):
     objective.discriminator_loss(real, fake).backward()
     assert (real.grad < 0).all() and (fake.grad > 0).all()
     fake_g = torch.tensor([0.2, 0.7], requires_grad=True)
-    objective.generator_loss(fake_g).backward()
+    objective.generator_loss(fake_g, real.detach()).backward()
     assert (fake_g.grad < 0).all()
 
 
@@ -68,7 +72,7 @@ def test_losses_finite_at_extreme_scores(name):
     objective = build_objective(name)
     huge = torch.tensor([1e4, -1e4])
     assert torch.isfinite(objective.discriminator_loss(huge, -huge))
-    assert torch.isfinite(objective.generator_loss(huge))
+    assert torch.isfinite(objective.generator_loss(huge, -huge))
 
 
 def test_wasserstein_estimate_is_logged():
@@ -93,5 +97,24 @@ def test_began_k_follows_the_equilibrium_and_stays_in_unit_interval():
 
 
 def test_unknown_objective_lists_valid_names():
-    with pytest.raises(Exception, match="valid: began, dragan, hinge, lsgan, minimax, ns, wgan, wgan-gp"):
+    with pytest.raises(Exception, match="valid: began, dragan, hinge, lsgan, minimax, ns, rpgan, wgan, wgan-gp"):
         build_objective("nope")
+
+
+def test_only_the_relativistic_objective_needs_real_scores_in_g_step():
+    needs = {name for name in OBJECTIVES.names() if build_objective(name).generator_needs_real}
+    assert needs == {"rpgan"}
+    with pytest.raises(GankitError, match="real_scores"):
+        build_objective("rpgan").generator_loss(torch.tensor(FAKE))
+
+
+def test_rpgan_depends_only_on_score_differences_and_pairs_one_to_one():
+    rpgan = build_objective("rpgan")
+    real, fake = torch.tensor(REAL), torch.tensor(FAKE)
+    shifted = rpgan.discriminator_loss(real + 5, fake + 5), rpgan.generator_loss(fake + 5, real + 5)
+    assert torch.allclose(torch.stack(shifted), torch.stack([rpgan.discriminator_loss(real, fake),
+                                                             rpgan.generator_loss(fake, real)]))
+    with pytest.raises(GankitError, match="one to one"):
+        rpgan.discriminator_loss(real, torch.tensor([0.0, 1.0, 2.0]))
+    stats = rpgan.after_discriminator_update(real, fake)
+    assert stats["pair_accuracy"].item() == 0.5  # 2 > -1, but 0 < 1

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.objectives.penalties import PENALTIES, dragan_penalty, gradient_penalty, r1_penalty
+from gankit.objectives.penalties import PENALTIES, dragan_penalty, gradient_penalty, r1_penalty, r2_penalty
 
 
 class LinearCritic(nn.Module):
@@ -75,3 +75,14 @@ def test_penalties_train_the_discriminator(name):
     penalty.backward()
     weights = [critic.net[0].weight, critic.net[3].weight]  # the last bias cannot change ∇_x D
     assert all(w.grad is not None and w.grad.abs().sum() > 0 for w in weights)
+
+
+def test_r2_is_r1_on_the_generated_batch():
+    """½E‖∇D‖² on the fakes: for a linear critic ½‖w‖², for a conv critic R1 evaluated at G(z)."""
+    critic, real, fake, rng = SmallConvCritic(), images(4, 1), images(4, 2), torch.Generator().manual_seed(0)
+    r2 = r2_penalty(critic, real, fake, None, rng).item()
+    assert r2 == pytest.approx(r1_penalty(critic, fake, real, None, rng).item())
+    assert r2 != pytest.approx(r1_penalty(critic, real, fake, None, rng).item())
+    linear = LinearCritic((3, 8, 8))
+    expected = 0.5 * linear.w.pow(2).sum()
+    assert r2_penalty(linear, real, fake, None, rng).item() == pytest.approx(expected.item(), rel=1e-5)

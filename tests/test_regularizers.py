@@ -168,3 +168,45 @@ def test_losses_change_no_state_and_the_update_hook_does(algorithm):
     hooked = [k for k, v in model.state_dict().items() if not torch.equal(before[k], v)]
     expected = {"began": "objective.k", "lazy-gp": "d_updates", "ae": "code_mean"}[algorithm]
     assert expected in hooked
+
+
+def test_r1_and_r2_enter_the_loss_each_with_its_own_gamma():
+    """penalty r1+r2: D's loss gains gamma_r1 · R1 + gamma_r2 · R2, each logged on its own."""
+    batch = Batch(torch.rand(8, 1, 16, 16, generator=torch.Generator().manual_seed(2)) * 2 - 1)
+    base = {"model.width": 8, "model.d_norm": "none", "objective.name": "rpgan"}
+    outputs = {}
+    for penalty in ("none", "r1+r2"):
+        config = resolve(Config().override({**base, "objective.penalty": penalty, "objective.gamma_r1": 2000.0,
+                                            "objective.gamma_r2": 5000.0}), "image")
+        torch.manual_seed(1)
+        model = build_algorithm(config, IMAGES)
+        outputs[penalty] = model.phases()[0].loss(batch, torch.Generator().manual_seed(0))
+    both = outputs["r1+r2"]
+    assert set(both.stats) >= {"penalty_r1", "penalty_r2"} and "penalty" not in both.stats
+    added = 2000.0 * both.stats["penalty_r1"] + 5000.0 * both.stats["penalty_r2"]  # large: well above float32's eps
+    assert added > 1e-2 and torch.allclose(both.loss - outputs["none"].loss, added, rtol=1e-3)
+    assert both.stats["penalty_r1"] != both.stats["penalty_r2"]  # one on real data, one on generated
+
+
+def test_an_unset_gamma_falls_back_to_the_penalty_weight():
+    from gankit.algorithms.gan import penalty_terms
+    from gankit.config import ObjectiveConfig
+
+    terms = penalty_terms(ObjectiveConfig(penalty="r1+r2", penalty_weight=0.5, gamma_r2=3.0))
+    assert [(name, weight) for name, _, weight in terms] == [("r1", 0.5), ("r2", 3.0)]
+    assert [(n, w) for n, _, w in penalty_terms(ObjectiveConfig(penalty="gp", penalty_weight=10.0))] == [("gp", 10.0)]
+    assert penalty_terms(ObjectiveConfig(penalty="none")) == []
+
+
+def test_penalty_weights_decay_by_a_half_cosine_then_hold():
+    """R3GAN's gamma schedule: 1 -> penalty_final over penalty_decay_steps iterations (of d_steps updates)."""
+    config = resolve(Config().override({"model.width": 8, "objective.penalty": "r1", "objective.penalty_final": 0.1,
+                                        "objective.penalty_decay_steps": 10, "gan.d_steps": 2}), "image")
+    model = build_algorithm(config, IMAGES)
+    scales = []
+    for updates in (0, 10, 20, 40):
+        model.d_updates.fill_(updates)
+        scales.append(model.penalty_scale())
+    assert scales == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    batch = Batch(torch.rand(8, 1, 16, 16) * 2 - 1)
+    assert model.phases()[0].loss(batch, torch.Generator().manual_seed(0)).stats["penalty_scale"] == pytest.approx(0.1)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from gankit.benchmark.runner import run_suite
 from gankit.benchmark.suites import SUITES, suite_cells
+from gankit.errors import GankitError
 
 
 def test_the_stacked_mnist_suite_with_two_seeds_counts_modes_for_every_method(tmp_path):
@@ -25,3 +28,16 @@ def test_seeds_multiply_the_cells_and_keep_each_method_s_settings():
     cells = suite_cells("modes", "smoke", seeds=3)
     assert len(cells) == 3 * len(SUITES["modes"].datasets) * len(SUITES["modes"].methods)
     assert {c.seed for c in cells} == {0, 1, 2}
+
+
+def test_the_modern_recipe_runs_in_every_suite_and_cifar10_is_scored_in_inception_features():
+    for suite in ("objectives", "modes", "stacked-mnist"):
+        assert "modern" in SUITES[suite].methods
+    cell = next(c for c in suite_cells("modes", "cpu") if c.method == "modern")
+    sections = cell.config("out")
+    assert sections["model"]["recipe"] == "modern" and "objective" not in sections  # the recipe picks rpgan
+    cifar = SUITES["cifar10"]
+    assert all(budget.features == "inception" for budget in cifar.budgets.values())
+    assert cifar.budgets["gpu"].final_samples == 50_000 and "modern" in cifar.methods  # the standard protocol
+    with pytest.raises(GankitError, match="unknown budget 'tpu'"):
+        suite_cells("cifar10", "tpu")

@@ -46,9 +46,15 @@ def stop_at(step):
         {"data": {"name": "digits"}, "model": {"algorithm": "ae", "width": 8, "latent_dim": 4},
          "train": {"batch_size": 16}},  # the running code statistics
         {"model": {"algorithm": "ebm"}, "ebm": {"buffer_size": 100, "langevin_steps": 3}},  # replay buffer
+        # the modern recipe: rpgan's real batch in the G step, R1 + R2 on a decaying schedule, the r3gan nets,
+        # DiffAugment's draws and ADA's probability (moving fast here), conditional
+        {"data": {"name": "digits"}, "model": {"recipe": "modern", "width": 8, "latent_dim": 8, "conditional": True},
+         "augment": {"probability": 0.5, "ada_target": 0.6, "ada_images": 200}, "train": {"batch_size": 16}},
+        {"data": {"name": "digits"}, "model": {"net": "resnet", "width": 8, "latent_dim": 8},
+         "objective": {"name": "hinge"}, "train": {"batch_size": 16}},  # the ResNet pair, batch norm in G
     ],
     ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp",
-         "vae", "ae", "ebm"],
+         "vae", "ae", "ebm", "modern-ada", "resnet"],
 )
 def test_resume_is_bit_exact(tmp_path, extra):
     """Stopped at step 7 and resumed, a run ends with exactly the weights of an uninterrupted one."""
@@ -75,6 +81,16 @@ def test_update_counts_follow_d_steps_and_g_steps(tmp_path):
     g_step = next(iter(trainer.optimizers["generator"].state.values()))["step"]
     assert (d_step.item(), g_step.item()) == (12, 8)
     assert [p.name for p in trainer.phases] == ["discriminator", "generator"]
+
+
+def test_a_relativistic_generator_step_draws_its_own_real_batch(tmp_path):
+    """rpgan's G loss needs real scores: its phase consumes data through the loop's one batch mechanism."""
+    config = Config.from_dict(tiny_config(tmp_path / "r", objective={"name": "rpgan"}, train={"steps": 3}))
+    trainer = Trainer.start(config)
+    assert [p.needs_data for p in trainer.phases] == [True, True]
+    for _ in range(3):
+        trainer.train_step()
+    assert trainer.batches_drawn == 6  # one batch per D update and one per G update
 
 
 def test_each_phase_fixes_the_other_network(tmp_path):
@@ -195,8 +211,9 @@ def test_every_objective_trains_and_logs_its_health(tmp_path, name):
         assert "wasserstein" in last
     if name == "began":
         assert 0 <= last["began_k"] <= 1 and "began_convergence" in last
-    if OBJECTIVE_DEFAULTS[name].get("objective.penalty"):
-        assert last["penalty"] > 0
+    if OBJECTIVE_DEFAULTS[name].get("objective.penalty"):  # one penalty as `penalty`; r1+r2 as penalty_r1, _r2
+        penalties = [key for key in last if key.startswith("penalty") and key != "penalty_scale"]
+        assert penalties and all(last[key] > 0 for key in penalties)
     assert run.config.gan.d_steps == OBJECTIVE_DEFAULTS[name].get("gan.d_steps", 1)
 
 

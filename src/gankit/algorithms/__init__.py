@@ -8,10 +8,12 @@ from gankit.algorithms.autoencoder import Autoencoder
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput
 from gankit.algorithms.ebm import EBM
 from gankit.algorithms.gan import GAN
-from gankit.config import Config
+from gankit.config import AugmentConfig, Config
+from gankit.config.parsing import augment_policy
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets import build_networks
+from gankit.nets.augment import DiffAugment
 from gankit.objectives import build_objective
 from gankit.registry import Registry
 
@@ -24,7 +26,17 @@ def _gan(config: Config, spec: DataSpec) -> Algorithm:
     generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
     assert config.train.batch_size is not None, "config.resolve fills train.batch_size"
     return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0, config.gan,
-               config.train.batch_size)
+               config.train.batch_size, build_augment(config.augment, spec))
+
+
+def build_augment(config: AugmentConfig, spec: DataSpec) -> DiffAugment | None:
+    """DiffAugment for the policy's augmentations, None for `none`; images only."""
+    names = augment_policy(config.policy)
+    if not names:
+        return None
+    if spec.kind != "image":
+        raise ConfigError(f"augment.policy {config.policy} is for images; {spec.name} holds 2D points (use none)")
+    return DiffAugment(names, config.probability, config.ada_target, config.ada_images)
 
 
 def _unconditional(config: Config) -> None:

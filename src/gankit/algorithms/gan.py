@@ -1,12 +1,15 @@
 """The lecture's GAN algorithm: fix G and update D on real vs generated; then fix D and update G.
 
-Around the objective's two losses it adds what works with any objective: a gradient penalty (every
-`penalty_every` D updates), WGAN's weight clipping, AC-GAN's class loss, and an EMA of G for sampling.
-The losses change nothing; `after_update` applies what an update changes besides the weights.
+Around the objective's two losses it adds what works with any objective: gradient penalties (every
+`penalty_every` D updates, their weights optionally decaying), WGAN's weight clipping, AC-GAN's class loss,
+DiffAugment on every image D sees, and an EMA of G for sampling. The losses change nothing; `after_update`
+applies what an update changes besides the weights. An objective whose G loss needs real scores
+(`generator_needs_real`, e.g. rpgan) makes the generator phase take a real batch like D's.
 """
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import cast
 
@@ -17,11 +20,12 @@ from torch.nn import functional as F
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
 from gankit.config import GANConfig, ObjectiveConfig, OptimConfig
 from gankit.data.batches import Batch
+from gankit.nets.augment import DiffAugment
 from gankit.nets.base import Discriminator, Generator, PackedDiscriminator
 from gankit.nets.ema import EMA
 from gankit.nets.modes import evaluating
 from gankit.objectives.base import Objective
-from gankit.objectives.penalties import PENALTIES
+from gankit.objectives.penalties import PENALTIES, Penalty
 
 
 class GAN(Algorithm):
@@ -32,7 +36,7 @@ class GAN(Algorithm):
     def __init__(
         self, generator: Generator, discriminator: Discriminator, objective: Objective,
         settings: ObjectiveConfig | None = None, g_ema: float = 0.0, steps: GANConfig | None = None,
-        batch_size: int = 64,
+        batch_size: int = 64, augment: DiffAugment | None = None,
     ) -> None:
         super().__init__()
         self.generator = generator
@@ -40,8 +44,8 @@ class GAN(Algorithm):
         self.objective = objective
         self.settings = settings or ObjectiveConfig(name=objective.name, penalty="none", clip=0.0)
         self.steps, self.batch_size = steps or GANConfig(d_steps=1), batch_size
-        penalty = self.settings.penalty or "none"
-        self.penalty = None if penalty == "none" else PENALTIES.get(penalty)
+        self.penalties = penalty_terms(self.settings)
+        self.augment = augment  # a submodule only when on: ADA's p is then part of the checkpoint
         self.ema = EMA(generator, g_ema) if g_ema > 0 else None
         # counts D updates for lazy regularisation; a buffer so that resume keeps the schedule
         self.register_buffer("d_updates", torch.zeros((), dtype=torch.long))
@@ -61,7 +65,7 @@ class GAN(Algorithm):
         assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
         d = Phase("discriminator", "discriminator", self.steps.d_steps, True, self.discriminator_loss)
         g_loss = partial(self.generator_loss, n=self.batch_size)
-        g = Phase("generator", "generator", self.steps.g_steps, False, g_loss)
+        g = Phase("generator", "generator", self.steps.g_steps, self.objective.generator_needs_real, g_loss)
         return [d, g] if self.steps.order == "d_first" else [g, d]
 
     def discriminator_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
@@ -73,8 +77,8 @@ class GAN(Algorithm):
             fake = self.generator.sample(batch.x.shape[0], labels, generator=rng)
         real = batch.x.detach().requires_grad_(measure)
         fake.requires_grad_(measure)
-        real_scores, real_logits = self.discriminator.evaluate(real, labels)
-        fake_scores, fake_logits = self.discriminator.evaluate(fake, labels)
+        real_scores, real_logits = self.discriminator.evaluate(self.seen(real, rng), labels)
+        fake_scores, fake_logits = self.discriminator.evaluate(self.seen(fake, rng), labels)
         loss = self.objective.discriminator_loss(real_scores, fake_scores)
         stats = {
             "d_real": self.objective.display(real_scores.detach()),
@@ -85,11 +89,16 @@ class GAN(Algorithm):
             loss = loss + self.settings.aux_weight * classify
             stats["d_class_accuracy"] = (real_logits.argmax(1) == labels).float().mean()
         every = self.settings.penalty_every
-        if self.penalty is not None and (every == 1 or int(self.d_updates) % every == 0):
-            penalty = self.penalty(self.discriminator, real, fake, labels, rng)
-            weight = (self.settings.penalty_weight or 0.0) * every  # lazy regularisation: scaled up
-            loss = loss + weight * penalty
-            stats["penalty"] = penalty.detach()
+        if self.penalties and (every == 1 or int(self.d_updates) % every == 0):
+            scale = self.penalty_scale()
+            scorer = self.discriminator if self.augment is None else partial(self._score_augmented, rng=rng)
+            for name, penalty_of, own_weight in self.penalties:
+                penalty = penalty_of(scorer, real, fake, labels, rng)
+                weight = own_weight * every  # lazy regularisation: scaled up
+                loss = loss + (weight if scale == 1.0 else weight * scale) * penalty
+                stats["penalty" if len(self.penalties) == 1 else f"penalty_{name}"] = penalty.detach()
+            if scale != 1.0:
+                stats["penalty_scale"] = torch.tensor(scale)
         if measure:  # ‖∇_x D(x)‖ per sample on real and generated data: how steep D is where it matters
             grad_real, grad_fake = autograd.grad(real_scores.sum() + fake_scores.sum(), [real, fake],
                                                  retain_graph=True)
@@ -102,10 +111,20 @@ class GAN(Algorithm):
     def generator_loss(
         self, batch: Batch | None, rng: torch.Generator, *, n: int, measure: bool = False
     ) -> PhaseOutput:
-        """D fixed: move G so that D scores its n samples as real."""
-        labels = self.generator.sample_labels(n, rng)
-        scores, logits = self.discriminator.evaluate(self.generator.sample(n, labels, generator=rng), labels)
-        loss = self.objective.generator_loss(scores)
+        """D fixed: move G so that D scores its n samples as real (relativistic objectives: above the real
+        batch's scores, in pairs; conditional ones then use the real batch's labels)."""
+        real_batch = batch if self.objective.generator_needs_real else None
+        if real_batch is not None and self.conditional:
+            labels = real_batch.labels
+        else:
+            labels = self.generator.sample_labels(n, rng)
+        fake = self.generator.sample(n, labels, generator=rng)
+        scores, logits = self.discriminator.evaluate(self.seen(fake, rng), labels)
+        real_scores = None
+        if real_batch is not None:
+            with torch.no_grad():  # D is fixed and the real scores do not depend on G
+                real_scores = self.discriminator.evaluate(self.seen(real_batch.x, rng), labels)[0]
+        loss = self.objective.generator_loss(scores, real_scores)
         if logits is not None and labels is not None:  # AC-GAN: G also makes its samples classifiable
             loss = loss + self.settings.aux_weight * F.cross_entropy(logits, labels)
         return PhaseOutput(loss, {"loss_g": loss.detach()})
@@ -117,11 +136,30 @@ class GAN(Algorithm):
                 self.ema.update(self.generator)
             return {}
         stats = self.objective.after_discriminator_update(output.pending["real_scores"], output.pending["fake_scores"])
+        if self.augment is not None:
+            stats |= self.augment.adapt(output.pending["real_scores"])
         self.d_updates += 1  # the lazy-regularisation schedule
         if self.settings.clip:  # WGAN: keep the critic in a compact weight space (a crude Lipschitz bound)
             for parameter in self.discriminator.parameters():
                 parameter.clamp_(-self.settings.clip, self.settings.clip)
         return stats
+
+    def seen(self, x: Tensor, rng: torch.Generator) -> Tensor:
+        """What D is shown of x: x itself, or its DiffAugment (a fresh draw from the run's generator)."""
+        return x if self.augment is None else self.augment(x, rng)
+
+    def _score_augmented(self, x: Tensor, labels: Tensor | None, *, rng: torch.Generator) -> Tensor:
+        return self.discriminator(self.seen(x, rng), labels)  # a penalty's gradient flows back through the augment
+
+    def penalty_scale(self) -> float:
+        """The penalty weights' factor now: a half cosine from 1 to `penalty_final` over `penalty_decay_steps`
+        iterations, then constant (R3GAN's gamma schedule); 1 without a decay."""
+        final, horizon = self.settings.penalty_final, self.settings.penalty_decay_steps
+        if final is None or final == 1.0 or not horizon:
+            return 1.0
+        assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
+        progress = min(int(self.d_updates) / (horizon * self.steps.d_steps), 1.0)
+        return final + (1 - final) * 0.5 * (1 + math.cos(math.pi * progress))
 
     def landscape_discriminator(self) -> Discriminator | None:
         # a conditional D has one landscape per class, a packed D none per point: not drawn
@@ -151,3 +189,12 @@ class GAN(Algorithm):
         labels = g.sample_labels(pairs, generator)  # conditional: one class per line
         with torch.no_grad(), evaluating(g):
             return g(z, None if labels is None else labels.repeat_interleave(steps))
+
+
+def penalty_terms(settings: ObjectiveConfig) -> list[tuple[str, Penalty, float]]:
+    """(name, penalty, weight) for each active penalty: `r1+r2` is two, each with its own gamma when set."""
+    penalty = settings.penalty or "none"
+    names = [] if penalty == "none" else penalty.split("+")
+    own = {"r1": settings.gamma_r1, "r2": settings.gamma_r2}
+    fallback = settings.penalty_weight or 0.0
+    return [(name, PENALTIES.get(name), w if (w := own.get(name)) is not None else fallback) for name in names]

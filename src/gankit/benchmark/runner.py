@@ -107,11 +107,11 @@ def run_cell(
     if run.spec.kind == "points":
         result |= json.loads((folder / "modes.json").read_text())
     else:
-        card = evaluate_run(api.load(folder), n=cell.budget.final_samples)
+        card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features=cell.budget.features)
         # the card's `seed` seeds z for the evaluation; the cell's seed is the training seed
         result |= {("eval_seed" if k == "seed" else k): v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
-        if inception:
+        if inception and cell.budget.features != "inception":
             card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception")
             result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
     done.write_text(json.dumps(result, indent=1) + "\n")

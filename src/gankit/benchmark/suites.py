@@ -1,7 +1,8 @@
 """What each benchmark suite trains: cells of (method, seed) on one dataset, one network, one budget.
 
 A method is a named recipe: a GAN objective (with its paper's defaults), `hinge-sn` (hinge + spectral
-norm), `pacgan2` (ns with a pack-2 D), or another algorithm (`vae`, `ebm`).
+norm), `pacgan2` (ns with a pack-2 D), `modern` (the modern recipe: R3GAN's rpgan + R1 + R2, r3gan nets on
+images, DiffAugment, EMA), or another algorithm (`vae`, `ebm`).
 Importing this needs no torch. Every cell of a suite shares data, architecture and
 step budget, as in "Are GANs Created Equal?": only the method and the seed change.
 """
@@ -18,6 +19,7 @@ BUDGETS = ("smoke", "cpu", "gpu")
 METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "hinge-sn": {"objective": {"name": "hinge"}, "model": {"spectral_norm": True}},
     "pacgan2": {"objective": {"name": "ns"}, "model": {"pack": 2}},
+    "modern": {"model": {"recipe": "modern"}},
     "vae": {"model": {"algorithm": "vae"}},
     "ebm": {"model": {"algorithm": "ebm"}},
 }
@@ -34,6 +36,7 @@ class Budget:
     width: int = 0  # 0: the family's default
     pictures: int = 4  # sample pictures and checkpoints along a run (one at the end at least)
     extra: dict[str, Any] = field(default_factory=dict)  # dotted config keys
+    features: str = "classifier"  # images: the final evaluation's feature space (CIFAR-10: inception only)
 
 
 @dataclass(frozen=True)
@@ -49,23 +52,34 @@ SMOKE_IMAGES = Budget(steps=20, seeds=1, eval_every=10, eval_samples=100, final_
                       pictures=1, extra={"ebm.langevin_steps": 2, "ebm.buffer_size": 200})
 SUITES: dict[str, Suite] = {
     "objectives": Suite(
-        "objectives", ("fashion-mnist",), (*GAN_OBJECTIVES, "vae", "ebm"),
+        "objectives", ("fashion-mnist",), (*GAN_OBJECTIVES, "modern", "vae", "ebm"),
         {"smoke": SMOKE_IMAGES,
          "cpu": Budget(steps=1000, seeds=2, eval_every=250, eval_samples=2000, final_samples=10_000),
          "gpu": Budget(steps=20_000, seeds=5, eval_every=2000, eval_samples=10_000, final_samples=10_000)},
-        "Fashion-MNIST 28x28, the DCGAN/InfoGAN-style pair for all; FID/KID/P/R along training and at the end"),
+        "Fashion-MNIST 28x28, the DCGAN/InfoGAN-style pair for all but modern (its r3gan pair); FID/KID/P/R along "
+        "training and at the end"),
     "modes": Suite(
-        "modes", ("ring8", "grid25"), (*GAN_OBJECTIVES, "ebm"),
+        "modes", ("ring8", "grid25"), (*GAN_OBJECTIVES, "modern", "ebm"),
         {"smoke": Budget(steps=50, seeds=1, pictures=1, extra={"ebm.langevin_steps": 5, "ebm.buffer_size": 500}),
          "cpu": Budget(steps=3000, seeds=3),
          "gpu": Budget(steps=20_000, seeds=5)},
         "2D mixtures: modes captured, % high-quality samples, KL to uniform"),
     "stacked-mnist": Suite(
-        "stacked-mnist", ("stacked-mnist-5k",), ("ns", "wgan-gp", "hinge-sn", "pacgan2"),
+        "stacked-mnist", ("stacked-mnist-5k",), ("ns", "wgan-gp", "hinge-sn", "pacgan2", "modern"),
         {"smoke": Budget(steps=20, seeds=1, final_samples=500, batch_size=16, width=8, pictures=1),
          "cpu": Budget(steps=2000, seeds=2, final_samples=26_000),
          "gpu": Budget(steps=20_000, seeds=5, final_samples=26_000)},
         "Stacked MNIST: modes captured of 1 000 and KL to uniform, 26 000 samples"),
+    # The real CIFAR-10 and the Inception weights (no classifier ships for it: Inception features only, at the
+    # end); the gpu budget is the one that trains it, with the standard 50 000 samples; smoke and cpu check the path
+    "cifar10": Suite(
+        "cifar10", ("cifar10",), ("ns", "hinge-sn", "modern"),
+        {"smoke": Budget(steps=20, seeds=1, final_samples=200, batch_size=16, width=8, pictures=1,
+                         features="inception"),
+         "cpu": Budget(steps=2000, seeds=1, final_samples=10_000, features="inception"),
+         "gpu": Budget(steps=100_000, seeds=3, final_samples=50_000, pictures=10, features="inception")},
+        "CIFAR-10 32x32: Inception FID by clean-fid's legacy_tensorflow protocol, 50 000 train images vs 50 000 "
+        "samples"),
 }
 
 

@@ -13,8 +13,10 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 
 @click.command("eval")
 @click.argument("run_dir", type=click.Path(file_okay=False), required=False)
-@click.option("--n", "n", type=click.IntRange(2), help="Real and fake images.  [default: 10000; Stacked MNIST 26000]")
-@click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True, help="Real split.")
+@click.option("--n", "n", type=click.IntRange(2),
+              help="Real and fake images.  [default: 10000; Stacked MNIST 26000; CIFAR-10 50000]")
+@click.option("--split", type=click.Choice(["train", "test"]),
+              help="Real split.  [default: test; CIFAR-10 train, its standard FID protocol]")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
@@ -24,12 +26,12 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               "faces) instead of the run's real split; its features are cached by the folder's content hash.")
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
-def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoint: str, data_name: str | None,
+def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, checkpoint: str, data_name: str | None,
              fake: str | None, against: str | None, feature_space: str) -> None:
     """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
     the real split (or a folder of images, --against folder:PATH), or (--data, --fake) one split or noise
     against another, to calibrate."""
-    from gankit.metrics.evaluate import default_eval_samples, evaluate_dataset, evaluate_run
+    from gankit.metrics.evaluate import default_eval_samples, default_eval_split, evaluate_dataset, evaluate_run
 
     if against is not None and run_dir is None:
         raise GankitError("--against scores a run: give RUN_DIR as well")
@@ -38,6 +40,7 @@ def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoi
 
         run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
         n = n or default_eval_samples(run.config.data.name)
+        split = split or default_eval_split(run.config.data.name)
         card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
         suffix = "" if feature_space == "classifier" else f"-{feature_space}"
         if "real_sha256" in card:  # one card per folder scored against
@@ -47,6 +50,7 @@ def evaluate(run_dir: str | None, n: int | None, split: str, seed: int, checkpoi
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
         n = n or default_eval_samples(data_name)
+        split = split or default_eval_split(data_name)
         card = evaluate_dataset(environment.data_config(data_name), fake, n=n, split=split, seed=seed,
                                 features=feature_space)
         what, where = card["fake"], ""

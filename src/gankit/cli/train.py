@@ -17,7 +17,8 @@ from gankit.data.catalog import dataset_kind
 from gankit.errors import GankitError
 
 ALGORITHM_NAMES = ("gan", "ae", "vae", "ebm")  # gankit.algorithms.ALGORITHMS; a test checks both agree
-NET_NAMES = ("auto", "dcgan", "mlp")  # "auto" and gankit.nets.NETS, likewise
+NET_NAMES = ("auto", "dcgan", "mlp", "r3gan", "resnet")  # "auto" and gankit.nets.NETS, likewise
+RECIPE_NAMES = ("none", "modern")  # the Literal of config.ModelConfig.recipe, likewise
 
 
 def _legacy_model(model: str) -> dict[str, Any]:
@@ -62,8 +63,11 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
               help="The lecture's three ways: gan; ae or vae (generator alone); ebm (discriminator alone).  "
                    "[default: gan]")
 @click.option("--net", type=click.Choice(NET_NAMES),
-              help="Network family.  [default: auto: mlp for 2D, dcgan for images]")
+              help="Network family.  [default: auto: mlp for 2D, dcgan for images (the modern recipe: r3gan)]")
 @click.option("--objective", help="GAN objective; `gankit objectives` lists them.  [default: ns]")
+@click.option("--recipe", type=click.Choice(RECIPE_NAMES),
+              help="Defaults over several sections: modern = R3GAN's rpgan + R1 + R2, r3gan nets, DiffAugment, EMA; "
+                   "--dry-run shows each value it sets.  [default: none]")
 @click.option("--model", hidden=True, help="Deprecated: --algorithm or --net.")
 @click.option("--loss", hidden=True, help="Deprecated: --objective.")
 @click.option("--steps", type=int, help="Training iterations (D then G updates).  [default: 3000]")
@@ -82,15 +86,16 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
               help="Data-parallel processes on this machine (one per GPU, or CPU cores shared), via torchrun; "
                    "--batch-size is the global batch.")
 def train(config_path: str | None, data: str | None, algorithm: str | None, net: str | None, objective: str | None,
-          model: str | None, loss: str | None, steps: int | None, batch_size: int | None, lr: float | None,
-          out: str | None, device: str | None, seed: int | None, eval_every: int | None, sets: tuple[str, ...],
-          overwrite: bool, dry_run: bool, progress: bool, nproc: int) -> None:
+          recipe: str | None, model: str | None, loss: str | None, steps: int | None, batch_size: int | None,
+          lr: float | None, out: str | None, device: str | None, seed: int | None, eval_every: int | None,
+          sets: tuple[str, ...], overwrite: bool, dry_run: bool, progress: bool, nproc: int) -> None:
     """Train a new run; the effective config is saved in its folder."""
     config = Config.from_yaml(config_path) if config_path else Config()
     overrides: dict[str, Any] = _legacy_model(model) if model else {}
     if loss:
         deprecated("--loss", "--objective")
-    flags = {"data.name": data, "model.algorithm": algorithm, "model.net": net, "objective.name": objective or loss,
+    flags = {"data.name": data, "model.algorithm": algorithm, "model.net": net, "model.recipe": recipe,
+             "objective.name": objective or loss,
              "train.steps": steps, "train.batch_size": batch_size, "optim.lr_g": lr, "optim.lr_d": lr,
              "train.out": out, "train.device": device, "train.seed": seed, "train.eval_every": eval_every}
     overrides |= {k: v for k, v in flags.items() if v is not None}

@@ -2,6 +2,7 @@
 
 from gankit.config.resolve import DataKind, langevin_settings, net_family, resolution_sources, resolve
 from gankit.config.schema import (
+    AugmentConfig,
     Config,
     DataConfig,
     EBMConfig,
@@ -14,6 +15,6 @@ from gankit.config.schema import (
     validate,
 )
 
-__all__ = ["Config", "DataConfig", "DataKind", "EBMConfig", "GANConfig", "ModelConfig", "ObjectiveConfig",
-           "OptimConfig", "TrainConfig", "VAEConfig", "langevin_settings", "net_family", "resolution_sources",
-           "resolve", "validate"]
+__all__ = ["AugmentConfig", "Config", "DataConfig", "DataKind", "EBMConfig", "GANConfig", "ModelConfig",
+           "ObjectiveConfig", "OptimConfig", "TrainConfig", "VAEConfig", "langevin_settings", "net_family",
+           "resolution_sources", "resolve", "validate"]

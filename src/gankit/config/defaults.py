@@ -34,6 +34,10 @@ OBJECTIVE_DEFAULTS: dict[str, Layer] = {
                "optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.9},  # Kodali et al.
     "began": {"optim.lr_g": 1e-4, "optim.lr_d": 1e-4, "optim.beta1": 0.5, "optim.beta2": 0.999,
               "model.d_norm": "none"},  # Berthelot et al. 2017
+    # R3GAN (Huang et al. 2024, CIFAR-10 preset): R1 + R2 with gamma 0.05, Adam 2e-4 with betas (0, 0.99)
+    # (their end values), no normalisation in D
+    "rpgan": {"objective.penalty": "r1+r2", "objective.penalty_weight": 0.05, "model.d_norm": "none",
+              "optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "optim.beta1": 0.0, "optim.beta2": 0.99},
     # SNGAN (Miyato et al. 2018, setting C): spectral norm on D, Adam 2e-4 (0.5, 0.999)
     "hinge": {"model.spectral_norm": True, "model.d_norm": "none", "optim.lr_g": 2e-4, "optim.lr_d": 2e-4,
               "optim.beta1": 0.5, "optim.beta2": 0.999},
@@ -53,7 +57,40 @@ FAMILY_DEFAULTS: dict[str, Layer] = {
     "dcgan": {"train.batch_size": 64, "optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "model.latent_dim": 100,
               "model.width": 64},
     "mlp": {"model.latent_dim": 2, "model.width": 128},
+    # SNGAN/BigGAN ResNets (Miyato et al. 2018, CIFAR-10): z 128, 128 channels in D (G: twice), no batch norm in D
+    "resnet": {"train.batch_size": 64, "optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "model.latent_dim": 128,
+               "model.width": 128, "model.d_norm": "none"},
+    # R3GAN's CIFAR-10 net is 768 channels wide with z 64; 32 at full resolution (doubling per halving) keeps
+    # a CPU run short
+    "r3gan": {"train.batch_size": 64, "optim.lr_g": 2e-4, "optim.lr_d": 2e-4, "model.latent_dim": 64,
+              "model.width": 32, "model.d_norm": "none"},
 }
+RECIPE_OBJECTIVES = {"modern": "rpgan"}  # the objective a recipe picks when objective.name is left at `ns`
+RECIPE_FAMILIES = {"modern": "r3gan"}  # the image nets a recipe picks when model.net is `auto`
+MODERN_GAMMA_DECAY = 0.1  # R3GAN decays gamma tenfold (CIFAR-10: 0.05 -> 0.005) by a half cosine
+MODERN_EMA_HALF_LIFE = 0.25  # of the run: R3GAN's EMA half-life reaches 5M images at 20M (its decay horizon)
+
+
+def recipe_layer(recipe: str, toy: bool, steps: int) -> Layer:
+    """The modern recipe (R3GAN, Huang et al. 2024) with its schedules scaled to a run of `steps` iterations.
+
+    R3GAN decays lr, gamma and Adam's beta2 and grows the EMA half-life over 20M images; gankit decays gamma
+    over the whole run, uses the end values of lr (2e-4 here, the start value) and beta2 (0.99), and an EMA
+    whose half-life is a quarter of the run (its images-based schedule, in iterations).
+    """
+    if recipe != "modern":
+        return {}
+    half_life = max(MODERN_EMA_HALF_LIFE * steps, 1.0)
+    layer: Layer = {
+        "objective.penalty": "r1+r2", "objective.penalty_weight": 0.05,
+        "objective.penalty_final": MODERN_GAMMA_DECAY, "objective.penalty_decay_steps": steps,
+        "optim.beta1": 0.0, "optim.beta2": 0.99, "gan.d_steps": 1, "model.spectral_norm": False,
+        "model.d_norm": "none", "model.g_ema": round(min(0.5 ** (1 / half_life), 0.9999), 6),
+    }
+    if not toy:  # DiffAugment's CIFAR-10 policy; 2D points have nothing to augment
+        layer |= {"augment.policy": "color,translation,cutout", "optim.lr_g": 2e-4, "optim.lr_d": 2e-4,
+                  "model.minibatch_std": False}
+    return layer
 # The algorithms besides the GAN. EBM: IGEBM/JEM's Adam 1e-4 with beta1 0 and Langevin settings, no batch
 # norm (it would make one sample's energy depend on the others in its batch); on 2D data, rates and Langevin
 # steps on the toy scale. AE/VAE: Adam 1e-3 (Kingma & Welling's setting), a plain encoder.
@@ -74,5 +111,5 @@ BASE_DEFAULTS: Layer = {
     "optim.name": "adam", "optim.beta1": 0.5, "optim.beta2": 0.999, "gan.d_steps": 1,
     "objective.penalty": "none", "objective.penalty_weight": 10.0, "objective.clip": 0.0,
     "model.d_norm": "batch", "model.spectral_norm": False, "model.minibatch_std": False,
-    "model.g_ema": 0.0,
+    "model.g_ema": 0.0, "objective.penalty_final": 1.0, "objective.penalty_decay_steps": 0, "augment.policy": "none",
 }

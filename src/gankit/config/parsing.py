@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 MAX_STEPS = 10**9  # beyond this a typo, not a plan: a billion steps of the smallest model take years on a CPU
 
 # Keys renamed in gankit 0.2 (GAN-only fields left `train`); the old ones still work for one release.
+AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's, in the order it applies them
+
 RENAMED_KEYS = {"train.d_steps": "gan.d_steps", "train.g_steps": "gan.g_steps", "train.order": "gan.order"}
 
 
@@ -114,7 +116,9 @@ def validate(config: Config) -> None:
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
                         ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
-                        ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty)):
+                        ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
+                        ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),
+                        ("objective.penalty_decay_steps", ob.penalty_decay_steps)):
         if value is not None and not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
     if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
@@ -136,5 +140,30 @@ def validate(config: Config) -> None:
         raise ConfigError(f"data.channels must be 1 or 3, got {config.data.channels}")
     if config.data.image_size is not None and config.data.image_size < 4:
         raise ConfigError(f"data.image_size must be at least 4, got {config.data.image_size}")
+    _validate_modern(config)
     if t.device != "auto" and not (t.device == "cpu" or t.device.startswith("cuda")):
         raise ConfigError(f"train.device must be auto, cpu, cuda or cuda:N, got {t.device!r}")
+
+
+def augment_policy(policy: str | None) -> list[str]:
+    """The augmentations a policy string names, in DiffAugment's order; one-line error for unknown ones."""
+    names = [] if policy is None or policy.strip() in ("", "none") else [n.strip() for n in policy.split(",")]
+    unknown = [n for n in names if n not in AUGMENTATIONS]
+    if unknown:
+        raise ConfigError(f"augment.policy: unknown augmentation {unknown[0]!r}; valid: none or a comma list of "
+                          f"{', '.join(AUGMENTATIONS)}")
+    return [n for n in AUGMENTATIONS if n in names]
+
+
+def _validate_modern(config: Config) -> None:
+    """The fields of the modern recipe's parts: penalty decay, augmentation and ADA."""
+    ob, a = config.objective, config.augment
+    if ob.penalty_final is not None and not 0 <= ob.penalty_final <= 1:
+        raise ConfigError(f"objective.penalty_final must be in [0, 1], got {ob.penalty_final}")
+    augment_policy(a.policy or "none")
+    if not 0 <= a.probability <= 1:
+        raise ConfigError(f"augment.probability must be in [0, 1], got {a.probability}")
+    if not 0 <= a.ada_target < 1:
+        raise ConfigError(f"augment.ada_target must be in [0, 1) (0 = off), got {a.ada_target}")
+    if a.ada_images <= 0:
+        raise ConfigError(f"augment.ada_images must be positive, got {a.ada_images}")

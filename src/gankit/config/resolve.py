@@ -15,20 +15,23 @@ from gankit.config.defaults import (
     FAMILY_DEFAULTS,
     OBJECTIVE_DEFAULTS,
     OBJECTIVE_TOY_DEFAULTS,
+    RECIPE_FAMILIES,
+    RECIPE_OBJECTIVES,
     TOY_DEFAULTS,
     Layer,
+    recipe_layer,
 )
-from gankit.config.schema import Config, EBMConfig, ModelConfig
+from gankit.config.schema import Config, EBMConfig, ModelConfig, ObjectiveConfig
 
 DataKind = Literal["image", "points"]
 UNSET_WHEN_ZERO = {"model.latent_dim", "model.width"}  # 0 means "the family's default"
 
 
 def net_family(model: ModelConfig, kind: DataKind) -> str:
-    """`auto` picks the MLP pair for points and DCGAN for images."""
+    """`auto` picks the MLP pair for points and DCGAN (or the recipe's nets) for images."""
     if model.net != "auto":
         return model.net
-    return "mlp" if kind == "points" else "dcgan"
+    return "mlp" if kind == "points" else RECIPE_FAMILIES.get(model.recipe, "dcgan")
 
 
 def default_layers(config: Config, family: str) -> list[tuple[str, Layer]]:
@@ -37,8 +40,11 @@ def default_layers(config: Config, family: str) -> list[tuple[str, Layer]]:
     layers: list[tuple[str, Layer]]
     if algorithm == "gan":
         objective = config.objective.name
-        layers = [(f"objective {objective} on 2D data", OBJECTIVE_TOY_DEFAULTS.get(objective, {})),
-                  ("2D data", TOY_DEFAULTS)] * toy + [(f"objective {objective}", OBJECTIVE_DEFAULTS.get(objective, {}))]
+        recipe = config.model.recipe
+        layers = [(f"recipe {recipe}", recipe_layer(recipe, toy, config.train.steps))] * (recipe != "none")
+        layers += [(f"objective {objective} on 2D data", OBJECTIVE_TOY_DEFAULTS.get(objective, {})),
+                   ("2D data", TOY_DEFAULTS)] * toy
+        layers += [(f"objective {objective}", OBJECTIVE_DEFAULTS.get(objective, {}))]
     else:  # an algorithm's own choices (no batch-norm D, no minibatch std, …) beat the GAN-tuned toy layer
         layers = ([(f"algorithm {algorithm} on 2D data", ALGORITHM_TOY_DEFAULTS.get(algorithm, {}))] * toy
                   + [(f"algorithm {algorithm}", ALGORITHM_DEFAULTS.get(algorithm, {}))]
@@ -54,12 +60,18 @@ def _unset(values: dict[str, Any], key: str) -> bool:
 
 def _fill(config: Config, kind: DataKind) -> tuple[dict[str, Any], dict[str, str]]:
     """(filled values, the layer each came from)."""
-    values = config.to_dict()
-    family = net_family(config.model, kind)
     filled: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    recipe_objective = RECIPE_OBJECTIVES.get(config.model.recipe)
+    if recipe_objective and config.model.algorithm == "gan" and config.objective.name == ObjectiveConfig.name:
+        # a recipe picks its objective unless another than the schema's default is named
+        filled["objective.name"], sources["objective.name"] = recipe_objective, f"recipe {config.model.recipe}"
+        config = config.override({"objective.name": recipe_objective})
+    values = config.to_dict()
+    family = net_family(config.model, kind)
     if config.model.net == "auto":
-        filled["model.net"], sources["model.net"] = family, f"the data ({kind})"
+        by_recipe = f" and recipe {config.model.recipe}" if kind == "image" and config.model.recipe != "none" else ""
+        filled["model.net"], sources["model.net"] = family, f"the data ({kind}){by_recipe}"
     for layer_name, layer in default_layers(config, family):
         for key, value in layer.items():
             if key not in filled and _unset(values, key):

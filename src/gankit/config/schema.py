@@ -40,7 +40,8 @@ class ModelConfig:
     """The lecture's view: `gan` (generator + discriminator), `ae`/`vae` (generator alone, with an encoder)
     or `ebm` (discriminator alone: an energy model sampled by Langevin dynamics)."""
     net: str = "auto"
-    """Network family: `mlp` (2D), `dcgan` (images) or `auto` to pick by the data (resolved to the name)."""
+    """Network family: `mlp` (2D), `dcgan`, `resnet` (SNGAN-style), `r3gan` (normalisation-free residual; images)
+    or `auto` to pick by the data (resolved to the name)."""
     latent_dim: int = 0
     """Size of z; 0 picks the net family's default (mlp 2, dcgan 100), which the resolved config records."""
     width: int = 0
@@ -65,16 +66,31 @@ class ModelConfig:
     g_ema: float | None = None
     """Decay of an exponential moving average of G's weights, used for sampling; 0 = off (try 0.999);
     None: 0.999 on 2D data (mlp), off for images."""
+    recipe: Literal["none", "modern"] = "none"
+    """A named set of defaults over several sections: `modern` is R3GAN's (Huang et al. 2024): rpgan, R1 + R2
+    with a decaying gamma, the r3gan nets on images, DiffAugment, G's EMA, Adam (0, 0.99), scaled to the
+    run's steps; every field it fills is shown by --dry-run, and fields you set win."""
 
 
 @dataclass
 class ObjectiveConfig:
     name: str = "ns"
     """GAN objective; `gankit objectives` lists them with their paper defaults (`ns` = non-saturating)."""
-    penalty: Literal["none", "gp", "dragan", "r1"] | None = None
-    """Gradient penalty on D: WGAN-GP's, DRAGAN's, or R1 on real data; None: the objective's default."""
+    penalty: Literal["none", "gp", "dragan", "r1", "r2", "r1+r2"] | None = None
+    """Gradient penalty on D: WGAN-GP's, DRAGAN's, R1 on real data, R2 on generated data, or R1 and R2
+    together (R3GAN); None: the objective's default."""
     penalty_weight: float | None = None
     """The penalty's weight (lambda, or R1's gamma); None: the objective's default (10)."""
+    gamma_r1: float | None = None
+    """R1's own gamma when R1 is active; None: penalty_weight."""
+    gamma_r2: float | None = None
+    """R2's own gamma when R2 is active; None: penalty_weight."""
+    penalty_final: float | None = None
+    """The fraction of their weights the penalties decay to, by a half cosine over `penalty_decay_steps`
+    iterations (R3GAN: 0.1); 1 = constant weights; None: 1, or the recipe's."""
+    penalty_decay_steps: int | None = None
+    """Iterations of the penalty-weight decay, after which it holds `penalty_final`; 0 = no decay;
+    None: 0, or the recipe's (the run's steps)."""
     penalty_every: int = 1
     """Lazy regularisation: apply the penalty every N discriminator updates, scaled by N (StyleGAN2)."""
     clip: float | None = None
@@ -150,6 +166,21 @@ class GANConfig:
 
 
 @dataclass
+class AugmentConfig:
+    policy: str | None = None
+    """DiffAugment (Zhao et al. 2020) on every image D sees, real and generated: `none`, or a comma list of
+    `color`, `translation`, `cutout` (images only); None: none, or the recipe's."""
+    probability: float = 1.0
+    """Chance that each listed augmentation is applied to a sample (DiffAugment: 1); with ada_target, the
+    starting value that the adaptive rule then moves."""
+    ada_target: float = 0.0
+    """ADA (Karras et al. 2020): move the probability so that E[sign(D(x))] on real data holds this value
+    (their 0.6); 0 = a fixed probability."""
+    ada_images: int = 500_000
+    """ADA's speed: images shown to D for the probability to move from 0 to 1 (their 500k)."""
+
+
+@dataclass
 class VAEConfig:
     beta: float = 1.0
     """Weight of the KL term (beta-VAE; 1 is the ELBO)."""
@@ -186,6 +217,7 @@ class Config:
     optim: OptimConfig = field(default_factory=OptimConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     gan: GANConfig = field(default_factory=GANConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     vae: VAEConfig = field(default_factory=VAEConfig)
     ebm: EBMConfig = field(default_factory=EBMConfig)
 

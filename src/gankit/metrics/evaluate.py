@@ -24,7 +24,7 @@ from gankit.data.images import FOLDER_IMAGE_SIZE, folder_files
 from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import Classifier
-from gankit.metrics.extractors import FEATURE_EXTRACTORS
+from gankit.metrics.extractors import FEATURE_EXTRACTORS, STANDARD_SETS
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
 from gankit.version import __version__
 
@@ -143,14 +143,19 @@ class ImageEvaluator:
         return result
 
     def card_fields(self, n_fake: int, seed: int) -> dict[str, Any]:
-        """What a metric card records besides the numbers."""
+        """What a metric card records besides the numbers; with a standard protocol, whether it was followed."""
         classes = {"num_classes": len(self.classes)} if self.classes else {}
         real: dict[str, Any] = {"real_split": self.split}
         if self.real_data.name.startswith(FOLDER_PREFIX):  # a folder has no splits: its name and content hash
             identity = self.real_source[1]
             real = {"real": self.real_data.name, "real_sha256": identity["content_sha256"],
                     "real_image_size": int(identity["image_size"])}
-        return {**self.extractor.card, **classes, **real, "n_real": self.n, "n_fake": n_fake,
+        card = self.extractor.card
+        standard = {}
+        if "standard_protocol" in card and "real_sha256" not in real:  # comparable with published numbers only
+            standard["follows_standard"] = (self.split == card["standard_split"]  # on the standard sets
+                                            and self.n == n_fake == card["standard_n"])
+        return {**card, **standard, **classes, **real, "n_real": self.n, "n_fake": n_fake,
                 "seed": seed, "gankit_version": __version__}
 
 
@@ -173,16 +178,25 @@ def class_metrics(model: Classifier, real: Tensor, fake: Tensor) -> dict[str, fl
 
 
 def default_eval_samples(dataset: str) -> int:
-    """10 000 as FID papers use; Stacked MNIST's mode counts use 26 000 as PacGAN and VEEGAN do."""
+    """10 000 as FID papers use; Stacked MNIST's mode counts use 26 000 as PacGAN and VEEGAN do; CIFAR-10's
+    standard Inception FID 50 000 (STANDARD_SETS)."""
+    if dataset in STANDARD_SETS:
+        return STANDARD_SETS[dataset][2]
     stacked = dataset in DATASETS and DATASETS.get(dataset).channels_of is not None
     return 26_000 if stacked else 10_000
 
 
-def evaluate_run(run: Any, n: int = 10_000, split: str = "test", seed: int = 0, cache: Path | None = None,
+def default_eval_split(dataset: str) -> str:
+    """The real split samples are compared with: the test split, or the standard protocol's (CIFAR-10: train)."""
+    return STANDARD_SETS[dataset][1] if dataset in STANDARD_SETS else "test"
+
+
+def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int = 0, cache: Path | None = None,
                  features: str = "classifier", against: str | None = None) -> dict:
-    """Metrics of `run`'s n samples (seeded) against n real images of `split`, as a metric card; with
-    `against="folder:PATH"`, against the first n images of that folder (all of them if it holds fewer),
-    read at the run's image size and channels."""
+    """Metrics of `run`'s n samples (seeded) against n real images of `split` (None: default_eval_split), as a
+    metric card; with `against="folder:PATH"`, against the first n images of that folder (all of them if it
+    holds fewer), read at the run's image size and channels."""
+    split = split or default_eval_split(run.config.data.name)
     if run.spec.kind != "image":
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
@@ -221,4 +235,5 @@ def evaluate_dataset(
 
 
 __all__ = ["ImageEvaluator", "against_folder", "class_metrics", "compare_features", "default_eval_samples",
-           "evaluate_dataset", "evaluate_run", "folder_content_hash", "real_features", "real_source"]
+           "default_eval_split", "evaluate_dataset", "evaluate_run", "folder_content_hash", "real_features",
+           "real_source"]

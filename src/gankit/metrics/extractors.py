@@ -30,9 +30,15 @@ class FeatureExtractor(Protocol):
         ...
 
 
+# Datasets whose published Inception FIDs fix the sets: (protocol, real split, real images = samples)
+STANDARD_SETS = {
+    "cifar10": ("clean-fid legacy_tensorflow: statistics of the 50 000 training images vs 50 000 samples",
+                "train", 50_000),
+}
+
 ExtractorBuilder = Callable[[DataConfig, Path], FeatureExtractor]  # (the data, the features cache) -> extractor
 FEATURE_EXTRACTORS: Registry[ExtractorBuilder] = Registry("feature space")
 FEATURE_EXTRACTORS.register("classifier")(lazy("gankit.metrics.classifier", "ClassifierFeatures"))
 FEATURE_EXTRACTORS.register("inception")(lazy("gankit.metrics.inception", "InceptionFeatures"))
 
-__all__ = ["FEATURE_EXTRACTORS", "ExtractorBuilder", "FeatureExtractor"]
+__all__ = ["FEATURE_EXTRACTORS", "STANDARD_SETS", "ExtractorBuilder", "FeatureExtractor"]

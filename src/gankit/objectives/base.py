@@ -22,6 +22,9 @@ class Objective(nn.Module):
     discriminator_kind: ClassVar[Literal["scores", "autoencoder"]] = "scores"
     """What D must be: a scoring network, or BEGAN's auto-encoder whose score is -reconstruction error."""
     reference: ClassVar[str] = ""
+    generator_needs_real: ClassVar[bool] = False
+    """G's loss compares its samples' scores with real ones (relativistic objectives), so the G step takes a
+    real batch too; the algorithm's generator phase reads this, the loop only feeds the batch."""
 
     def __init__(self, config: ObjectiveConfig | None = None) -> None:
         super().__init__()
@@ -30,8 +33,9 @@ class Objective(nn.Module):
         """Scalar loss the discriminator minimises (G fixed): raise real scores, lower fake ones."""
         raise NotImplementedError
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
-        """Scalar loss the generator minimises (D fixed): make D score its samples as real."""
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
+        """Scalar loss the generator minimises (D fixed): make D score its samples as real. `real_scores`
+        (D's scores of a real batch, no gradient) are given when `generator_needs_real`."""
         raise NotImplementedError
 
     def after_discriminator_update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:

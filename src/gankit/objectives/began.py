@@ -31,7 +31,7 @@ class BEGAN(Objective):
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return -real_scores.mean() + self.k.clone() * fake_scores.mean()  # clone: k changes after the step
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return -fake_scores.mean()
 
     def after_discriminator_update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:

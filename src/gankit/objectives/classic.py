@@ -26,7 +26,7 @@ class Minimax(Objective):
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return bce_discriminator_loss(real_scores, fake_scores)
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return -F.softplus(fake_scores).mean()  # = mean log(1 - D(G(z)))
 
 
@@ -35,7 +35,7 @@ class NonSaturating(Minimax):
 
     name = "ns"
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return F.softplus(-fake_scores).mean()  # = -mean log D(G(z))
 
 
@@ -56,5 +56,5 @@ class LeastSquares(Objective):
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return 0.5 * (real_scores - 1).pow(2).mean() + 0.5 * fake_scores.pow(2).mean()
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return 0.5 * (fake_scores - 1).pow(2).mean()

@@ -1,4 +1,4 @@
-"""Gradient penalties on D, usable with any objective: WGAN-GP, DRAGAN and R1.
+"""Gradient penalties on D, usable with any objective: WGAN-GP, DRAGAN, R1 and R2.
 
 Every norm is the per-sample L2 norm of dD/dx over *all* input dimensions (pixels and channels
 together), averaged over the batch; a per-pixel or L1 norm is a common bug these functions avoid.
@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from torch import Tensor, autograd, nn
+from torch import Tensor, autograd
 
 from gankit.data.shard import per_example
 from gankit.registry import Registry
 
-Penalty = Callable[[nn.Module, Tensor, Tensor, "Tensor | None", torch.Generator], Tensor]
+Scorer = Callable[[Tensor, "Tensor | None"], Tensor]  # D as the penalty sees it: (x, labels) -> scores [N]
+Penalty = Callable[[Scorer, Tensor, Tensor, "Tensor | None", torch.Generator], Tensor]
 PENALTIES: Registry[Penalty] = Registry("penalty")
 
 
-def input_gradient_norms(discriminator: nn.Module, x: Tensor, labels: Tensor | None) -> Tensor:
+def input_gradient_norms(discriminator: Scorer, x: Tensor, labels: Tensor | None) -> Tensor:
     """‖∇_x D(x)‖₂ per sample [N], differentiable (create_graph) so a penalty on it can be minimised."""
     x = x.detach().requires_grad_(True)
     (grad,) = autograd.grad(discriminator(x, labels).sum(), x, create_graph=True)
@@ -34,7 +35,7 @@ def _per_sample_uniform(x: Tensor, generator: torch.Generator) -> Tensor:
 
 @PENALTIES.register("gp")
 def gradient_penalty(
-    discriminator: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
+    discriminator: Scorer, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
 ) -> Tensor:
     """E[(‖∇D(x̂)‖ - 1)²] on x̂ = αx + (1-α)G(z), α ~ U[0, 1] per sample (Gulrajani et al. 2017, eq. 3)."""
     alpha = _per_sample_uniform(real, generator)
@@ -44,7 +45,7 @@ def gradient_penalty(
 
 @PENALTIES.register("dragan")
 def dragan_penalty(
-    discriminator: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
+    discriminator: Scorer, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
 ) -> Tensor:
     """E[(‖∇D(x̂)‖ - 1)²] on x̂ = x + α·δ, δ ~ 0.5·std(x)·U[0, 1) per element (Kodali et al. 2017)."""
     real = real.detach()
@@ -57,10 +58,19 @@ def dragan_penalty(
 
 @PENALTIES.register("r1")
 def r1_penalty(
-    discriminator: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
+    discriminator: Scorer, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
 ) -> Tensor:
     """½ E[‖∇D(x)‖²] on real data (Mescheder et al. 2018); the weight is their gamma."""
     return 0.5 * input_gradient_norms(discriminator, real, labels).pow(2).mean()
 
 
-__all__ = ["PENALTIES", "Penalty", "input_gradient_norms"]
+@PENALTIES.register("r2")
+def r2_penalty(
+    discriminator: Scorer, real: Tensor, fake: Tensor, labels: Tensor | None, generator: torch.Generator
+) -> Tensor:
+    """½ E[‖∇D(G(z))‖²] on generated data: R1's zero-centred penalty on the fakes (Roth et al. 2017; with R1,
+    R3GAN's regulariser, Huang et al. 2024, eq. 5)."""
+    return 0.5 * input_gradient_norms(discriminator, fake, labels).pow(2).mean()
+
+
+__all__ = ["PENALTIES", "Penalty", "Scorer", "input_gradient_norms"]

@@ -21,7 +21,7 @@ class Wasserstein(Objective):
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return fake_scores.mean() - real_scores.mean()
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return -fake_scores.mean()
 
     def after_discriminator_update(self, real_scores: Tensor, fake_scores: Tensor) -> dict[str, Tensor]:
@@ -51,5 +51,5 @@ class Hinge(Objective):
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
 
-    def generator_loss(self, fake_scores: Tensor) -> Tensor:
+    def generator_loss(self, fake_scores: Tensor, real_scores: Tensor | None = None) -> Tensor:
         return -fake_scores.mean()
