@@ -44,14 +44,14 @@ def render(page):
 
 def test_suites_share_data_network_and_budget_and_differ_in_method_and_seed():
     cells = suite_cells("objectives", "cpu")
-    assert len(cells) == 10 * 2 and {c.dataset for c in cells} == {"fashion-mnist"}
+    assert len(cells) == 11 * 2 and {c.dataset for c in cells} == {"fashion-mnist"}
     configs = {c.method: c.config("x") for c in cells}
     assert configs["hinge-sn"]["model"]["spectral_norm"] is True and configs["ebm"]["model"]["algorithm"] == "ebm"
     assert {c["train"]["steps"] for c in configs.values()} == {1000}
     assert "objective" not in configs["vae"]  # views keep their own defaults
     stacked = suite_cells("stacked-mnist", "smoke")
-    assert [c.method for c in stacked] == ["ns", "wgan-gp", "hinge-sn", "pacgan2"]
-    assert stacked[-1].config("x")["model"]["pack"] == 2
+    assert [c.method for c in stacked] == ["ns", "wgan-gp", "hinge-sn", "pacgan2", "modern"]
+    assert stacked[3].config("x")["model"]["pack"] == 2
     with pytest.raises(GankitError, match="unknown budget"):
         suite_cells("modes", "huge")
 
@@ -70,9 +70,9 @@ def test_objectives_smoke_bench_runs_skips_finished_cells_and_writes_its_report(
     result = CliRunner().invoke(main, ["bench", "objectives", "--budget", "smoke", "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "bench.json").read_text())
-    assert meta["cells"] == 10 and len(meta["rows"]) == 10
+    assert meta["cells"] == 11 and len(meta["rows"]) == 11
     assert {r["method"] for r in meta["rows"]} == {"minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began",
-                                                 "hinge-sn", "vae", "ebm"}
+                                                 "hinge-sn", "vae", "ebm", "modern"}
     assert all(r["fid"] > 0 and r["extractor"].startswith("classifier") for r in meta["rows"])
     assert any(r["curve"] for r in meta["rows"])  # FID along training
     for name in ("results.csv", "results.md", "plots/fid-vs-step.png", "plots/precision-vs-recall.png"):
@@ -94,7 +94,7 @@ def test_objectives_smoke_bench_runs_skips_finished_cells_and_writes_its_report(
     moved = out.rename(tmp_path / "moved")
     assert CliRunner().invoke(main, ["report", str(moved)]).exit_code == 0
     assert (moved / "report.html").read_text().count("Samples per cell") == 1
-    assert (moved / "report.html").read_text().count("<figcaption>fashion-mnist / ") == 10
+    assert (moved / "report.html").read_text().count("<figcaption>fashion-mnist / ") == 11
 
 
 def test_an_interrupted_cell_resumes_from_its_checkpoint(tmp_path, monkeypatch):
@@ -262,7 +262,7 @@ def test_ctrl_c_under_two_jobs_checkpoints_the_running_cells_exits_130_and_a_rer
     rerun = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     rows = json.loads((out / "bench.json").read_text())["rows"]
-    assert len(rows) == 18 and {r["steps"] for r in rows} == {50}
+    assert len(rows) == 20 and {r["steps"] for r in rows} == {50}
 
 
 def test_one_reader_skips_torn_lines_for_the_bench_and_the_logbook(tmp_path):
