@@ -41,3 +41,16 @@ def test_the_modern_recipe_runs_in_every_suite_and_cifar10_is_scored_in_inceptio
     assert cifar.budgets["gpu"].final_samples == 50_000 and "modern" in cifar.methods  # the standard protocol
     with pytest.raises(GankitError, match="unknown budget 'tpu'"):
         suite_cells("cifar10", "tpu")
+
+
+def test_methods_keep_only_those_cells_and_an_unknown_method_is_one_line_before_anything_is_written(tmp_path):
+    cells = suite_cells("modes", "cpu", methods=("ebm", "modern"))
+    assert [(c.dataset, c.method) for c in cells if c.seed == 0] == [
+        ("ring8", "modern"), ("ring8", "ebm"), ("grid25", "modern"), ("grid25", "ebm")]  # the suite's order
+    from click.testing import CliRunner
+
+    from gankit.cli import main
+    out = tmp_path / "results"
+    result = CliRunner().invoke(main, ["bench", "modes", "--methods", "modern,nope", "--out", str(out)])
+    assert result.exit_code != 0 and "suite 'modes' has no method 'nope'" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()

@@ -252,10 +252,12 @@ def machine() -> str:
 
 
 def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, jobs: int = 1,
-              progress: bool = True, inception: bool = False, command: str = "") -> str:
+              progress: bool = True, inception: bool = False, command: str = "",
+              methods: tuple[str, ...] | None = None) -> str:
     """Run (or finish) the suite into `results`; writes bench.json, results.csv, results.md and plots.
+    `methods` keeps only those of the suite; the tables then hold only their cells.
     `command` is recorded as what produced them (the CLI passes its command line)."""
-    cells = suite_cells(suite, budget, seeds)
+    cells = suite_cells(suite, budget, seeds, methods)
     earlier, start = wall_seconds(results), time.perf_counter()
     rows = run_cells(cells, results, jobs, progress, inception)
     seconds = time.perf_counter() - start

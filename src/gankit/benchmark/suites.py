@@ -118,12 +118,18 @@ class Cell:
         return sections
 
 
-def suite_cells(suite: str, budget: str, seeds: int | None = None) -> list[Cell]:
+def suite_cells(suite: str, budget: str, seeds: int | None = None,
+                methods: tuple[str, ...] | None = None) -> list[Cell]:
+    """The suite's cells; `methods` keeps only those (in the suite's order), e.g. to add one to a finished run."""
     if suite not in SUITES:
         raise GankitError(f"unknown suite {suite!r}; valid: {', '.join(SUITES)}")
     spec = SUITES[suite]
     if budget not in spec.budgets:
         raise GankitError(f"unknown budget {budget!r}; valid: {', '.join(spec.budgets)}")
+    unknown = [m for m in methods or () if m not in spec.methods]
+    if unknown:
+        raise GankitError(f"suite {suite!r} has no method {unknown[0]!r}; its methods: {', '.join(spec.methods)}")
+    chosen = [m for m in spec.methods if methods is None or m in methods]
     b = spec.budgets[budget]
-    return [Cell(suite, dataset, method, seed, b) for dataset in spec.datasets for method in spec.methods
+    return [Cell(suite, dataset, method, seed, b) for dataset in spec.datasets for method in chosen
             for seed in range(seeds or b.seeds)]

@@ -17,12 +17,15 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.option("--budget", type=click.Choice(BUDGETS), default="smoke", show_default=True,
               help="smoke: minutes, for CI; cpu: under an hour per suite on 2 cores; gpu: the study's step counts.")
 @click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
+@click.option("--methods", help="Comma-separated methods of the suite to run (others are left as they are).  "
+              "[default: all]")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Cells trained at once.")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder.  [default: results/SUITE-BUDGET]")
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="inception: also the standard Inception FID of each image cell's final model.")
 @click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
-def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None, feature_space: str,
+def bench(suite: str, budget: str, seeds: int | None, methods: str | None, jobs: int, out: str | None,
+          feature_space: str,
           progress: bool) -> None:
     """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
     Re-running skips finished cells and resumes interrupted ones (Ctrl-C checkpoints the cells in training and
@@ -34,7 +37,7 @@ def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None
     command = " ".join(["gankit", *sys.argv[1:]])  # recorded in bench.json: what produced the tables
     try:
         summary = run_suite(suite, budget, results, seeds, jobs, progress, inception=feature_space == "inception",
-                            command=command)
+                            command=command, methods=_split(methods))
     except SuiteInterrupted as stop:
         click.echo(f"{stop}; to continue, run the same command again: {command}")
         sys.exit(INTERRUPTED_EXIT)
@@ -43,6 +46,10 @@ def bench(suite: str, budget: str, seeds: int | None, jobs: int, out: str | None
                    f"command again: {command}")
         sys.exit(INTERRUPTED_EXIT)
     click.echo(summary)
+
+
+def _split(methods: str | None) -> tuple[str, ...] | None:
+    return tuple(m.strip() for m in methods.split(",") if m.strip()) if methods else None
 
 
 COMMANDS = [bench]
