@@ -25,8 +25,7 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               show_default=True, help="inception: also the standard Inception FID of each image cell's final model.")
 @click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
 def bench(suite: str, budget: str, seeds: int | None, methods: str | None, jobs: int, out: str | None,
-          feature_space: str,
-          progress: bool) -> None:
+          feature_space: str, progress: bool) -> None:
     """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
     Re-running skips finished cells and resumes interrupted ones (Ctrl-C checkpoints the cells in training and
     exits with 130). Classifier-feature FID is computed along training; with --features inception, the final
