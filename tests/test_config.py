@@ -101,10 +101,12 @@ def test_the_modern_recipe_fills_r3gans_settings_scaled_to_the_run():
         "rpgan", "r1+r2", 0.05, 0.1, 2000)
     model, optim = config.model, config.optim
     assert (model.net, model.d_norm, optim.beta1, optim.beta2) == ("r3gan", "none", 0.0, 0.99)
+    # R3GAN's lr 2e-4 -> 5e-5 and beta2 0.9 -> 0.99, over the run
+    assert (optim.lr_g, optim.lr_final, optim.beta2_start, optim.decay_steps) == (2e-4, 0.25, 0.9, 2000)
     assert config.augment.policy == "color,translation,cutout"
     assert config.model.g_ema == pytest.approx(0.5 ** (1 / 500), abs=1e-6)  # half-life: a quarter of the run
     longer = resolve(Config().override({"model.recipe": "modern", "train.steps": 8000}), "image")
-    assert longer.objective.penalty_decay_steps == 8000 and longer.model.g_ema > config.model.g_ema
+    assert longer.objective.penalty_decay_steps == longer.optim.decay_steps == 8000 and longer.model.g_ema > config.model.g_ema
     assert resolve(config, "image") == config  # resolving twice changes nothing
     sources = resolution_sources(Config().override({"model.recipe": "modern"}), "image")
     assert sources["objective.name"] == sources["objective.penalty"] == sources["augment.policy"] == "recipe modern"
@@ -127,6 +129,7 @@ def test_configs_without_the_new_fields_load_and_resolve_as_before():
     config = resolve(old, "image")
     assert (config.objective.penalty_final, config.objective.penalty_decay_steps, config.augment.policy) == (
         1.0, 0, "none")
+    assert (config.optim.lr_final, config.optim.decay_steps, config.optim.beta2_start) == (1.0, 0, None)
     assert config.model.recipe == "none" and config.objective.gamma_r1 is None
 
 
@@ -135,6 +138,9 @@ def test_configs_without_the_new_fields_load_and_resolve_as_before():
     ("objective.penalty_final", 2.0, "objective.penalty_final must be in"),
     ("objective.gamma_r2", -1.0, "objective.gamma_r2 must be >= 0"),
     ("augment.ada_target", 1.0, "augment.ada_target must be in"),
+    ("optim.lr_final", 1.5, "optim.lr_final must be in"),
+    ("optim.beta2_start", 1.0, "optim.beta2_start must be in"),
+    ("optim.decay_steps", -3, "optim.decay_steps must be >= 0"),
     ("model.recipe", "r3gan", "model.recipe must be one of"),
 ])
 def test_bad_modern_settings_name_the_field(key, value, message):

@@ -83,6 +83,28 @@ def test_update_counts_follow_d_steps_and_g_steps(tmp_path):
     assert [p.name for p in trainer.phases] == ["discriminator", "generator"]
 
 
+def test_learning_rates_and_beta2_follow_r3gans_half_cosines_from_the_step_alone(tmp_path):
+    """optim.lr_final / beta2_start / decay_steps: set before every step, so a trainer built at step k (a resume)
+    uses what an uninterrupted run uses there; past decay_steps they hold their end values."""
+    config = Config.from_dict(tiny_config(tmp_path / "r", optim={"lr_g": 1e-3, "lr_d": 2e-3, "lr_final": 0.25,
+                                                                 "beta2": 0.99, "beta2_start": 0.9, "decay_steps": 4}))
+    trainer = Trainer.start(config)
+    seen = []
+    for _ in range(6):
+        trainer.train_step()
+        group = trainer.optimizers["discriminator"].param_groups[0]
+        seen.append((group["lr"], group["betas"][1]))
+    # the values of steps 0..5 (each set before its step): 1 -> 0.25 and 0.9 -> 0.99 by a half cosine over 4
+    half = [1.0, 0.5 + 0.5 * math.cos(math.pi / 4), 0.5, 0.5 - 0.5 * math.cos(math.pi / 4), 0.0, 0.0]
+    assert [lr for lr, _ in seen] == pytest.approx([2e-3 * (0.25 + 0.75 * h) for h in half])
+    assert [b for _, b in seen] == pytest.approx([0.99 - 0.09 * h for h in half])
+    assert trainer.optimizers["generator"].param_groups[0]["lr"] == pytest.approx(2.5e-4)  # its own rate, scaled
+    plain = Trainer.start(Config.from_dict(tiny_config(tmp_path / "plain", optim={"lr_d": 2e-3, "beta2": 0.99})))
+    plain.train_step()
+    assert (plain.optimizers["discriminator"].param_groups[0]["lr"], plain.optimizers["discriminator"].param_groups[
+        0]["betas"][1]) == (2e-3, 0.99)  # no schedule: the optimizers keep what they were built with
+
+
 def test_a_relativistic_generator_step_draws_its_own_real_batch(tmp_path):
     """rpgan's G loss needs real scores: its phase consumes data through the loop's one batch mechanism."""
     config = Config.from_dict(tiny_config(tmp_path / "r", objective={"name": "rpgan"}, train={"steps": 3}))

@@ -9,7 +9,6 @@ applies what an update changes besides the weights. An objective whose G loss ne
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import cast
 
@@ -19,6 +18,7 @@ from torch.nn import functional as F
 
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
 from gankit.config import GANConfig, ObjectiveConfig, OptimConfig
+from gankit.config.schedule import cosine_ramp
 from gankit.data.batches import Batch
 from gankit.nets.augment import DiffAugment
 from gankit.nets.base import Discriminator, Generator, PackedDiscriminator
@@ -158,8 +158,7 @@ class GAN(Algorithm):
         if final is None or final == 1.0 or not horizon:
             return 1.0
         assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
-        progress = min(int(self.d_updates) / (horizon * self.steps.d_steps), 1.0)
-        return final + (1 - final) * 0.5 * (1 + math.cos(math.pi * progress))
+        return cosine_ramp(1.0, final, int(self.d_updates), horizon * self.steps.d_steps)
 
     def landscape_discriminator(self) -> Discriminator | None:
         # a conditional D has one landscape per class, a packed D none per point: not drawn

@@ -68,15 +68,17 @@ FAMILY_DEFAULTS: dict[str, Layer] = {
 RECIPE_OBJECTIVES = {"modern": "rpgan"}  # the objective a recipe picks when objective.name is left at `ns`
 RECIPE_FAMILIES = {"modern": "r3gan"}  # the image nets a recipe picks when model.net is `auto`
 MODERN_GAMMA_DECAY = 0.1  # R3GAN decays gamma tenfold (CIFAR-10: 0.05 -> 0.005) by a half cosine
+MODERN_LR_DECAY = 0.25  # R3GAN: lr 2e-4 -> 5e-5 by the same half cosine
+MODERN_BETA2_START = 0.9  # R3GAN: Adam's beta2 0.9 -> 0.99 by the same half cosine
 MODERN_EMA_HALF_LIFE = 0.25  # of the run: R3GAN's EMA half-life reaches 5M images at 20M (its decay horizon)
 
 
 def recipe_layer(recipe: str, toy: bool, steps: int) -> Layer:
     """The modern recipe (R3GAN, Huang et al. 2024) with its schedules scaled to a run of `steps` iterations.
 
-    R3GAN decays lr, gamma and Adam's beta2 and grows the EMA half-life over 20M images; gankit decays gamma
-    over the whole run, uses the end values of lr (2e-4 here, the start value) and beta2 (0.99), and an EMA
-    whose half-life is a quarter of the run (its images-based schedule, in iterations).
+    R3GAN moves lr (2e-4 -> 5e-5), gamma (tenfold down) and Adam's beta2 (0.9 -> 0.99) by half cosines over
+    20M images and grows the EMA half-life over them; gankit runs the same three ramps over the whole run (in
+    iterations, from the 2D or image learning rate) and keeps an EMA whose half-life is a quarter of the run.
     """
     if recipe != "modern":
         return {}
@@ -84,7 +86,8 @@ def recipe_layer(recipe: str, toy: bool, steps: int) -> Layer:
     layer: Layer = {
         "objective.penalty": "r1+r2", "objective.penalty_weight": 0.05,
         "objective.penalty_final": MODERN_GAMMA_DECAY, "objective.penalty_decay_steps": steps,
-        "optim.beta1": 0.0, "optim.beta2": 0.99, "gan.d_steps": 1, "model.spectral_norm": False,
+        "optim.beta1": 0.0, "optim.beta2": 0.99, "optim.beta2_start": MODERN_BETA2_START,
+        "optim.lr_final": MODERN_LR_DECAY, "optim.decay_steps": steps, "gan.d_steps": 1, "model.spectral_norm": False,
         "model.d_norm": "none", "model.g_ema": round(min(0.5 ** (1 / half_life), 0.9999), 6),
     }
     if not toy:  # DiffAugment's CIFAR-10 policy; 2D points have nothing to augment
@@ -112,4 +115,5 @@ BASE_DEFAULTS: Layer = {
     "objective.penalty": "none", "objective.penalty_weight": 10.0, "objective.clip": 0.0,
     "model.d_norm": "batch", "model.spectral_norm": False, "model.minibatch_std": False,
     "model.g_ema": 0.0, "objective.penalty_final": 1.0, "objective.penalty_decay_steps": 0, "augment.policy": "none",
+    "optim.lr_final": 1.0, "optim.decay_steps": 0,
 }

@@ -118,7 +118,8 @@ def validate(config: Config) -> None:
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
                         ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),
-                        ("objective.penalty_decay_steps", ob.penalty_decay_steps)):
+                        ("objective.penalty_decay_steps", ob.penalty_decay_steps),
+                        ("optim.decay_steps", o.decay_steps)):
         if value is not None and not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
     if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
@@ -131,7 +132,7 @@ def validate(config: Config) -> None:
         raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
     if m.g_ema is not None and not 0 <= m.g_ema < 1:
         raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
-    for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2)):
+    for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2), ("optim.beta2_start", o.beta2_start)):
         if beta is not None and not 0 <= beta < 1:
             raise ConfigError(f"{name} must be in [0, 1), got {beta}")
     if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
@@ -156,10 +157,11 @@ def augment_policy(policy: str | None) -> list[str]:
 
 
 def _validate_modern(config: Config) -> None:
-    """The fields of the modern recipe's parts: penalty decay, augmentation and ADA."""
+    """The fields of the modern recipe's parts: penalty and lr decay, augmentation and ADA."""
     ob, a = config.objective, config.augment
-    if ob.penalty_final is not None and not 0 <= ob.penalty_final <= 1:
-        raise ConfigError(f"objective.penalty_final must be in [0, 1], got {ob.penalty_final}")
+    for name, final in (("objective.penalty_final", ob.penalty_final), ("optim.lr_final", config.optim.lr_final)):
+        if final is not None and not 0 <= final <= 1:
+            raise ConfigError(f"{name} must be in [0, 1], got {final}")
     augment_policy(a.policy or "none")
     if not 0 <= a.probability <= 1:
         raise ConfigError(f"augment.probability must be in [0, 1], got {a.probability}")

@@ -115,6 +115,15 @@ class OptimConfig:
     """Adam beta1; None: the objective's default (0.5 as DCGAN; 0 for wgan-gp)."""
     beta2: float | None = None
     """Adam beta2; None: the objective's default (0.999; 0.9 for wgan-gp and dragan)."""
+    lr_final: float | None = None
+    """The fraction of both learning rates they decay to, by a half cosine over `decay_steps` iterations
+    (R3GAN: 2e-4 -> 5e-5, 0.25); None: 1 (constant), or the recipe's."""
+    beta2_start: float | None = None
+    """Adam beta2 at step 0, moving to `beta2` by a half cosine over `decay_steps` (R3GAN: 0.9 -> 0.99);
+    None: `beta2` throughout, or the recipe's."""
+    decay_steps: int | None = None
+    """Iterations of the lr and beta2 schedules, after which they hold their end values; 0 = none;
+    None: 0, or the recipe's (the run's steps)."""
 
 
 @dataclass

@@ -21,7 +21,7 @@ from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.base import Discriminator, Encoder, Generator
-from gankit.training.optimizers import build_optimizer
+from gankit.training.optimizers import OptimizerSchedule, build_optimizer
 from gankit.world import ONE_PROCESS, World
 
 HELDOUT_EXAMPLES = 10_000  # test-split examples for held-out losses (the VAE's test ELBO)
@@ -39,6 +39,7 @@ class Parts:
     phases: list[Phase]
     batches: Batches
     heldout: Tensor | None  # test-split examples in model range, for algorithms that report on them
+    schedule: OptimizerSchedule  # the learning rates and beta2 along the run
 
 
 def compile_networks(algorithm: Algorithm, config: Config) -> None:
@@ -86,4 +87,5 @@ def build(config: Config, device: torch.device, world: World = ONE_PROCESS) -> P
     if algorithm.uses_heldout:
         test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]
         heldout = to_model_range(test.to(device))
-    return Parts(config, spec, dataset, algorithm, optimizers, algorithm.phases(), batches, heldout)
+    return Parts(config, spec, dataset, algorithm, optimizers, algorithm.phases(), batches, heldout,
+                 OptimizerSchedule(config.optim, rates))

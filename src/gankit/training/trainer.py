@@ -61,7 +61,7 @@ class Trainer:
         self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
-        self.batches, self.heldout = parts.batches, parts.heldout
+        self.batches, self.heldout, self.schedule = parts.batches, parts.heldout, parts.schedule
         # z and labels; the same stream in every process, each keeping its examples' draws
         self.rng = ShardedGenerator(device, world.rank, world.size).manual_seed(self.config.train.seed + 1)
         self.outputs = Outputs(folder, self.algorithm, self.spec, parts.dataset.data, self.config.train.seed)
@@ -195,6 +195,7 @@ class Trainer:
         gradient norms and every layer's gradient norm. They read gradients, never change them.
         """
         stats: dict[str, Tensor] = {}
+        self.schedule.apply(self.optimizers, self.step)
         for phase in self.phases:
             set_trainable(self.networks, phase.trains)
             optimizer = self.optimizers[phase.trains]
