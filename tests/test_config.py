@@ -106,7 +106,8 @@ def test_the_modern_recipe_fills_r3gans_settings_scaled_to_the_run():
     assert config.augment.policy == "color,translation,cutout"
     assert config.model.g_ema == pytest.approx(0.5 ** (1 / 500), abs=1e-6)  # half-life: a quarter of the run
     longer = resolve(Config().override({"model.recipe": "modern", "train.steps": 8000}), "image")
-    assert longer.objective.penalty_decay_steps == longer.optim.decay_steps == 8000 and longer.model.g_ema > config.model.g_ema
+    assert longer.objective.penalty_decay_steps == longer.optim.decay_steps == 8000
+    assert longer.model.g_ema > config.model.g_ema
     assert resolve(config, "image") == config  # resolving twice changes nothing
     sources = resolution_sources(Config().override({"model.recipe": "modern"}), "image")
     assert sources["objective.name"] == sources["objective.penalty"] == sources["augment.policy"] == "recipe modern"
