@@ -1,6 +1,7 @@
 """Inception FID: speed of each CPU setting, how far each one moves FID from fp32, and CUDA speed if present.
 
-CPU settings: the default memory layout or channels_last, fp32 or bf16 autocast, 1 or 2 threads. Speed and the
+CPU settings: torch with the default memory layout or channels_last, fp32 or bf16 autocast, or OpenVINO fp32
+(when installed), 1 or 2 threads. Speed and the
 largest feature difference from plain fp32 are measured on --speed-images images (0 skips this). The FID
 change is measured at N images, the compare_gan protocol, against Fashion-MNIST test (first N), for each fake
 set in --fakes (`train`: the train split's last N; or a run folder: N samples of its last checkpoint, seed 0)
@@ -8,7 +9,7 @@ and each setting in --fid-settings against the first of them. Each setting costs
 real set (cached, as `gankit eval` caches them) and N per fake set: about 10 min per 10 000 on 2 cores.
 With CUDA, 10 000 test images are also timed on the GPU and their FID against the train split reported.
 Run with nothing else on the CPU:
-`.venv/bin/python bench/inception.py [--n 10000] [--fid-settings fp32-cl,bf16-cl] [--fakes train,runs/fm-dcgan]`.
+`.venv/bin/python bench/inception.py [--n 10000] [--fid-settings fp32-cl,openvino-fp32] [--fakes train,runs/fm-dcgan]`.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from gankit.data.catalog import cache_dir
 from gankit.data.loading import load_dataset
 from gankit.metrics.evaluate import real_features
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance
-from gankit.metrics.inception import InceptionExtractor, Speed, real_cache_key
+from gankit.metrics.inception import InceptionExtractor, Speed, openvino_available, real_cache_key
 
 SETTINGS = {
-    "fp32": Speed(channels_last=False),
-    "fp32-cl": Speed(channels_last=True),
+    "fp32": Speed(channels_last=False, runtime="torch"),
+    "fp32-cl": Speed(channels_last=True, runtime="torch"),
     "bf16": Speed(channels_last=False, bf16=True),
     "bf16-cl": Speed(channels_last=True, bf16=True),
-}
+} | ({"openvino-fp32": Speed(runtime="openvino")} if openvino_available() else {})
 
 
 def timed_features(extractor: InceptionExtractor, images: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -58,7 +59,7 @@ def speed_rows(cache, test: torch.Tensor) -> list[dict]:
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for label, speed in SETTINGS.items():
-            features, rate = timed_features(InceptionExtractor(cache, speed, "cpu"), test)
+            features, rate = timed_features(InceptionExtractor(cache, speed, "cpu"), test)  # compiled per thread count
             reference = features if reference is None else reference
             rows.append({"setting": label, "threads": threads, "images_per_s": rate, **asdict(speed),
                          "max_feature_change": float((features - reference).abs().max())})
@@ -73,7 +74,7 @@ def fid_rows(cache, n: int, settings: list[str], fakes: list[str]) -> list[dict]
         speed = SETTINGS[label]
         extractor = InceptionExtractor(cache, speed, "cpu")
         start = time.perf_counter()
-        if speed.channels_last:  # the layout gankit uses: share `gankit eval`'s cache
+        if speed.channels_last:  # torch's layout in gankit, or OpenVINO: share `gankit eval`'s cache
             real = real_features(DataConfig(name="fashion-mnist"), "test", n, extractor.features, real_cache_key(speed),
                                  cache)
         else:
@@ -103,10 +104,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000, help="real and fake images for the FID change")
     parser.add_argument("--speed-images", type=int, default=128, help="0: skip the speed table")
-    parser.add_argument("--fid-settings", default="fp32-cl,bf16-cl", help="comma-separated; the first is the reference")
+    default_fids = "fp32-cl,openvino-fp32" if openvino_available() else "fp32-cl,bf16-cl"
+    parser.add_argument("--fid-settings", default=default_fids,
+                        help=f"comma-separated, of {', '.join(SETTINGS)}; the first is the reference")
     parser.add_argument("--fakes", default="train", help="comma-separated: train and/or run folders")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    unknown = [label for label in args.fid_settings.split(",") if args.fid_settings and label not in SETTINGS]
+    if unknown:
+        parser.error(f"unknown --fid-settings {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
     cache = cache_dir(DataConfig()) / "features"
     test = load_dataset(DataConfig(name="fashion-mnist", split="test")).data
     speeds = speed_rows(cache, test[: args.speed_images]) if args.speed_images else []
@@ -117,10 +123,10 @@ def main() -> None:
         return
     if speeds:
         print(f"\nCPU speed, Fashion-MNIST 28x28 -> 299x299, {args.speed_images} images; change vs fp32")
-        print(f"{'setting':10s} {'threads':>7s} {'img/s':>7s} {'max |Δfeature|':>15s}")
+        print(f"{'setting':13s} {'threads':>7s} {'img/s':>7s} {'max |Δfeature|':>15s}")
         for row in speeds:
             change = row["max_feature_change"]
-            print(f"{row['setting']:10s} {row['threads']:7d} {row['images_per_s']:7.1f} {change:15.2e}")
+            print(f"{row['setting']:13s} {row['threads']:7d} {row['images_per_s']:7.1f} {change:15.2e}")
     if fids:
         print(f"\nFID at N = {args.n} against the test split, 2 threads; change vs {fids[0]['setting']}")
         print(f"{'fake':24s} {'setting':10s} {'FID':>9s} {'ΔFID':>8s}")

@@ -16,11 +16,12 @@ def _deterministic_threads():
 @pytest.fixture(scope="session")
 def session_cache(tmp_path_factory):
     """gankit's cache for the whole test session, in a temp dir; the Inception weights (81 MB, fetched once by
-    `gankit features fetch inception`) are linked in read-only, so their tests run without writing under ~."""
+    `gankit features fetch inception`) are linked in read-only, so their tests run without writing under ~
+    (the OpenVINO runtime converts them once per session, into this folder)."""
     cache = tmp_path_factory.mktemp("gankit-cache")
-    if (HOME_FEATURES / "inception").is_dir():
-        (cache / "features").mkdir()
-        (cache / "features" / "inception").symlink_to(HOME_FEATURES / "inception")
+    for weights in (HOME_FEATURES / "inception").glob("*.pt"):
+        (cache / "features" / "inception").mkdir(parents=True, exist_ok=True)
+        (cache / "features" / "inception" / weights.name).symlink_to(weights)
     return cache
 
 
