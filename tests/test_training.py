@@ -154,6 +154,16 @@ def test_run_folder_is_self_describing(tmp_path):
     assert saved.train.batch_size == 64 and saved.optim.lr_g == 1e-3  # set by the test; mlp default
 
 
+def test_the_default_run_folder_names_the_objective_that_trains():
+    from gankit.training.run_folder import default_run_name
+
+    assert re.fullmatch(r"runs/ring8-auto-ns-\d{8}-\d{6}", default_run_name(Config()))
+    modern = Config().override({"model.recipe": "modern"})
+    assert default_run_name(modern).startswith("runs/ring8-auto-rpgan-modern-")  # the recipe's objective, named
+    mine = modern.override({"objective.name": "hinge", "data.name": "folder:/data/faces/"})
+    assert default_run_name(mine).startswith("runs/folder-_data_faces-auto-hinge-modern-")
+
+
 def test_existing_run_is_not_overwritten(tmp_path):
     gankit.train(tiny_config(tmp_path / "r"))
     with pytest.raises(GankitError, match="already holds a run.*gankit resume"):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gankit.config import Config
+from gankit.config.defaults import RECIPE_OBJECTIVES
 from gankit.data.spec import DataSpec
 from gankit.errors import CheckpointError, GankitError
 from gankit.training.checkpoint import read_meta, write_atomic
@@ -170,7 +171,11 @@ class RunFolder:
 
 
 def default_run_name(config: Config) -> str:
-    """runs/<data>-<model>-<objective>-<time>, e.g. runs/ring8-auto-ns-20261125-141500."""
+    """runs/<data>-<model>-<objective>[-<recipe>]-<time>, e.g. runs/ring8-auto-ns-20261125-141500, or
+    runs/ring8-auto-rpgan-modern-... for `--recipe modern` (the objective the recipe picks when left at ns)."""
     data = config.data.name.replace("folder:", "folder-").replace("/", "_").strip("_")
     model = config.model.net if config.model.algorithm == "gan" else config.model.algorithm
-    return f"runs/{data}-{model}-{config.objective.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    objective, recipe = config.objective.name, config.model.recipe
+    if recipe != "none":
+        objective = f"{RECIPE_OBJECTIVES.get(recipe, objective) if objective == 'ns' else objective}-{recipe}"
+    return f"runs/{data}-{model}-{objective}-{time.strftime('%Y%m%d-%H%M%S')}"
