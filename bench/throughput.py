@@ -27,12 +27,11 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
 from gankit.benchmark.runner import cpu_name
@@ -40,6 +39,7 @@ from gankit.config import Config
 from gankit.data.dataset import to_model_range
 from gankit.nets.dcgan import init_weights
 from gankit.training.trainer import Trainer
+from textbook_data import EndlessBatches
 
 Step = Callable[[], object]
 LATENT, WIDTH = 100, 64  # gankit's dcgan defaults; checked against its networks below
@@ -66,20 +66,11 @@ class TextbookDCGAN:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         real = to_model_range(images.cpu())  # float32 [N, 1, 28, 28] in [-1, 1]
-        self.loader = DataLoader(TensorDataset(real), batch_size=batch_size, shuffle=True, drop_last=True)
-        self.batches: Iterator[list[Tensor]] = iter(self.loader)
+        self.batches = EndlessBatches(real, batch_size, device)
         self.device = device
 
-    def next_batch(self) -> Tensor:
-        try:
-            (real,) = next(self.batches)
-        except StopIteration:
-            self.batches = iter(self.loader)
-            (real,) = next(self.batches)
-        return real.to(self.device)
-
     def step(self) -> None:
-        real = self.next_batch()
+        real = self.batches.next()
         b = real.shape[0]
         ones = torch.full((b,), 1.0, device=self.device)
         zeros = torch.full((b,), 0.0, device=self.device)

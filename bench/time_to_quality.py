@@ -34,7 +34,6 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
 from gankit.benchmark.runner import cpu_name
 from gankit.config import Config, DataConfig
@@ -42,6 +41,7 @@ from gankit.data.loading import load_dataset
 from gankit.metrics.classifier import extract_features, load_classifier
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance
 from gankit.training.trainer import Trainer
+from textbook_data import EndlessBatches
 
 NZ, NGF, NDF, SIZE = 100, 64, 64, 64  # pytorch/examples dcgan defaults
 SETTINGS: dict[str, dict[str, object]] = {  # gankit's train.* fields per setting
@@ -93,20 +93,11 @@ class ExamplesDCGAN:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         # transforms.Resize(64) + ToTensor + Normalize(0.5, 0.5), done once for the whole set
         resized = F.interpolate(images.float().div(255), size=(SIZE, SIZE), mode="bilinear", antialias=True)
-        self.loader = DataLoader(TensorDataset(resized.mul(2).sub(1)), batch_size=64, shuffle=True, drop_last=True)
-        self.batches = iter(self.loader)
+        self.batches = EndlessBatches(resized.mul(2).sub(1), 64, device)
         self.device = device
 
-    def _next(self) -> Tensor:
-        try:
-            (real,) = next(self.batches)
-        except StopIteration:
-            self.batches = iter(self.loader)
-            (real,) = next(self.batches)
-        return real.to(self.device)
-
     def step(self) -> None:
-        real = self._next()
+        real = self.batches.next()
         b = real.shape[0]
         self.discriminator.zero_grad()
         label = torch.full((b,), 1.0, device=self.device)
