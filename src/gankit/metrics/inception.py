@@ -12,7 +12,7 @@ images go in as they are, which is the TensorFlow FID code's pipeline (TTUR), th
 
 On the CPU the same network runs in OpenVINO when it is installed (`pip install gankit[fid]`): converted once
 from the checked .pt to OpenVINO IR (an XML graph and raw fp32 weights, no pickle) cached beside it, run in fp32,
-3.4x faster than torch on 2 cores with features within 2e-5 of torch's (bench/inception.py).
+2.5x faster than torch on 2 cores with features within 2e-5 of torch's (docs/metrics.md, bench/inception.py).
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ class Speed:
     batch_size: int = 32
     channels_last: bool = True  # torch: same features as the default layout to 1e-5, 1.25x faster on 2 CPU cores
     bf16: bool = False  # torch CPU autocast
-    runtime: Runtime | None = None  # None: openvino if importable and fp32 (3.4x faster on 2 cores), else torch
+    runtime: Runtime | None = None  # None: openvino if importable and fp32 (2.5x faster on 2 cores), else torch
 
     def __post_init__(self) -> None:
         if self.runtime is None:
