@@ -120,8 +120,11 @@ def test_fields_set_by_hand_win_over_the_recipe_and_2d_data_gets_no_augmentation
     assert (mine.objective.name, mine.model.net, mine.objective.penalty) == ("hinge", "dcgan", "r1+r2")
     assert (mine.objective.gamma_r1, mine.augment.policy) == (1.0, "cutout")
     toy = resolve(Config().override({"model.recipe": "modern"}), "points")
-    assert (toy.model.net, toy.augment.policy, toy.objective.name, toy.optim.lr_g) == ("mlp", "none", "rpgan", 1e-3)
-    assert toy.objective.penalty_weight == 2.0 and toy.optim.lr_final == 0.25  # the gamma measured for 2D data
+    assert (toy.model.net, toy.augment.policy, toy.objective.name) == ("mlp", "none", "rpgan")
+    # the gamma, rates and D steps measured for 2D data
+    assert (toy.objective.penalty_weight, toy.optim.lr_g, toy.optim.lr_d, toy.gan.d_steps) == (2.0, 1.5e-3, 1.5e-3, 2)
+    assert toy.optim.lr_final == 0.25
+    assert resolve(Config().override({"model.recipe": "modern"}), "image").gan.d_steps == 1  # images: R3GAN's one
 
 
 def test_configs_without_the_new_fields_load_and_resolve_as_before():
