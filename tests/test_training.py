@@ -7,7 +7,7 @@ import torch
 
 import gankit
 from conftest import tiny_config
-from gankit.config import Config
+from gankit.config import Config, resolve
 from gankit.config.defaults import OBJECTIVE_DEFAULTS
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES
@@ -103,6 +103,23 @@ def test_learning_rates_and_beta2_follow_r3gans_half_cosines_from_the_step_alone
     plain.train_step()
     assert (plain.optimizers["discriminator"].param_groups[0]["lr"], plain.optimizers["discriminator"].param_groups[
         0]["betas"][1]) == (2e-3, 0.99)  # no schedule: the optimizers keep what they were built with
+
+
+def test_resuming_with_more_steps_keeps_the_recipes_schedules_on_the_horizon_planned_at_the_start(tmp_path):
+    """`resume --steps N` trains longer without re-planning: lr, beta2, gamma and the EMA keep the horizon the
+    recipe resolved from the first --steps (so the steps already trained stay what they were), then hold."""
+    gankit.train(tiny_config(tmp_path / "r", model={"recipe": "modern"}, train={"steps": 10}))
+    trainer = Trainer.resume(tmp_path / "r", steps=16)
+    planned = trainer.config
+    assert planned.train.steps == 16
+    assert (planned.optim.decay_steps, planned.objective.penalty_decay_steps) == (10, 10)
+    assert planned.model.g_ema == resolve(Config().override({"model.recipe": "modern", "train.steps": 10}),
+                                          "points").model.g_ema
+    assert trainer.fit(progress=False).step == 16
+    group = trainer.optimizers["discriminator"].param_groups[0]
+    assert group["lr"] == pytest.approx(planned.optim.lr_d * planned.optim.lr_final)  # held since step 10
+    assert group["betas"][1] == pytest.approx(planned.optim.beta2)
+    assert trainer.algorithm.penalty_scale() == pytest.approx(planned.objective.penalty_final)
 
 
 def test_a_relativistic_generator_step_draws_its_own_real_batch(tmp_path):

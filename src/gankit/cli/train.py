@@ -133,7 +133,9 @@ def _launch_training(config: Config, nproc: int, overwrite: bool) -> int:
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--steps", type=int, help="New total number of steps (to train longer than planned).")
+@click.option("--steps", type=int,
+              help="New total number of steps (to train longer than planned); lr, gamma and EMA schedules keep "
+                   "the first --steps' horizon, then hold their end values.")
 @click.option("--device", help="Device to continue on (bit-exact resume needs the same one).")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
 @click.option("--nproc", type=int, default=1, show_default=True,
