@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 import gankit
 from conftest import tiny_config
+from gankit.algorithms.base import seeded
 from gankit.cli import main
 from gankit.config import DataConfig
 from gankit.data.loading import load_dataset
@@ -51,6 +52,33 @@ def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, mo
     stamp = cached.stat().st_mtime_ns
     again = evaluate_run(gankit.load(out), n=300)
     assert cached.stat().st_mtime_ns == stamp and again["fid"] == pytest.approx(card["fid"], rel=1e-9)
+
+
+@needs_fashion
+def test_eval_scores_the_ema_or_the_trained_weights_in_separate_cards(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    gankit.train(tiny_config(out, data={"name": "fashion-mnist"}, model={"net": "dcgan", "width": 8, "g_ema": 0.5},
+                             train={"steps": 6, "batch_size": 16}))
+    average, trained = gankit.load(out), gankit.load(out, weights="raw")
+    assert average.algorithm.samples_from_average and not trained.algorithm.samples_from_average
+    assert torch.equal(trained.sample(8, seed=3), average.algorithm.generator.sample(8, None, seeded(
+        torch.device("cpu"), 3)).detach())  # G's own weights, the same z
+    assert not torch.allclose(average.sample(8, seed=3), trained.sample(8, seed=3))
+    for flags in ([], ["--weights", "raw"]):
+        result = CliRunner().invoke(main, ["eval", str(out), "--n", "200", *flags])
+        assert result.exit_code == 0, result.output
+    ema = json.loads((out / "eval-step00000006.json").read_text())
+    raw = json.loads((out / "eval-step00000006-raw.json").read_text())
+    assert (ema["weights"], raw["weights"]) == ("ema", "raw") and ema["fid"] != raw["fid"]
+
+
+def test_a_run_without_ema_has_only_its_trained_weights_to_sample(tmp_path):
+    out = tmp_path / "r"
+    gankit.train(tiny_config(out, model={"g_ema": 0.0}))  # 2D points keep an EMA by default
+    default, raw = gankit.load(out), gankit.load(out, weights="raw")
+    assert not default.algorithm.samples_from_average
+    assert torch.equal(default.sample(16, seed=1), raw.sample(16, seed=1))
 
 
 def test_eval_of_2d_data_points_to_the_mode_statistics(tmp_path):

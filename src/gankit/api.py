@@ -198,12 +198,16 @@ def resume(
                    callbacks)
 
 
-def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu") -> Run:
-    """Load a saved run's networks for sampling; never unpickles, and a damaged checkpoint is a CheckpointError."""
+def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu",
+         weights: Literal["ema", "raw"] = "ema") -> Run:
+    """Load a saved run's networks for sampling; never unpickles, and a damaged checkpoint is a CheckpointError.
+    weights="raw" samples from G's trained weights instead of their EMA (the same thing for a run without one)."""
     folder = RunFolder(Path(run_dir))
     config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
     tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, checkpoint)
     algorithm = build_algorithm(config, spec)
     ckpt.load_model_state(algorithm, tensors, folder.checkpoints / meta["tensors"])
+    if weights == "raw":
+        algorithm.use_trained_weights()
     algorithm.to(resolve_device(device)).eval()
     return Run(folder, config, spec, algorithm, meta["step"])

@@ -110,6 +110,15 @@ class Algorithm(nn.Module):
         """n new samples in model range (no grad, eval mode; the caller's mode is restored)."""
         raise NotImplementedError
 
+    @property
+    def samples_from_average(self) -> bool:
+        """Whether `sample` draws from a running average (EMA) of the trained network, not the network itself."""
+        return False
+
+    def use_trained_weights(self) -> None:
+        """Sample from the trained network itself from now on, not from its running average (to compare the
+        two); the average is dropped, so a run loaded this way is for sampling only."""
+
     def fixed_labels(self, n: int, per_row: int) -> Tensor | None:
         """One class per row of `per_row` for a conditional model (classes in turn), None otherwise."""
         if not self.conditional:

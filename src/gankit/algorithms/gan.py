@@ -170,6 +170,13 @@ class GAN(Algorithm):
         """The generator that samples: the EMA copy of G when enabled, else G itself."""
         return cast(Generator, self.ema.average) if self.ema is not None else self.generator  # a copy of G
 
+    @property
+    def samples_from_average(self) -> bool:
+        return self.ema is not None
+
+    def use_trained_weights(self) -> None:
+        self.ema = None
+
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampling_generator):
             return self.sampling_generator.sample(n, labels, generator=generator)

@@ -19,6 +19,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               help="Real split.  [default: test; CIFAR-10 train, its standard FID protocol]")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
+@click.option("--weights", type=click.Choice(["ema", "raw"]), default="ema", show_default=True,
+              help="Sample from G's EMA average (where the run keeps one) or from G's own trained weights.")
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
@@ -26,8 +28,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               "faces) instead of the run's real split; its features are cached by the folder's content hash.")
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
-def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, checkpoint: str, data_name: str | None,
-             fake: str | None, against: str | None, feature_space: str) -> None:
+def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, checkpoint: str, weights: str,
+             data_name: str | None, fake: str | None, against: str | None, feature_space: str) -> None:
     """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
     the real split (or a folder of images, --against folder:PATH), or (--data, --fake) one split or noise
     against another, to calibrate."""
@@ -38,13 +40,15 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
     if run_dir is not None:
         from gankit.api import load
 
-        run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+        run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
         n = n or default_eval_samples(run.config.data.name)
         split = split or default_eval_split(run.config.data.name)
         card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
         suffix = "" if feature_space == "classifier" else f"-{feature_space}"
         if "real_sha256" in card:  # one card per folder scored against
             suffix += f"-folder-{card['real_sha256'][:8]}"
+        if weights == "raw":  # beside the EMA's card, not over it
+            suffix += "-raw"
         path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
         path.write_text(json.dumps(card, indent=1) + "\n")
         what, where = f"step {run.step:,}", f" -> {path}"

@@ -207,6 +207,7 @@ def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int 
     evaluator = ImageEvaluator(run.config.data, n_real, split, cache, features, real)
     fake = evaluator.features(run.sample(n, seed=seed))  # extracted once for every metric
     return {**evaluator.score(fake, seed), "fid_per_class": evaluator.per_class_fid(fake), "step": run.step,
+            "weights": "ema" if run.algorithm.samples_from_average else "raw",
             **evaluator.card_fields(n, seed),
             "seconds": round(time.perf_counter() - start, 1)}
 
