@@ -65,12 +65,17 @@ def test_eval_scores_the_ema_or_the_trained_weights_in_separate_cards(tmp_path, 
     assert torch.equal(trained.sample(8, seed=3), average.algorithm.generator.sample(8, None, seeded(
         torch.device("cpu"), 3)).detach())  # G's own weights, the same z
     assert not torch.allclose(average.sample(8, seed=3), trained.sample(8, seed=3))
-    for flags in ([], ["--weights", "raw"]):
+    for flags in ([], ["--weights", "raw"], ["--seed", "1"], ["--split", "train"]):
         result = CliRunner().invoke(main, ["eval", str(out), "--n", "200", *flags])
         assert result.exit_code == 0, result.output
     ema = json.loads((out / "eval-step00000006.json").read_text())
     raw = json.loads((out / "eval-step00000006-raw.json").read_text())
     assert (ema["weights"], raw["weights"]) == ("ema", "raw") and ema["fid"] != raw["fid"]
+    # another seed or split is a card of its own: the default card is not overwritten
+    other_seed = json.loads((out / "eval-step00000006-seed1.json").read_text())
+    other_split = json.loads((out / "eval-step00000006-train.json").read_text())
+    assert (ema["seed"], other_seed["seed"]) == (0, 1) and other_seed["fid"] != ema["fid"]
+    assert other_split["real_split"] == "train" and ema["real_split"] == "test"
 
 
 def test_a_run_without_ema_has_only_its_trained_weights_to_sample(tmp_path):

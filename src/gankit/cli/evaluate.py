@@ -49,6 +49,10 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
             suffix += f"-folder-{card['real_sha256'][:8]}"
         if weights == "raw":  # beside the EMA's card, not over it
             suffix += "-raw"
+        if split != default_eval_split(run.config.data.name):  # a repeat on other data keeps the first card
+            suffix += f"-{split}"
+        if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
+            suffix += f"-seed{seed}"
         path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
         path.write_text(json.dumps(card, indent=1) + "\n")
         what, where = f"step {run.step:,}", f" -> {path}"
