@@ -29,8 +29,8 @@ class Mutation:
     tests: tuple[str, ...]  # pytest node ids or files under tests/
 
 
-OBJ, PEN, FD, MODES, REG = ("test_objectives.py",), ("test_penalties.py",), ("test_feature_distances.py",), \
-    ("test_modes2d.py",), ("test_regularizers.py",)
+OBJ, PEN, FD, MODES, REG = ("objectives/test_objectives.py",), ("objectives/test_penalties.py",), \
+    ("metrics/test_feature_distances.py",), ("metrics/test_modes2d.py",), ("algorithms/test_gan.py",)
 MUTATIONS = [
     Mutation("ns/minimax D loss sign", "objectives/classic.py",
              "return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()",
@@ -64,10 +64,9 @@ MUTATIONS = [
     Mutation("r1 without its 1/2", "objectives/penalties.py",
              "return 0.5 * input_gradient_norms(discriminator, real, labels).pow(2).mean()",
              "return input_gradient_norms(discriminator, real, labels).pow(2).mean()", PEN),
-    Mutation("lazy regularisation loses its x k", "algorithms/gan.py",
-             "weight = (self.settings.penalty_weight or 0.0) * every",
-             "weight = self.settings.penalty_weight or 0.0", REG),
-    Mutation("ac-gan class loss dropped from D", "algorithms/gan.py",
+    Mutation("lazy regularisation loses its x k", "algorithms/gan/model.py",
+             "weight = own_weight * factor", "weight = own_weight", REG),
+    Mutation("ac-gan class loss dropped from D", "algorithms/gan/model.py",
              "loss = loss + self.settings.aux_weight * classify", "loss = loss", REG),
     Mutation("fid with the biased covariance", "metrics/feature_distances.py",
              "torch.cov(x.T)", "torch.cov(x.T, correction=0)", FD),
@@ -83,18 +82,18 @@ MUTATIONS = [
     Mutation("high quality at 2 sigma", "metrics/modes2d.py",
              "good = nearest_distance <= 3 * std", "good = nearest_distance <= 2 * std", MODES),
     Mutation("langevin descends", "samplers/langevin.py",
-             "x = x + step_size * grad + noise", "x = x - step_size * grad + noise", ("test_views.py",)),
+             "x = x + step_size * grad + noise", "x = x - step_size * grad + noise", ("algorithms/test_views.py",)),
     Mutation("langevin without noise", "samplers/langevin.py",
-             "+ noise * torch.randn(x.shape, generator=generator, device=x.device)", "", ("test_views.py",)),
+             "+ noise * torch.randn(x.shape, generator=generator, device=x.device)", "", ("algorithms/test_views.py",)),
     Mutation("ema without the warm-up ramp", "nets/ema.py",
              "weight = 1 - ((1 + n) / (10 + n)).clamp(max=self.decay)", "weight = 1 - self.decay + 0 * n", REG),
     Mutation("ema moves the wrong way", "nets/ema.py",
              "mine.lerp_(theirs, weight.to(mine.dtype))", "mine.lerp_(theirs, (1 - weight).to(mine.dtype))", REG),
-    Mutation("vae kl sign", "algorithms/autoencoder.py",
+    Mutation("vae kl sign", "algorithms/autoencoder/model.py",
              "0.5 * (mean.square() + log_var.exp() - 1 - log_var)",
-             "0.5 * (mean.square() - log_var.exp() - 1 + log_var)", ("test_views.py",)),
+             "0.5 * (mean.square() - log_var.exp() - 1 + log_var)", ("algorithms/test_views.py",)),
     Mutation("checkpoint hash not checked", "training/checkpoint.py",
-             "if hashlib.sha256(data).hexdigest() != meta[\"sha256\"]:", "if False:", ("test_checkpoint.py",)),
+             "if hashlib.sha256(data).hexdigest() != meta[\"sha256\"]:", "if False:", ("training/test_checkpoint.py",)),
 ]
 
 

@@ -27,11 +27,13 @@ def test_help_and_data_list_start_without_torch(args):
     assert loaded.splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_import_gankit_is_lazy_and_the_api_loads_on_first_use():
     out = _python("import sys, gankit\nprint('torch' in sys.modules)\ngankit.train\nprint('torch' in sys.modules)")
     assert out.splitlines() == ["False", "True"]
 
 
+@pytest.mark.slow
 def test_importing_every_picture_module_leaves_the_matplotlib_backend_alone():
     out = _python("import matplotlib\nmatplotlib.use('svg')\n"
                   "import gankit.viz.pictures, gankit.viz.report, gankit.viz.bench_results, gankit.api\n"
@@ -63,16 +65,50 @@ def test_only_the_entry_points_read_the_environment_or_argv():
 
 
 def test_torch_free_name_lists_match_their_registries():
-    from gankit.algorithms import ALGORITHMS
     from gankit.benchmark.suites import BUDGETS, SUITES
-    from gankit.cli.train import ALGORITHM_NAMES, NET_NAMES, RECIPE_NAMES
+    from gankit.cli.train import NET_NAMES, RECIPE_NAMES
     from gankit.config import ModelConfig
     from gankit.config.defaults import OBJECTIVE_DEFAULTS
     from gankit.nets import NETS
     from gankit.objectives import OBJECTIVES
 
-    assert sorted(ALGORITHM_NAMES) == ALGORITHMS.names()
     assert sorted(NET_NAMES) == sorted(["auto", *NETS.names()])
     assert RECIPE_NAMES == typing.get_args(typing.get_type_hints(ModelConfig)["recipe"])
     assert sorted(OBJECTIVE_DEFAULTS) == OBJECTIVES.names()
     assert all(sorted(suite.budgets) == sorted(BUDGETS) for suite in SUITES.values())
+
+
+def test_no_module_outside_algorithms_compares_an_algorithm_name_to_a_string(tmp_path):
+    """What an algorithm is lives in its family (gankit.algorithms); the rest asks it. The checker itself is
+    tested on a module that does compare."""
+    sys.path.insert(0, str(Path(__file__).parent / "algorithms"))
+    from name_checks import NAMES, comparisons
+
+    from gankit.algorithms import ALGORITHMS
+
+    assert NAMES == set(ALGORITHMS.names())
+    assert comparisons(SRC) == []
+    (tmp_path / "serve").mkdir()
+    (tmp_path / "serve" / "bad.py").write_text('def f(c):\n    return c.model.algorithm == "gan" or c in ("ebm",)\n')
+    (tmp_path / "serve" / "bad.js").write_text('if (run.algorithm !== "ebm") {}\n')
+    assert comparisons(tmp_path) == ["serve/bad.js:1", "serve/bad.py:2", "serve/bad.py:2"]
+
+
+def _layers() -> list[list[str]]:
+    import tomllib
+
+    contracts = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    layered = next(c for c in contracts if c["type"] == "layers")
+    return [[name.strip() for name in layer.split("|")] for layer in layered["layers"]]
+
+
+def test_each_package_docstring_says_what_it_may_import_as_the_layers_contract_does():
+    layers = _layers()
+    for depth, layer in enumerate(layers):
+        below = [name for lower in layers[depth + 1:] for name in lower]
+        for name in layer:
+            if not (SRC / name / "__init__.py").is_file():
+                continue  # a module, not a package
+            doc = ast.get_docstring(ast.parse((SRC / name / "__init__.py").read_text())) or ""
+            said = " ".join(doc.split()).partition("May import (the layers below it, `lint-imports`): ")[2]
+            assert said.rstrip(".").split(", ") == below, f"gankit.{name}'s docstring"

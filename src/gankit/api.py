@@ -16,9 +16,11 @@ import torch
 from torch import Tensor
 
 from gankit import environment
-from gankit.algorithms import Algorithm, build_algorithm, sample_bounds
-from gankit.algorithms.base import score_grid, seeded
-from gankit.config import Config, langevin_settings
+from gankit.algorithms import build_algorithm
+from gankit.algorithms.base import Algorithm, sample_bounds, score_grid, seeded
+from gankit.algorithms.ebm import langevin_settings
+from gankit.algorithms.resolve import resolve
+from gankit.config import Config
 from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
 from gankit.errors import GankitError
@@ -204,6 +206,7 @@ def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", devi
     weights="raw" samples from G's trained weights instead of their EMA (the same thing for a run without one)."""
     folder = RunFolder(Path(run_dir))
     config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
+    config = resolve(config, spec.kind)  # saved resolved: unchanged, but for a run of an older gankit
     tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, checkpoint)
     algorithm = build_algorithm(config, spec)
     ckpt.load_model_state(algorithm, tensors, folder.checkpoints / meta["tensors"])

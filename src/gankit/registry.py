@@ -27,6 +27,10 @@ class Registry(Generic[T]):
 
         return add
 
+    def unregister(self, name: str) -> None:
+        """Remove an entry (a plug-in or a test that registered one undoes it)."""
+        self._items.pop(name, None)
+
     def get(self, name: str) -> T:
         if name not in self._items:
             raise GankitError(f"unknown {self.kind} {name!r}; valid: {', '.join(self.names())}")

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from gankit.config import OptimConfig
 from gankit.data.batches import Batch
+from gankit.data.spec import DataSpec
 from gankit.nets.modes import evaluating
 
 if TYPE_CHECKING:
@@ -60,6 +61,14 @@ def seeded(device: torch.device, seed: int) -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)
 
 
+def sample_bounds(spec: DataSpec) -> tuple[float, float]:
+    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (4.5 without)."""
+    if spec.kind == "image":
+        return -1.0, 1.0
+    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else 4.5
+    return -reach, reach
+
+
 @torch.no_grad()
 def score_grid(discriminator: nn.Module, bounds: tuple[float, float], device: torch.device,
                resolution: int = LANDSCAPE_RESOLUTION) -> Tensor:
@@ -72,7 +81,6 @@ def score_grid(discriminator: nn.Module, bounds: tuple[float, float], device: to
 class Algorithm(nn.Module):
     """Owns the networks (as submodules, so one state_dict saves them all) and defines the phases."""
 
-    uses_heldout = False  # whether training logs `heldout()` on the test split
     discriminator: nn.Module | None  # the network that scores x (D), if the algorithm has one
     generator: nn.Module  # the network that makes samples from z (an EBM has none)
 
@@ -95,11 +103,6 @@ class Algorithm(nn.Module):
 
     def phases(self) -> list[Phase]:
         raise NotImplementedError
-
-    @property
-    def progress_labels(self) -> dict[str, str]:
-        """The logged numbers the progress bar shows, by key, under names in this algorithm's own vocabulary."""
-        return {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
 
     @property
     def sampling_phase(self) -> str:
@@ -153,6 +156,11 @@ class Algorithm(nn.Module):
         """Image grids made once at the end of training: file name -> (images in model range, per row)."""
         lines = self.interpolate(*INTERPOLATION, generator=generator)
         return {} if lines is None else {"interpolation.png": (lines, INTERPOLATION[1])}
+
+    @property
+    def differentiates_twice(self) -> bool:
+        """Whether a training step takes gradients of gradients (a gradient penalty), which torch.compile cannot."""
+        return False
 
     def heldout(self, x: Tensor) -> dict[str, float]:
         """Losses on held-out data, logged during training (the VAE's test ELBO); none by default."""

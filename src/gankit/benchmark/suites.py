@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gankit.algorithms import ALGORITHMS
+from gankit.config.schema import ModelConfig
 from gankit.errors import GankitError
 
 GAN_OBJECTIVES = ["minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge-sn"]
@@ -113,8 +115,9 @@ class Cell:
         for key, value in b.extra.items():
             section, _, name = key.partition(".")
             sections.setdefault(section, {})[name] = value
-        if self.method == "ebm":
-            sections["train"]["eval_every"] = 0  # Langevin sampling of 2 000 images per evaluation is costly
+        algorithm = sections["model"].get("algorithm", ModelConfig.algorithm)
+        if not ALGORITHMS.get(algorithm).supports.eval_during_training:  # e.g. Langevin sampling: costly
+            sections["train"]["eval_every"] = 0
         return sections
 
 

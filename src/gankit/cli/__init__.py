@@ -1,6 +1,9 @@
 """The `gankit` command: parse, build a config, call the library. Errors print one line, never a traceback.
 
 One module per command group; each imports only what `--help` needs (no torch), the work happens inside.
+
+May import (the layers below it, `lint-imports`): serve, benchmark, api, environment, training, viz, algorithms,
+metrics, nets, objectives, samplers, data, config, registry, version, jsonl, world, errors.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""What several commands share: the exit code for Ctrl-C, `--set` parsing and deprecated option names."""
+"""What several commands share: the exit code for Ctrl-C, `--set` parsing, deprecated option names and
+choices read from a registry."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -23,3 +26,20 @@ def parse_sets(assignments: tuple[str, ...]) -> dict[str, str]:
 def deprecated(old: str, new: str) -> None:
     """One line on stderr for an option renamed in gankit 0.2 (the old name still works for one release)."""
     click.echo(f"gankit: {old} is now {new}; the old name goes in the next release", err=True)
+
+
+class LiveChoice(click.Choice):
+    """A click choice whose names are read when parsed, not when the command is defined, so an entry registered
+    later (a plug-in, a test) is accepted and listed like the built-in ones."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        super().__init__([])
+        self._names = names
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        return list(self._names())
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:  # click's __init__ sets it; the registry is the source
+        pass

@@ -10,26 +10,27 @@ import click
 import yaml
 
 from gankit import environment
-from gankit.cli.common import INTERRUPTED_EXIT, deprecated, parse_sets
+from gankit.algorithms import ALGORITHMS, family_of
+from gankit.algorithms.resolve import resolution_sources, resolve
+from gankit.cli.common import INTERRUPTED_EXIT, LiveChoice, deprecated, parse_sets
 from gankit.cli.launch import check_nproc, relaunch
-from gankit.config import Config, resolution_sources, resolve
+from gankit.config import Config
 from gankit.data.catalog import dataset_kind
 from gankit.errors import GankitError
 
-ALGORITHM_NAMES = ("gan", "ae", "vae", "ebm")  # gankit.algorithms.ALGORITHMS; a test checks both agree
 NET_NAMES = ("auto", "dcgan", "mlp", "r3gan", "resnet")  # "auto" and gankit.nets.NETS, likewise
 RECIPE_NAMES = ("none", "modern")  # the Literal of config.ModelConfig.recipe, likewise
 
 
 def _legacy_model(model: str) -> dict[str, Any]:
     """The 0.1 option --model took a net (mlp, dcgan, auto) or an algorithm (gan, ae, vae, ebm)."""
-    if model in ALGORITHM_NAMES:
+    if model in ALGORITHMS:
         deprecated("--model", "--algorithm")
         return {"model.algorithm": model}
     if model in NET_NAMES:
         deprecated("--model", "--net")
         return {"model.net": model}
-    raise GankitError(f"unknown model {model!r}; valid: {', '.join(NET_NAMES + ALGORITHM_NAMES)}")
+    raise GankitError(f"unknown model {model!r}; valid: {', '.join([*NET_NAMES, *ALGORITHMS.names()])}")
 
 
 def _given_keys(config_path: str | None, overrides: dict[str, Any]) -> dict[str, str]:
@@ -47,21 +48,26 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
     sources = resolution_sources(config, kind)
     if config.data.root is not None and "data.root" not in given and environment.cache_root() == config.data.root:
         sources["data.root"] = f"environment (${environment.CACHE_VARIABLE})"
-    for section, fields in resolve(config, kind).to_dict().items():
+    resolved = resolve(config, kind)
+    for section, fields in resolved.to_dict().items():
         click.echo(f"{section}:")
         for name, value in fields.items():
             key = f"{section}.{name}"
             source = given.get(key) or sources.get(key) or "schema default"
             click.echo(f"  {name}: {yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
                        f"  # {source}")
+    family = family_of(resolved)
+    click.echo(f"# each iteration of {family.name} ({family.view}):")
+    for line in family.phase_lines(resolved):
+        click.echo(f"#   {line}")
 
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML config; flags override it.")
 @click.option("--data", help="Dataset name (`gankit data list`) or folder:PATH.  [default: ring8]")
-@click.option("--algorithm", type=click.Choice(ALGORITHM_NAMES),
-              help="The lecture's three ways: gan; ae or vae (generator alone); ebm (discriminator alone).  "
-                   "[default: gan]")
+@click.option("--algorithm", type=LiveChoice(ALGORITHMS.names),
+              help="The lecture's three ways: gan; ae or vae (generator alone); ebm (discriminator alone); "
+                   "`gankit algorithms` lists them.  [default: gan]")
 @click.option("--net", type=click.Choice(NET_NAMES),
               help="Network family.  [default: auto: mlp for 2D, dcgan for images (the modern recipe: r3gan)]")
 @click.option("--objective", help="GAN objective; `gankit objectives` lists them.  [default: ns]")
@@ -73,7 +79,8 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 @click.option("--steps", type=int, help="Training iterations (D then G updates).  [default: 3000]")
 @click.option("--batch-size", type=int, help="Examples per update.  [default: dcgan 64, mlp 512]")
 @click.option("--lr", type=float, help="Learning rate for both networks.  [default: the objective's paper; 2D: 1e-3]")
-@click.option("--out", help="Run folder.  [default: runs/<data>-<net or algorithm>-<objective>-<time>]")
+@click.option("--out", help="Run folder.  [default: runs/<data>-<net>-<objective>-<time> for a GAN, "
+              "runs/<data>-<algorithm>-<time> otherwise]")
 @click.option("--device", help="auto, cpu, cuda or cuda:N.  [default: auto]")
 @click.option("--seed", type=int, help="Seeds the whole run.  [default: 0]")
 @click.option("--eval-every", type=int, help="Steps between image metrics (FID …); keeps the best-FID checkpoint.")
@@ -194,4 +201,15 @@ def objectives() -> None:
             click.echo(f"    {label + ':':8s}{', '.join(parts)}")
 
 
-COMMANDS = [train, resume, objectives]
+@click.command()
+def algorithms() -> None:
+    """The algorithms (--algorithm): the lecture's view each one is and what it supports."""
+    for name in ALGORITHMS.names():
+        family = ALGORITHMS.get(name)
+        supported = [key.replace("_", " ") for key, on in vars(family.supports).items() if on]
+        click.echo(f"{name}: {family.summary}  [{family.view}]")
+        click.echo(f"    config sections: {', '.join(family.sections) or 'none of its own'}; "
+                   f"supports: {', '.join(supported)}")
+
+
+COMMANDS = [train, resume, objectives, algorithms]

@@ -1,6 +1,13 @@
-"""The run configuration: typed sections (`schema`), the default layers (`defaults`) and `resolve`."""
+"""The run configuration: typed sections (`schema`), parsing and range checks (`parsing`), the default layers
+of objectives, nets and the base (`defaults`) and schedules (`schedule`).
 
-from gankit.config.resolve import DataKind, langevin_settings, net_family, resolution_sources, resolve
+This layer knows no algorithm and imports no torch: the algorithms' own defaults, and the one `resolve`
+that applies every layer, live in `gankit.algorithms`.
+
+May import (the layers below it, `lint-imports`): registry, version, jsonl, world, errors.
+"""
+
+from gankit.config.resolve import DataKind, net_family
 from gankit.config.schema import (
     AugmentConfig,
     Config,
@@ -16,5 +23,4 @@ from gankit.config.schema import (
 )
 
 __all__ = ["AugmentConfig", "Config", "DataConfig", "DataKind", "EBMConfig", "GANConfig", "ModelConfig",
-           "ObjectiveConfig", "OptimConfig", "TrainConfig", "VAEConfig", "langevin_settings", "net_family",
-           "resolution_sources", "resolve", "validate"]
+           "ObjectiveConfig", "OptimConfig", "TrainConfig", "VAEConfig", "net_family", "validate"]

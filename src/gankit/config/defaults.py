@@ -8,7 +8,8 @@ The first layer that names a field wins:
    ring8 modes or land beside them on some seeds; no spectral norm, whose 1-Lipschitz bound on a
    small MLP cannot separate modes 0.06 wide (0/8 modes on ring8);
 2. the objective's paper: optimizer, betas, d_steps, penalty, clipping, D norm; for the other
-   algorithms (`ae`, `vae`, `ebm`) their own settings take the objective's place, toy first;
+   algorithms (`ae`, `vae`, `ebm`) their own settings (declared in their `gankit.algorithms` module) take
+   the objective's place, toy first;
 3. the network family: DCGAN's batch 64 and Adam 2e-4 (Radford et al. 2016), z and width;
 4. the base: Adam (0.5, 0.999), one D step, no penalty, no clipping, batch-norm D, no spectral norm.
 """
@@ -102,22 +103,6 @@ def recipe_layer(recipe: str, toy: bool, steps: int) -> Layer:
         layer |= {"augment.policy": "color,translation,cutout", "optim.lr_g": 2e-4, "optim.lr_d": 2e-4,
                   "model.minibatch_std": False}
     return layer
-# The algorithms besides the GAN. EBM: IGEBM/JEM's Adam 1e-4 with beta1 0 and Langevin settings, no batch
-# norm (it would make one sample's energy depend on the others in its batch); on 2D data, rates and Langevin
-# steps on the toy scale. AE/VAE: Adam 1e-3 (Kingma & Welling's setting), a plain encoder.
-ALGORITHM_DEFAULTS: dict[str, Layer] = {
-    "ebm": {"optim.lr_d": 1e-4, "optim.beta1": 0.0, "optim.beta2": 0.999, "model.d_norm": "none",
-            "model.minibatch_std": False, "model.g_ema": 0.0, "ebm.langevin_steps": 20, "ebm.step_size": 1.0,
-            "ebm.noise": 0.01},
-    "vae": {"optim.lr_g": 1e-3, "optim.beta1": 0.9, "optim.beta2": 0.999, "model.minibatch_std": False,
-            "model.g_ema": 0.0, "vae.reconstruction": "bernoulli"},
-}
-ALGORITHM_DEFAULTS["ae"] = ALGORITHM_DEFAULTS["vae"]
-ALGORITHM_TOY_DEFAULTS: dict[str, Layer] = {
-    "ebm": {"optim.lr_d": 1e-3, "ebm.langevin_steps": 50, "ebm.step_size": 0.05, "ebm.noise": 0.005},
-    "vae": {"vae.reconstruction": "gaussian"},
-    "ae": {"vae.reconstruction": "gaussian"},
-}
 BASE_DEFAULTS: Layer = {
     "optim.name": "adam", "optim.beta1": 0.5, "optim.beta2": 0.999, "gan.d_steps": 1,
     "objective.penalty": "none", "objective.penalty_weight": 10.0, "objective.clip": 0.0,

@@ -107,7 +107,7 @@ def validate(config: Config) -> None:
         "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
     }
     for name, value in positive.items():
-        if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by config.resolve
+        if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by algorithms.resolve
             raise ConfigError(f"{name} must be positive, got {value}")
     if t.steps > MAX_STEPS:
         raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
@@ -122,7 +122,7 @@ def validate(config: Config) -> None:
                         ("optim.decay_steps", o.decay_steps)):
         if value is not None and not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
-    if m.pack > 1 and (m.conditional or m.algorithm != "gan"):
+    if m.pack > 1 and m.conditional:
         raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
     if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
         raise ConfigError(f"train.batch_size {t.batch_size} must be a multiple of model.pack {m.pack}")

@@ -1,6 +1,6 @@
 """The run configuration: a tree of typed dataclasses that round-trips to YAML and is validated early.
 
-Fields left None (or 0 / `auto` where the doc says so) are filled by `gankit.config.resolve`, which
+Fields left None (or 0 / `auto` where the doc says so) are filled by `gankit.algorithms.resolve`, which
 says which layer each value came from; the saved config.yaml of a run holds the resolved values.
 """
 

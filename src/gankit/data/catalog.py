@@ -1,7 +1,7 @@
 """Every dataset by name, with what it is and how to load it; importing this needs no torch.
 
 The loaders live in `toy2d`, `images` and `stacked` and are imported on first use, so `gankit data list`
-and `config.resolve` (which needs only a dataset's kind) start at once.
+and `gankit.algorithms.resolve` (which needs only a dataset's kind) start at once.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from gankit.errors import GankitError
 from gankit.serve import pictures
 from gankit.serve.jobs import Job, Jobs, Work
-from gankit.serve.live import Busy, Live, LiveSettings
+from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
@@ -66,7 +66,7 @@ class AscentRequest(RunRequest):
 class LiveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     data: str = "ring8"
-    algorithm: Literal["gan", "ebm"] = "gan"
+    algorithm: str = "gan"  # a registered algorithm that supports the live view (checked by LiveSettings)
     objective: str = "ns"
     d_steps: int = Field(1, ge=1, le=10)
     lr_g: float = Field(1e-3, gt=0, le=0.1)
@@ -102,7 +102,7 @@ def live_options() -> dict[str, Any]:
     from gankit.data.catalog import dataset_kind, dataset_names
 
     return {"datasets": [name for name in dataset_names() if dataset_kind(name) == "points"],
-            "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": ["gan", "ebm"],
+            "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": live_algorithms(),
             "defaults": asdict(LiveSettings())}
 
 
@@ -166,10 +166,10 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
             raise Damaged(f"the checkpoint of {request.run} is {state['state']} and is not loaded: "
                           f"{state.get('message', '')}")
         described = describe(runs, folder, with_curves=False)
-        summary = described["summary"]
-        if needs == "latent" and summary["algorithm"] == "ebm":
-            raise GankitError("an energy model has no latent space to interpolate in")
-        if needs == "discriminator" and summary["algorithm"] not in ("gan", "ebm"):
+        summary, can = described["summary"], described["abilities"]
+        if needs == "latent" and not can["latent_space"]:
+            raise GankitError(f"{summary['algorithm']} has no latent space to interpolate in")
+        if needs == "discriminator" and not can["discriminator"]:
             raise GankitError(f"{summary['algorithm']} has no discriminator; use a GAN or EBM run")
         if needs == "points" and described["kind"] != "points":
             raise GankitError("D's landscape is drawn for 2D runs only")

@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from gankit.algorithms import ALGORITHMS
 from gankit.config import Config
 from gankit.errors import GankitError
 from gankit.serve.runs import RunsDir, curves
@@ -37,7 +38,7 @@ class LiveSettings:
     """What the page lets one choose; the rest is a small, fast 2D setup."""
 
     data: str = "ring8"
-    algorithm: Literal["gan", "ebm"] = "gan"
+    algorithm: str = "gan"  # a family that supports the live view
     objective: str = "ns"
     d_steps: int = 1
     lr_g: float = 1e-3
@@ -55,11 +56,19 @@ class LiveSettings:
                       "log_every": 20, "sample_every": self.steps, "checkpoint_every": 100,
                       "progress_steps": [100, 1000]},
         }
-        if self.algorithm == "gan":
-            values |= {"objective": {"name": self.objective}, "gan": {"d_steps": self.d_steps}}
-        else:  # a shorter chain per negative batch than the 2D default (50), so the page moves
-            values["ebm"] = {"langevin_steps": 20, "buffer_size": 2000}
-        return Config.from_dict(values)
+        family = ALGORITHMS.get(self.algorithm)
+        if not family.supports.live:
+            valid = ", ".join(live_algorithms())
+            raise GankitError(f"{self.algorithm} does not train on the live page; valid: {valid}")
+        own = {"objective": {"name": self.objective}, "gan": {"d_steps": self.d_steps},
+               # a shorter chain per negative batch than the 2D default (50), so the page moves
+               "ebm": {"langevin_steps": 20, "buffer_size": 2000}}
+        return Config.from_dict(values | {section: own[section] for section in family.sections if section in own})
+
+
+def live_algorithms() -> list[str]:
+    """The registered algorithms the live page can train."""
+    return [name for name in ALGORITHMS.names() if ALGORITHMS.get(name).supports.live]
 
 
 @dataclass
@@ -168,7 +177,7 @@ class Live:
             return run
 
     def _new_folder(self, settings: LiveSettings) -> RunFolder:
-        what = settings.objective if settings.algorithm == "gan" else settings.algorithm
+        what = ALGORITHMS.get(settings.algorithm).run_name(settings.config("live"))
         base = f"live/{settings.data}-{what}-{time.strftime('%Y%m%d-%H%M%S')}"
         name, count = base, 1
         while (self.runs.root / name).exists():  # two starts within a second

@@ -71,8 +71,7 @@ def interpolation(folder: RunFolder, seed_a: int, seed_b: int, steps: int, label
 
 def landscape(folder: RunFolder, seed: int, checkpoint: Checkpoint = "last") -> Callable[[Job], bytes]:
     """2D runs: D's score surface with the data and the current negatives (G's samples, an EBM's buffer)."""
-    from gankit.algorithms import sample_bounds
-    from gankit.algorithms.base import score_grid, seeded
+    from gankit.algorithms.base import sample_bounds, score_grid, seeded
     from gankit.data.loading import load_dataset
     from gankit.viz.pictures import save_landscape
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from gankit.algorithms import ALGORITHMS
 from gankit.errors import CheckpointError, GankitError
 from gankit.jsonl import finite_number, read_jsonl
 from gankit.training import checkpoint as ckpt
@@ -144,11 +145,23 @@ def config_summary(sections: dict[str, Any]) -> dict[str, Any]:
         return values.get(key) if isinstance(values, dict) else None
 
     algorithm = get("model", "algorithm")
-    return {"data": get("data", "name"), "algorithm": algorithm, "net": get("model", "net"),
-            "objective": get("objective", "name") if algorithm == "gan" else None,
-            "conditional": bool(get("model", "conditional")), "steps": get("train", "steps"),
-            "batch_size": get("train", "batch_size"), "lr_g": get("optim", "lr_g"), "lr_d": get("optim", "lr_d"),
-            "d_steps": get("gan", "d_steps") if algorithm == "gan" else None, "seed": get("train", "seed")}
+    family = ALGORITHMS.get(algorithm) if isinstance(algorithm, str) and algorithm in ALGORITHMS else None
+    summary = {"data": get("data", "name"), "algorithm": algorithm, "net": get("model", "net"),
+               "conditional": bool(get("model", "conditional")), "steps": get("train", "steps"),
+               "batch_size": get("train", "batch_size"), "lr_g": get("optim", "lr_g"), "lr_d": get("optim", "lr_d"),
+               "seed": get("train", "seed")}
+    return summary | (family.describe(sections) if family is not None else {})
+
+
+def abilities(sections: dict[str, Any]) -> dict[str, bool]:
+    """What the page may offer for a run, from its algorithm's family (nothing for an unknown algorithm)."""
+    model = sections.get("model")
+    name = model.get("algorithm") if isinstance(model, dict) else None
+    if not isinstance(name, str) or name not in ALGORITHMS:
+        return {"latent_space": False, "discriminator": False, "landscape": False}
+    supports = ALGORITHMS.get(name).supports
+    return {"latent_space": supports.latent_space, "discriminator": supports.discriminator,
+            "landscape": supports.landscape}
 
 
 def metric_cards(folder: RunFolder) -> dict[str, dict[str, Any]]:
@@ -203,6 +216,7 @@ def describe(runs: RunsDir, folder: RunFolder, with_curves: bool = True) -> dict
     data = (_read_json(folder.info_path) or {}).get("data")
     data = data if isinstance(data, dict) else {}
     described = {"id": runs.run_id(folder), "name": folder.root.name, "summary": config_summary(sections),
+                 "abilities": abilities(sections),
                  "kind": kind_of(folder), "classes": data.get("class_names") or [], "cards": metric_cards(folder),
                  "checkpoint": checkpoint_state(folder), "pictures": latest_pictures(folder)}
     if with_curves:

@@ -1,4 +1,4 @@
-"""Building a run from its config: resolve the defaults, load the data, make the networks and optimizers.
+"""Building a run from its resolved config: load the data, make the networks and optimizers.
 
 The order of the random draws here is part of a run's identity (same seed, same weights): the data is
 loaded, then the networks are initialised from `torch.manual_seed(train.seed)`, then the optimizers.
@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 import torch
 from torch import Tensor
 
-from gankit.algorithms import Algorithm, Phase, build_algorithm
-from gankit.config import Config, resolve
+from gankit.algorithms import build_algorithm, family_of
+from gankit.algorithms.base import Algorithm, Phase
+from gankit.config import Config
 from gankit.data.batches import Batches
 from gankit.data.dataset import Dataset, to_model_range
 from gankit.data.loading import load_dataset
@@ -45,9 +46,9 @@ class Parts:
 def compile_networks(algorithm: Algorithm, config: Config) -> None:
     """torch.compile every generator, discriminator and encoder in place (their state_dict keys unchanged);
     where compiling cannot work, a one-line notice and the networks stay eager."""
-    penalty = config.objective.penalty if config.model.algorithm == "gan" else "none"
     reason = None
-    if penalty not in (None, "none"):
+    if algorithm.differentiates_twice:
+        penalty = config.objective.penalty
         reason = f"objective.penalty {penalty} differentiates twice, which torch.compile does not support"
     elif algorithm.device.type == "cpu" and shutil.which("c++") is None and shutil.which("g++") is None:
         reason = "compiling for the CPU needs a C++ compiler (apt-get install g++)"
@@ -62,10 +63,10 @@ def compile_networks(algorithm: Algorithm, config: Config) -> None:
 
 
 def build(config: Config, device: torch.device, world: World = ONE_PROCESS) -> Parts:
-    """The run's parts; in a data-parallel run, this process's (same networks, its slice of each batch)."""
+    """The run's parts from a resolved config (`gankit.algorithms.resolve`); in a data-parallel run, this
+    process's (same networks, its slice of each batch)."""
     dataset = load_dataset(config.data)
     spec = DataSpec.of(dataset)
-    config = resolve(config, spec.kind)
     dataset = dataset.to(device)
     assert config.train.batch_size is not None
     batches = Batches(dataset, config.train.batch_size, config.train.seed, world.rank, world.size)
@@ -75,7 +76,7 @@ def build(config: Config, device: torch.device, world: World = ONE_PROCESS) -> P
                           f"model.pack {config.model.pack} does not divide")
     torch.manual_seed(config.train.seed)  # network initialisation
     # the algorithm computes one process's share of each global batch (its G step draws that many z)
-    algorithm = build_algorithm(config.override({"train.batch_size": local_batch}), spec).to(device)
+    algorithm = build_algorithm(config, spec, local_batch).to(device)
     if config.train.channels_last and spec.kind == "image":
         algorithm.to(memory_format=torch.channels_last)  # the conv weights; inputs follow inside each conv
     if config.train.compile:
@@ -84,7 +85,7 @@ def build(config: Config, device: torch.device, world: World = ONE_PROCESS) -> P
     optimizers = {name: build_optimizer(config.optim, net.parameters(), rates[name])
                   for name, net in algorithm.trainable().items()}
     heldout = None
-    if algorithm.uses_heldout:
+    if family_of(config).supports.heldout:
         test = load_dataset(replace(config.data, split="test")).data[:HELDOUT_EXAMPLES]
         heldout = to_model_range(test.to(device))
     return Parts(config, spec, dataset, algorithm, optimizers, algorithm.phases(), batches, heldout,

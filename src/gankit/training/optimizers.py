@@ -15,7 +15,7 @@ def build_optimizer(optim: OptimConfig, parameters: Iterable[Tensor], lr: float)
     """Adam with the config's betas, or RMSprop (WGAN's choice: momentum-free, stable for critics)."""
     if optim.name == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
-    assert optim.beta1 is not None and optim.beta2 is not None, "resolve_defaults fills the betas"
+    assert optim.beta1 is not None and optim.beta2 is not None, "gankit.algorithms.resolve fills the betas"
     return torch.optim.Adam(parameters, lr=lr, betas=(optim.beta1, optim.beta2))
 
 

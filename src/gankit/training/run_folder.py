@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from gankit.algorithms import family_of
 from gankit.config import Config
-from gankit.config.defaults import RECIPE_OBJECTIVES
 from gankit.data.spec import DataSpec
 from gankit.errors import CheckpointError, GankitError
 from gankit.training.checkpoint import read_meta, write_atomic
@@ -171,11 +171,7 @@ class RunFolder:
 
 
 def default_run_name(config: Config) -> str:
-    """runs/<data>-<model>-<objective>[-<recipe>]-<time>, e.g. runs/ring8-auto-ns-20261125-141500, or
-    runs/ring8-auto-rpgan-modern-... for `--recipe modern` (the objective the recipe picks when left at ns)."""
+    """runs/<data>-<what the algorithm says of itself>-<time>: e.g. runs/ring8-auto-ns-20261125-141500 for a
+    GAN (net, objective, recipe), runs/ring8-vae-20261125-141500 for a VAE."""
     data = config.data.name.replace("folder:", "folder-").replace("/", "_").strip("_")
-    model = config.model.net if config.model.algorithm == "gan" else config.model.algorithm
-    objective, recipe = config.objective.name, config.model.recipe
-    if recipe != "none":
-        objective = f"{RECIPE_OBJECTIVES.get(recipe, objective) if objective == 'ns' else objective}-{recipe}"
-    return f"runs/{data}-{model}-{objective}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return f"runs/{data}-{family_of(config).run_name(config)}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -15,8 +15,11 @@ import yaml
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from gankit.algorithms import sample_bounds
+from gankit.algorithms import family_of
+from gankit.algorithms.base import sample_bounds
+from gankit.algorithms.resolve import resolve
 from gankit.config import Config
+from gankit.data.catalog import dataset_kind
 from gankit.data.shard import ShardedGenerator
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.evaluate import ImageEvaluator
@@ -51,6 +54,7 @@ class Trainer:
     """
 
     def __init__(self, config: Config, folder: RunFolder, device: torch.device, group: Group | None = None) -> None:
+        """`config` is resolved (`start` and `resume` resolve it, the entries of a run)."""
         self.group = group or Group(ONE_PROCESS)
         world = self.group.world
         precision = choose_precision(config.train.precision, device)
@@ -61,6 +65,7 @@ class Trainer:
         self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
+        self.progress_labels = family_of(self.config).progress_labels
         self.batches, self.heldout, self.schedule = parts.batches, parts.heldout, parts.schedule
         # z and labels; the same stream in every process, each keeping its examples' draws
         self.rng = ShardedGenerator(device, world.rank, world.size).manual_seed(self.config.train.seed + 1)
@@ -93,9 +98,11 @@ class Trainer:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def start(cls, config: Config, overwrite: bool = False, world: World = ONE_PROCESS) -> Trainer:
+        """A new run from `config`, resolved here once (a resolved config resolves to itself)."""
+        out = config.train.out or default_run_name(config)  # named from what the user chose
+        config = resolve(config, dataset_kind(config.data.name))
         device = resolve_device(config.train.device, world.local_rank)
         check_precision(config.train.precision, device)  # before writing anything
-        out = config.train.out or default_run_name(config)
         folder = RunFolder(Path(out))
         group = Group(world)
         if not world.is_main:  # the other processes of a data-parallel run never touch the folder
@@ -133,6 +140,7 @@ class Trainer:
             config = cls._resumed_config(folder, config, meta, steps, device)
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
+            config = resolve(config, dataset_kind(config.data.name))  # saved resolved: unchanged, but for old runs
             trainer = cls(config, folder, resolve_device(config.train.device))
             trainer.restore(tensors, meta)
         except BaseException:
@@ -177,6 +185,7 @@ class Trainer:
             config = Config.from_dict(yaml.safe_load(group.share_text(config_yaml)))
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
+            config = resolve(config, dataset_kind(config.data.name))
             on = resolve_device(config.train.device, world.local_rank)
             trainer = cls(config, folder, on, group)
             trainer.restore(*group.share_checkpoint(checkpoint))
@@ -319,7 +328,7 @@ class Trainer:
         if not self._healthy_or_rolled_back(logbook, bar, values):
             return
         now, last_step = time.perf_counter(), self._clock[1]
-        assert self.config.train.batch_size is not None, "config.resolve fills train.batch_size"
+        assert self.config.train.batch_size is not None, "gankit.algorithms.resolve fills train.batch_size"
         images = (self.step - last_step) * self.config.train.batch_size
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size
@@ -329,7 +338,7 @@ class Trainer:
         self._clock = (now, self.step)
         logbook.write(self.step, values)
         self._sums, self._counts = {}, {}
-        shown = {label: f"{values[k]:.3f}" for k, label in self.algorithm.progress_labels.items() if k in values}
+        shown = {label: f"{values[k]:.3f}" for k, label in self.progress_labels.items() if k in values}
         bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
 
     # -- divergence ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from gankit.algorithms import ALGORITHMS
 from gankit.errors import GankitError
 from gankit.jsonl import finite_number, read_jsonl
 from gankit.viz.bench_results import result_dir
@@ -34,10 +35,6 @@ window.addEventListener("load", () => {
   document.body.dataset.imagesOk = ok + "/" + images.length;
 });
 </script>"""
-UNUSED_SECTIONS = {  # config sections an algorithm never reads, by model.algorithm
-    "gan": ("vae", "ebm"), "ae": ("objective", "gan", "vae", "ebm"), "vae": ("objective", "gan", "ebm"),
-    "ebm": ("objective", "gan", "vae"),
-}
 CELL_KEYS = {"dataset": str, "method": str, "seed": int}  # what a bench row needs to find its cell's folder
 MAX_LINE_NOTES = 5  # a file of torn lines gets a few notes and a count, not a page of them
 STYLE = """<style>
@@ -214,7 +211,8 @@ def _config_block(config: str | None, sections: dict[str, Any]) -> str:
     """The config as the run's algorithm reads it: the sections only other algorithms use are left out."""
     model = sections.get("model")
     algorithm = model.get("algorithm") if isinstance(model, dict) else None
-    unused = UNUSED_SECTIONS.get(algorithm) if isinstance(algorithm, str) else None
+    unused = ALGORITHMS.get(algorithm).unused_sections() if isinstance(algorithm, str) and algorithm in ALGORITHMS \
+        else None
     if not unused or not any(name in sections for name in unused):
         return f"<pre>{html.escape(config or '')}</pre>"
     shown = {name: values for name, values in sections.items() if name not in unused}

@@ -43,7 +43,7 @@ function nav(here) {
 }
 
 function summaryLine(s) {
-  const what = s.algorithm === "gan" ? `GAN, ${s.objective}` : s.algorithm;
+  const what = s.objective ? `${s.algorithm.toUpperCase()}, ${s.objective}` : s.algorithm;
   const parts = [s.data, what, s.net, s.conditional ? "conditional" : null, `${fmt(s.steps)} steps`,
                  `batch ${fmt(s.batch_size)}`, `lr G ${fmt(s.lr_g)} / D ${fmt(s.lr_d)}`,
                  s.d_steps ? `${s.d_steps} D steps` : null, `seed ${fmt(s.seed)}`];

@@ -40,22 +40,22 @@ async function showRun() {
     parts.push(el("p", {class: "error damaged",
                         text: `The checkpoint is ${run.checkpoint.state} and is not loaded: ${run.checkpoint.message}`}));
   } else {
-    const algorithm = run.summary.algorithm, seed = numberInput("seed", "seed", 0, 0);
+    const can = run.abilities, seed = numberInput("seed", "seed", 0, 0);
     parts.push(tool("Sample", [seed, numberInput("n", "count", run.kind === "points" ? 1000 : 64, 1, 1024), classField(run)], "/api/sample",
                     f => ({run: run.id, seed: Number(f.get("seed")), n: Number(f.get("n")), class: classOf(f)})));
-    if (algorithm !== "ebm") {
+    if (can.latent_space) {
       parts.push(tool("Interpolate", [numberInput("seed_a", "from seed", 0, 0), numberInput("seed_b", "to seed", 1, 0),
                                       numberInput("steps", "steps", 10, 2, 32), classField(run)], "/api/interpolate",
                       f => ({run: run.id, seed_a: Number(f.get("seed_a")), seed_b: Number(f.get("seed_b")),
                              steps: Number(f.get("steps")), class: classOf(f)}),
                       "Samples along the straight line in latent space between two seeds' z."));
     }
-    if (run.kind === "points" && (algorithm === "gan" || algorithm === "ebm")) {
+    if (run.kind === "points" && can.landscape) {
       parts.push(tool("Landscape", [numberInput("seed", "seed", 0, 0)], "/api/landscape",
                       f => ({run: run.id, seed: Number(f.get("seed"))}),
                       "D's score over the square (bright = D says real) with the data and the current negatives."));
     }
-    if (algorithm === "gan" || algorithm === "ebm") {
+    if (can.discriminator) {
       parts.push(tool("What D believes is real", [numberInput("seed", "seed", 0, 0),
                       numberInput("n", "chains (images)", 8, 1, 64), numberInput("steps", "Langevin steps", 50, 1, 500)],
                       "/api/ascent", f => ({run: run.id, seed: Number(f.get("seed")), n: Number(f.get("n")),

@@ -14,9 +14,11 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
-from gankit.config import OptimConfig, VAEConfig
+from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
 from gankit.data.shard import per_example_randn
+from gankit.data.spec import DataSpec
+from gankit.nets import build_networks
 from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.nets.modes import evaluating
 
@@ -32,7 +34,6 @@ class Autoencoder(Algorithm):
     """`ae` (deterministic codes; samples from a Gaussian fitted to the codes) or `vae` (Kingma & Welling
     2014: reparameterised codes, loss = reconstruction + beta * KL, the negative ELBO when beta = 1)."""
 
-    uses_heldout = True
     generator: Generator
     code_mean: Tensor  # buffers
     code_second_moment: Tensor
@@ -53,15 +54,11 @@ class Autoencoder(Algorithm):
         return {"autoencoder": self}
 
     def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
-        assert optim.lr_g is not None, "config.resolve fills the learning rates"
+        assert optim.lr_g is not None, "gankit.algorithms.resolve fills the learning rates"
         return {"autoencoder": optim.lr_g}
 
     def phases(self) -> list[Phase]:
         return [Phase("autoencoder", "autoencoder", 1, True, self.loss)]
-
-    @property
-    def progress_labels(self) -> dict[str, str]:
-        return {"loss": "loss", "reconstruction": "reconstruction", "kl": "KL", "neg_elbo": "-ELBO"}
 
     @property
     def sampling_phase(self) -> str:
@@ -168,3 +165,13 @@ class Autoencoder(Algorithm):
                 for key, value in parts.items():
                     sums[key] = sums.get(key, 0.0) + float(value.sum())
         return {key: value / len(x) for key, value in sums.items()}
+
+
+def build_ae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
+    decoder, trunk = build_networks(config.model, spec)
+    return Autoencoder(trunk, decoder, config.vae, variational=False)
+
+
+def build_vae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
+    decoder, trunk = build_networks(config.model, spec)
+    return Autoencoder(trunk, decoder, config.vae, variational=True)

@@ -11,6 +11,7 @@ from gankit.benchmark.suites import SUITES, suite_cells
 from gankit.errors import GankitError
 
 
+@pytest.mark.slow
 def test_the_stacked_mnist_suite_with_two_seeds_counts_modes_for_every_method(tmp_path):
     summary = run_suite("stacked-mnist", "smoke", tmp_path, seeds=2, progress=False, command="test")
     meta = json.loads((tmp_path / "bench.json").read_text())

@@ -10,10 +10,11 @@ from PIL import Image
 
 import gankit
 from conftest import tiny_config
-from gankit.algorithms.autoencoder import gaussian_kl
-from gankit.algorithms.ebm import EBM
+from gankit.algorithms.autoencoder.model import gaussian_kl
+from gankit.algorithms.ebm.model import EBM
+from gankit.algorithms.resolve import resolve
 from gankit.cli import main
-from gankit.config import Config, EBMConfig, resolve
+from gankit.config import Config, EBMConfig
 from gankit.data.batches import Batch
 from gankit.errors import ConfigError
 from gankit.nets.mlp import MLPDiscriminator
@@ -134,6 +135,7 @@ def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
     assert run.sample(7).shape == (7, 2)
 
 
+@pytest.mark.slow
 def test_cli_samples_every_view_and_ascends_discriminators(tmp_path):
     runner = CliRunner()
     for algorithm in ("ae", "vae", "ebm"):
@@ -270,19 +272,22 @@ def test_pixels_counts_each_judges_pick_over_n_images(tmp_path):
     assert f"D prefers the {first.discriminator_prefers}" in result.output
 
 
+@pytest.mark.slow
 def test_each_view_shows_its_own_vocabulary(tmp_path):
+    from gankit.algorithms import family_of
     from gankit.viz.report import write_report
 
     ebm = gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 64}))
-    assert not any("G(z)" in label for label in ebm.algorithm.progress_labels.values())
+    assert not any("G(z)" in label for label in family_of(ebm.config).progress_labels.values())
     vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
-    assert not any("D" in label for label in vae.algorithm.progress_labels.values())
+    assert not any("D" in label for label in family_of(vae.config).progress_labels.values())
     page = write_report(tmp_path / "vae").read_text()
     config = page[page.index("<h2>Config</h2>"):page.index("<h2>Training curves</h2>")]
     assert "vae:" in config and "objective:" not in config and "gan:" not in config
     assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field
 
 
+@pytest.mark.slow
 def test_a_first_grid_comes_early_and_an_interrupted_run_keeps_its_pictures(tmp_path):
     short = tiny_config(tmp_path / "short", train={"steps": 60, "sample_every": 500, "log_every": 30,
                                                    "checkpoint_every": 500})

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from gankit.algorithms import build_algorithm
-from gankit.config import Config, resolve
+from gankit.algorithms.resolve import resolve
+from gankit.config import Config
 from gankit.config.parsing import AUGMENTATIONS as POLICY_NAMES
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec

@@ -189,6 +189,7 @@ DAMAGES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_checkpoint_is_one_line_for_every_reader(run, tmp_path, damage):
     """gankit.load, gankit.resume, `gankit sample` and `gankit resume`: a CheckpointError naming the file."""
@@ -259,6 +260,7 @@ def test_an_unwritable_run_folder_is_refused_before_training(tmp_path):
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_a_checkpoint_keeps_the_last_good_one(tmp_path, monkeypatch):
     run, replace = tmp_path / "r", os.replace
 
@@ -355,6 +357,7 @@ def test_a_second_trainer_of_a_run_is_refused_while_the_first_trains(run):
     assert gankit.resume(run, steps=30).step == 30  # the first one's fit let go of the run
 
 
+@pytest.mark.slow
 def test_a_run_locked_by_another_process_is_refused(run):
     holder = ("import sys; from pathlib import Path; from gankit.training.run_folder import RunFolder; "
               "lock = RunFolder(Path(sys.argv[1])).lock(); print('locked', flush=True); sys.stdin.read()")
@@ -382,6 +385,7 @@ def test_a_folder_of_other_files_is_never_trained_into(tmp_path):
     assert [p.name for p in mine.iterdir()] == ["notes.txt"] and (mine / "notes.txt").read_text() == "keep me"
 
 
+@pytest.mark.slow
 def test_temp_files_a_kill_left_are_removed_on_start_and_resume(run):
     leftovers = [run / "checkpoints" / ".last-step00000010.safetensors.k3j4x.tmp", run / "checkpoints" /
                  ".last.json.a8d0q.tmp", run / ".config.yaml.z1y2w.tmp", run / "samples" / "snapshots" /
@@ -416,9 +420,10 @@ gankit.train(tiny_config(sys.argv[2]))
 
 @pytest.mark.parametrize("target, nth", [("last-step00000010.safetensors", 1), ("last.json", 2)],
                          ids=["before-the-tensors-rename", "before-the-json-rename"])
+@pytest.mark.slow
 def test_a_kill_during_a_checkpoint_leaves_a_loadable_run(tmp_path, target, nth):
     run = tmp_path / "r"
-    killed = subprocess.run([sys.executable, "-c", KILLER, str(Path(__file__).parent), str(run), target, str(nth)])
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(Path(__file__).parents[1]), str(run), target, str(nth)])
     assert killed.returncode == -9
     assert list((run / "checkpoints").glob(".*.tmp"))  # what kill -9 leaves
     assert gankit.load(run).step == 0  # the checkpoint before the one being written
@@ -427,6 +432,7 @@ def test_a_kill_during_a_checkpoint_leaves_a_loadable_run(tmp_path, target, nth)
     assert trainer.fit(progress=False).step == 20
 
 
+@pytest.mark.slow
 def test_run_files_follow_the_umask(tmp_path):
     """One rule: a run's files are made like any file the user makes (checkpoints were 0600, pictures 0644)."""
     umask = os.umask(0o027)

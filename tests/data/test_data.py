@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import struct
 import warnings
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import torch
 import torchvision.datasets
 from PIL import Image
 
+from fake_data import fake_cifar10_binary, fake_fashion_mnist, fake_mnist
 from gankit.config import DataConfig
 from gankit.data import images
 from gankit.data.catalog import DATASETS, dataset_names
@@ -21,24 +21,6 @@ from gankit.data.loading import fetch_dataset, load_dataset
 from gankit.errors import DataError, GankitError
 
 TOY = ["ring8", "grid25", "spiral"]
-
-
-def write_idx(path: Path, array: np.ndarray) -> None:
-    header = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + array.astype(np.uint8).tobytes())
-
-
-def fake_fashion_mnist(folder: Path, sizes: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Tiny Fashion-MNIST in Debian's layout; returns the arrays written per split."""
-    rng = np.random.default_rng(0)
-    written = {}
-    for prefix, n in sizes.items():
-        x, y = rng.integers(0, 256, (n, 28, 28)), rng.integers(0, 10, n)
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", x)
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", y)
-        written[prefix] = (x, y)
-    return written
 
 
 # ---- toy 2D
@@ -167,17 +149,6 @@ def test_torchvision_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert data.data.shape == (2, 3, 32, 32) and data.labels.tolist() == [1, 1]
     assert data.class_names[0] == "airplane"
     assert "already in the cache" in fetch_dataset(config)
-
-
-def fake_mnist(root: Path, sizes: dict[str, int]) -> None:
-    """Tiny MNIST in torchvision's cache layout (root/mnist/MNIST/raw, uncompressed IDX files)."""
-    raw, rng = root / "mnist" / "MNIST" / "raw", np.random.default_rng(1)
-    raw.mkdir(parents=True)
-    for prefix, n in sizes.items():
-        for kind, array in (("images-idx3", rng.integers(0, 256, (n, 28, 28))), ("labels-idx1", np.arange(n) % 10)):
-            packed = raw / f"{prefix}-{kind}-ubyte.gz"
-            write_idx(packed, array)
-            packed.with_suffix("").write_bytes(gzip.decompress(packed.read_bytes()))
 
 
 def test_mnist_and_stacked_mnist_load_from_a_cached_download(tmp_path: Path) -> None:
@@ -330,24 +301,6 @@ def test_model_range_round_trip() -> None:
     assert torch.equal(to_uint8(torch.tensor([-3.0, 3.0])), torch.tensor([0, 255], dtype=torch.uint8))
     points = torch.randn(4, 2)
     assert to_model_range(points) is points
-
-
-def fake_cifar10_binary(root: Path, per_file: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """A tiny CIFAR-10 binary release (root/cifar10/cifar-10-batches-bin): label byte + R, G, B planes per record;
-    returns the train images [N, 3, 32, 32] and labels written."""
-    folder = root / "cifar10" / images.CIFAR10_BINARY
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    train_images, train_labels = [], []
-    for split, names in images.CIFAR10_FILES.items():
-        for name in names:
-            pixels = rng.integers(0, 256, (per_file, 3, 32, 32), dtype=np.uint8)
-            labels = rng.integers(0, 10, per_file, dtype=np.uint8)
-            (folder / name).write_bytes(np.concatenate([labels[:, None], pixels.reshape(per_file, -1)], 1).tobytes())
-            if split == "train":
-                train_images.append(pixels)
-                train_labels.append(labels)
-    return np.concatenate(train_images), np.concatenate(train_labels)
 
 
 def test_cifar10_from_an_extracted_binary_release(tmp_path: Path) -> None:

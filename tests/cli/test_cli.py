@@ -22,6 +22,7 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_train_sample_resume_end_to_end(tmp_path):
     out = tmp_path / "run"
     result = invoke("train", "--data", "ring8", "--objective", "minimax", "--out", out, "--seed", "3", *TINY)
@@ -104,6 +105,7 @@ def test_data_commands():
     assert "nothing to fetch" in invoke("data", "fetch", "digits").output
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
     """A real SIGINT: the run finishes its iteration, checkpoints, says how to resume, exits 130."""
     out = tmp_path / "run"
@@ -231,7 +233,7 @@ def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
     assert card["real_split"] == "train" and card["n_real"] == 100 and card["step"] == best_step
 
     assert "nothing to fetch" in invoke("data", "fetch", "digits", "--root", tmp_path / "c").output
-    from test_data import fake_mnist
+    from fake_data import fake_mnist
 
     fake_mnist(tmp_path / "mnist-cache", {"train": 20, "t10k": 10})
     fetched = invoke("data", "fetch", "mnist", "--root", tmp_path / "mnist-cache").output

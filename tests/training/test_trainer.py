@@ -7,7 +7,8 @@ import torch
 
 import gankit
 from conftest import tiny_config
-from gankit.config import Config, resolve
+from gankit.algorithms.resolve import resolve
+from gankit.config import Config
 from gankit.config.defaults import OBJECTIVE_DEFAULTS
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES
@@ -56,6 +57,7 @@ def stop_at(step):
     ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp",
          "vae", "ae", "ebm", "modern-ada", "resnet"],
 )
+@pytest.mark.slow
 def test_resume_is_bit_exact(tmp_path, extra):
     """Stopped at step 7 and resumed, a run ends with exactly the weights of an uninterrupted one."""
     whole = gankit.train(tiny_config(tmp_path / "whole", **extra))
@@ -105,6 +107,7 @@ def test_learning_rates_and_beta2_follow_r3gans_half_cosines_from_the_step_alone
         0]["betas"][1]) == (2e-3, 0.99)  # no schedule: the optimizers keep what they were built with
 
 
+@pytest.mark.slow
 def test_resuming_with_more_steps_keeps_the_recipes_schedules_on_the_horizon_planned_at_the_start(tmp_path):
     """`resume --steps N` trains longer without re-planning: lr, beta2, gamma and the EMA keep the horizon the
     recipe resolved from the first --steps (so the steps already trained stay what they were), then hold."""
@@ -179,8 +182,11 @@ def test_the_default_run_folder_names_the_objective_that_trains():
     assert default_run_name(modern).startswith("runs/ring8-auto-rpgan-modern-")  # the recipe's objective, named
     mine = modern.override({"objective.name": "hinge", "data.name": "folder:/data/faces/"})
     assert default_run_name(mine).startswith("runs/folder-_data_faces-auto-hinge-modern-")
+    vae = Config().override({"model.algorithm": "vae"})  # no GAN objective trains a VAE: none is named
+    assert re.fullmatch(r"runs/ring8-vae-\d{8}-\d{6}", default_run_name(vae))
 
 
+@pytest.mark.slow
 def test_existing_run_is_not_overwritten(tmp_path):
     gankit.train(tiny_config(tmp_path / "r"))
     with pytest.raises(GankitError, match="already holds a run.*gankit resume"):
@@ -217,6 +223,7 @@ def poison_discriminator(at_steps):
     return callback
 
 
+@pytest.mark.slow
 def test_nan_rolls_back_to_the_last_good_checkpoint_and_continues(tmp_path):
     run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(poison_discriminator({12}),))
     assert run.step == 20 and not run.interrupted
@@ -246,6 +253,7 @@ def test_repeated_divergence_stops_with_a_clear_message(tmp_path):
     assert meta["step"] == 10  # garbage was never checkpointed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", OBJECTIVES.names())
 def test_every_objective_trains_and_logs_its_health(tmp_path, name):
     run = gankit.train(tiny_config(tmp_path / name, objective={"name": name}, train={"steps": 10}))
@@ -288,6 +296,7 @@ def test_every_objective_trains_a_dcgan_with_its_paper_defaults(tmp_path, name):
     assert run.sample(3).shape == (3, 1, 8, 8)
 
 
+@pytest.mark.slow
 def test_nan_weights_are_caught_before_the_final_checkpoint(tmp_path):
     """Losses of the last step were fine, but its update left a NaN weight: the weight check catches it."""
     run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(poison_discriminator({20}),))

@@ -25,7 +25,12 @@ from gankit.viz.bench_results import markdown_table
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
                                    reason="Debian's Fashion-MNIST absent (apt-get install dataset-fashion-mnist)")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+_chromium_absent = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+
+
+def needs_chromium(test):
+    """A test that drives a browser: skipped without one, and in the slow tier."""
+    return pytest.mark.slow(_chromium_absent(test))
 
 
 def render(page):
@@ -211,6 +216,7 @@ def test_an_interrupted_cell_writes_no_result_and_is_not_evaluated(tmp_path, mon
     assert json.loads((folder / "checkpoints" / "last.json").read_text())["step"] == 10
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_bench_and_the_same_command_resumes_the_interrupted_cell(tmp_path, monkeypatch):
     import gankit.benchmark.runner as runner
 
@@ -325,6 +331,7 @@ DAMAGED = {  # what a crash, a full disk or a hand edit leaves: (folder, damage,
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", DAMAGED)
 def test_report_of_a_damaged_folder_skips_what_it_cannot_read_says_so_and_builds_the_rest(tmp_path, monkeypatch,
                                                                                            case):

@@ -115,8 +115,10 @@ def test_pacgan_packs_consecutive_samples_along_channels():
         d(torch.randn(5, 3, 28, 28))
     with pytest.raises(ConfigError, match="multiple of model.pack"):
         Config().override({"model.pack": 2, "train.batch_size": 63})
-    with pytest.raises(ConfigError, match="unconditional GANs"):
-        Config().override({"model.pack": 2, "model.algorithm": "vae"})
+    from gankit.algorithms.resolve import resolve
+
+    with pytest.raises(ConfigError, match="unconditional GANs, not model.algorithm vae"):  # asked of its family
+        resolve(Config().override({"model.pack": 2, "model.algorithm": "vae"}), "image")
 
 
 def test_minibatch_std_on_the_dcgan_discriminator_sees_the_batch():

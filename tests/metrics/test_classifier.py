@@ -17,6 +17,7 @@ HAS_FASHION = os.path.isdir("/usr/share/datasets/fashion-mnist")
 
 @pytest.mark.parametrize(("dataset", "side", "floor"),
                          [("fashion-mnist", 28, 0.91), ("digits", 8, 0.97), ("mnist-5k", 28, 0.97)])
+@pytest.mark.slow
 def test_shipped_classifiers_are_accurate_and_hash_checked(dataset, side, floor):
     if dataset == "fashion-mnist" and not HAS_FASHION:
         pytest.skip("Debian's Fashion-MNIST absent")
@@ -29,6 +30,7 @@ def test_shipped_classifiers_are_accurate_and_hash_checked(dataset, side, floor)
     assert model.features(x).shape == (3, 128) and model(x).shape == (3, 10)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HAS_FASHION, reason="Debian's Fashion-MNIST absent")
 def test_shipped_classifier_scores_what_its_card_says_on_the_test_split():
     model, card = load_classifier("fashion-mnist")
@@ -66,6 +68,7 @@ def test_features_train_command(tmp_path):
     assert "digits: test accuracy 0." in result.output and (tmp_path / "digits.json").is_file()
 
 
+@pytest.mark.slow
 def test_unshipped_classifiers_train_once_on_first_use_then_load_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr("gankit.metrics.classifier.SHIPPED", tmp_path / "nothing-shipped")
     model, card = load_classifier("digits", cache=tmp_path / "cache")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput
-from gankit.config import EBMConfig, OptimConfig
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, sample_bounds
+from gankit.config import Config, EBMConfig, OptimConfig
 from gankit.data.batches import Batch
+from gankit.data.spec import DataSpec
+from gankit.nets import build_networks
 from gankit.nets.base import Discriminator
 from gankit.nets.modes import evaluating
 from gankit.samplers.langevin import chain_columns, langevin
@@ -40,15 +42,11 @@ class EBM(Algorithm):
         return {"discriminator": self.discriminator}
 
     def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
-        assert optim.lr_d is not None, "config.resolve fills the learning rates"
+        assert optim.lr_d is not None, "gankit.algorithms.resolve fills the learning rates"
         return {"discriminator": optim.lr_d}
 
     def phases(self) -> list[Phase]:
         return [Phase("discriminator", "discriminator", 1, True, self.loss)]
-
-    @property
-    def progress_labels(self) -> dict[str, str]:
-        return {"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"}  # no G: Langevin negatives
 
     @property
     def sampling_phase(self) -> str:
@@ -105,3 +103,9 @@ class EBM(Algorithm):
         self.sample(CHAINS, generator=generator, trajectory=trajectory)
         grid = chain_columns(trajectory)
         return {"chains.png": (grid, len(grid) // CHAINS)}
+
+
+def build(config: Config, spec: DataSpec, batch_size: int) -> EBM:
+    """The energy model of a resolved config: the family's discriminator as its energy (the generator unused)."""
+    _, energy = build_networks(config.model, spec)
+    return EBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)

@@ -24,7 +24,12 @@ from gankit.cli import main
 from gankit.serve.server import running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+_chromium_absent = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+
+
+def needs_chromium(test):
+    """A test that drives a browser: skipped without one, and in the slow tier."""
+    return pytest.mark.slow(_chromium_absent(test))
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -87,6 +92,7 @@ def finished(url, job, timeout_s=60.0):
     return job
 
 
+@pytest.mark.slow
 def test_the_runs_api_describes_every_run_and_names_the_damaged_checkpoint(server):
     status, body = get(server, "/api/runs")
     runs = {run["id"]: run for run in json.loads(body)["runs"]}
@@ -203,7 +209,7 @@ def wait_for(check, timeout_s, what):
 
 def test_live_training_is_one_at_a_time_and_leaves_a_normal_run_folder(server, runs_dir):
     status, live = post(server, "/api/live", {"steps": 500, "seed": 1})
-    assert status == 202 and live["run"].startswith("live/ring8-ns-")
+    assert status == 202 and live["run"].startswith("live/ring8-auto-ns-")
     status, again = post(server, "/api/live", {"steps": 50})
     assert status == 409 and "stop it first" in again["error"]
     wait_for(lambda: json.loads(get(server, "/api/live")[1])["frames"] >= 1, 60, "first frame")

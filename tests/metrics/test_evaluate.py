@@ -22,6 +22,7 @@ needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashio
                                    reason="Debian's Fashion-MNIST absent")
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_real_test_split_is_far_closer_to_train_than_noise_is():
     model, _ = load_classifier("fashion-mnist")
@@ -35,6 +36,7 @@ def test_real_test_split_is_far_closer_to_train_than_noise_is():
     assert real["precision"] > 0.6 and real["recall"] > 0.6 and fake["precision"] < 0.05 and fake["coverage"] < 0.05
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, monkeypatch):
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
@@ -54,6 +56,7 @@ def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, mo
     assert cached.stat().st_mtime_ns == stamp and again["fid"] == pytest.approx(card["fid"], rel=1e-9)
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_eval_scores_the_ema_or_the_trained_weights_in_separate_cards(tmp_path, monkeypatch):
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
@@ -92,6 +95,7 @@ def test_eval_of_2d_data_points_to_the_mode_statistics(tmp_path):
         evaluate_run(run, n=10)
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_eval_every_logs_metrics_keeps_the_best_fid_and_never_changes_training(tmp_path, monkeypatch):
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
@@ -113,6 +117,7 @@ def test_eval_every_is_for_images(tmp_path):
         gankit.train(tiny_config(tmp_path / "r", train={"eval_every": 5}))
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypatch):
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
@@ -125,6 +130,7 @@ def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypat
     assert "give a RUN_DIR, or --data and --fake" in CliRunner().invoke(main, ["eval"]).output
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_classifier_score_and_class_kl_tell_variety_from_collapse():
     model, _ = load_classifier("fashion-mnist")
@@ -208,6 +214,7 @@ def test_a_cached_real_feature_file_is_used_only_when_it_holds_exactly_those_fea
     assert calls == [100, 100, 100, 100]
 
 
+@pytest.mark.slow
 @needs_fashion
 def test_per_class_fid_is_small_within_each_class_of_real_data_and_large_for_noise(tmp_path):
     from gankit.metrics.evaluate import ImageEvaluator
@@ -233,7 +240,7 @@ class PooledPixels:
 
 def test_a_cifar10_card_names_the_standard_protocol_and_whether_it_was_followed(tmp_path, monkeypatch):
     """clean-fid legacy: 50 000 train statistics vs 50 000 samples; the eval defaults to the train split."""
-    from test_data import fake_cifar10_binary
+    from fake_data import fake_cifar10_binary
 
     monkeypatch.setattr("gankit.metrics.inception.InceptionExtractor", PooledPixels)
     fake_cifar10_binary(tmp_path / "cache", per_file=4)

@@ -8,12 +8,12 @@ import pytest
 import torch
 from click.testing import CliRunner
 from safetensors.torch import load_file
+from test_trainer import poison_discriminator
 
 import gankit
 from conftest import tiny_config
 from gankit.cli import main
 from gankit.training.precision import choose_precision
-from test_training import poison_discriminator
 
 
 def digits(out, **train):
@@ -59,6 +59,7 @@ def test_bf16_changes_the_numbers_but_not_the_result(tmp_path):
     assert 0 < difference < 0.05 * weights["fp32"].abs().max()
 
 
+@pytest.mark.slow
 def test_a_gradient_penalty_and_the_nan_rollback_work_under_bf16(tmp_path):
     config = tiny_config(tmp_path / "gp", objective={"name": "wgan-gp"}, train={"precision": "bf16"})
     run = gankit.train(config, callbacks=(poison_discriminator({12}),))

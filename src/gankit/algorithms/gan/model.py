@@ -17,13 +17,18 @@ from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
-from gankit.config import GANConfig, ObjectiveConfig, OptimConfig
+from gankit.config import AugmentConfig, Config, GANConfig, ObjectiveConfig, OptimConfig
+from gankit.config.parsing import augment_policy
 from gankit.config.schedule import cosine_ramp
 from gankit.data.batches import Batch
+from gankit.data.spec import DataSpec
+from gankit.errors import ConfigError
+from gankit.nets import build_networks
 from gankit.nets.augment import DiffAugment
 from gankit.nets.base import Discriminator, Generator, PackedDiscriminator
 from gankit.nets.ema import EMA
 from gankit.nets.modes import evaluating
+from gankit.objectives import build_objective
 from gankit.objectives.base import Objective
 from gankit.objectives.penalties import PENALTIES, Penalty
 
@@ -47,8 +52,14 @@ class GAN(Algorithm):
         self.penalties = penalty_terms(self.settings)
         self.augment = augment  # a submodule only when on: ADA's p is then part of the checkpoint
         self.ema = EMA(generator, g_ema) if g_ema > 0 else None
-        # counts D updates for lazy regularisation; a buffer so that resume keeps the schedule
+        # counts D updates for the penalty-weight schedule; a buffer so that resume keeps it, mirrored on the
+        # host so that the step reads it without waiting for the device
         self.register_buffer("d_updates", torch.zeros((), dtype=torch.long))
+        self.d_updates_host = 0
+        self.register_load_state_dict_post_hook(lambda module, keys: module._sync_counter())
+
+    def _sync_counter(self) -> None:
+        self.d_updates_host = int(self.d_updates)  # once per load, never per step
 
     @property
     def conditional(self) -> bool:
@@ -58,15 +69,19 @@ class GAN(Algorithm):
         return {"generator": self.generator, "discriminator": self.discriminator}
 
     def learning_rates(self, optim: OptimConfig) -> dict[str, float]:
-        assert optim.lr_g is not None and optim.lr_d is not None, "resolve_defaults fills the learning rates"
+        assert optim.lr_g is not None and optim.lr_d is not None, "gankit.algorithms.resolve fills the learning rates"
         return {"generator": optim.lr_g, "discriminator": optim.lr_d}
 
     def phases(self) -> list[Phase]:
-        assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
+        assert self.steps.d_steps is not None, "gankit.algorithms.resolve fills gan.d_steps"
         d = Phase("discriminator", "discriminator", self.steps.d_steps, True, self.discriminator_loss)
         g_loss = partial(self.generator_loss, n=self.batch_size)
         g = Phase("generator", "generator", self.steps.g_steps, self.objective.generator_needs_real, g_loss)
         return [d, g] if self.steps.order == "d_first" else [g, d]
+
+    @property
+    def differentiates_twice(self) -> bool:
+        return bool(self.penalties)
 
     def discriminator_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """G fixed: score m real examples high and m generated ones low."""
@@ -89,16 +104,10 @@ class GAN(Algorithm):
             loss = loss + self.settings.aux_weight * classify
             stats["d_class_accuracy"] = (real_logits.argmax(1) == labels).float().mean()
         every = self.settings.penalty_every
-        if self.penalties and (every == 1 or int(self.d_updates) % every == 0):
-            scale = self.penalty_scale()
-            scorer = self.discriminator if self.augment is None else partial(self._score_augmented, rng=rng)
-            for name, penalty_of, own_weight in self.penalties:
-                penalty = penalty_of(scorer, real, fake, labels, rng)
-                weight = own_weight * every  # lazy regularisation: scaled up
-                loss = loss + (weight if scale == 1.0 else weight * scale) * penalty
-                stats["penalty" if len(self.penalties) == 1 else f"penalty_{name}"] = penalty.detach()
-            if scale != 1.0:
-                stats["penalty_scale"] = torch.tensor(scale)
+        if self.penalties and (every == 1 or self.d_updates_host % every == 0):  # lazy: scaled up
+            penalised, penalty_stats = self.add_penalties(loss, real, fake, labels, rng, factor=every)
+            assert penalised is not None
+            loss, stats = penalised, stats | penalty_stats
         if measure:  # ‖∇_x D(x)‖ per sample on real and generated data: how steep D is where it matters
             grad_real, grad_fake = autograd.grad(real_scores.sum() + fake_scores.sum(), [real, fake],
                                                  retain_graph=True)
@@ -107,6 +116,22 @@ class GAN(Algorithm):
         stats["loss_d"] = loss.detach()
         pending = {"real_scores": real_scores.detach(), "fake_scores": fake_scores.detach()}
         return PhaseOutput(loss, stats, pending)
+
+    def add_penalties(self, loss: Tensor | None, real: Tensor, fake: Tensor, labels: Tensor | None,
+                      rng: torch.Generator, factor: int) -> tuple[Tensor | None, dict[str, Tensor]]:
+        """`loss` plus each active penalty times its weight, `factor` and the decay's scale now."""
+        scale = self.penalty_scale()
+        scorer = self.discriminator if self.augment is None else partial(self._score_augmented, rng=rng)
+        stats: dict[str, Tensor] = {}
+        for name, penalty_of, own_weight in self.penalties:
+            penalty = penalty_of(scorer, real, fake, labels, rng)
+            weight = own_weight * factor
+            term = (weight if scale == 1.0 else weight * scale) * penalty
+            loss = term if loss is None else loss + term
+            stats["penalty" if len(self.penalties) == 1 else f"penalty_{name}"] = penalty.detach()
+        if scale != 1.0:
+            stats["penalty_scale"] = torch.tensor(scale)
+        return loss, stats
 
     def generator_loss(
         self, batch: Batch | None, rng: torch.Generator, *, n: int, measure: bool = False
@@ -138,7 +163,8 @@ class GAN(Algorithm):
         stats = self.objective.after_discriminator_update(output.pending["real_scores"], output.pending["fake_scores"])
         if self.augment is not None:
             stats |= self.augment.adapt(output.pending["real_scores"])
-        self.d_updates += 1  # the lazy-regularisation schedule
+        self.d_updates += 1  # the penalty-weight schedule
+        self.d_updates_host += 1
         if self.settings.clip:  # WGAN: keep the critic in a compact weight space (a crude Lipschitz bound)
             for parameter in self.discriminator.parameters():
                 parameter.clamp_(-self.settings.clip, self.settings.clip)
@@ -157,8 +183,8 @@ class GAN(Algorithm):
         final, horizon = self.settings.penalty_final, self.settings.penalty_decay_steps
         if final is None or final == 1.0 or not horizon:
             return 1.0
-        assert self.steps.d_steps is not None, "config.resolve fills gan.d_steps"
-        return cosine_ramp(1.0, final, int(self.d_updates), horizon * self.steps.d_steps)
+        assert self.steps.d_steps is not None, "gankit.algorithms.resolve fills gan.d_steps"
+        return cosine_ramp(1.0, final, self.d_updates_host, horizon * self.steps.d_steps)
 
     def landscape_discriminator(self) -> Discriminator | None:
         # a conditional D has one landscape per class, a packed D none per point: not drawn
@@ -204,3 +230,21 @@ def penalty_terms(settings: ObjectiveConfig) -> list[tuple[str, Penalty, float]]
     own = {"r1": settings.gamma_r1, "r2": settings.gamma_r2}
     fallback = settings.penalty_weight or 0.0
     return [(name, PENALTIES.get(name), w if (w := own.get(name)) is not None else fallback) for name in names]
+
+
+def build_augment(config: AugmentConfig, spec: DataSpec) -> DiffAugment | None:
+    """DiffAugment for the policy's augmentations, None for `none`; images only."""
+    names = augment_policy(config.policy)
+    if not names:
+        return None
+    if spec.kind != "image":
+        raise ConfigError(f"augment.policy {config.policy} is for images; {spec.name} holds 2D points (use none)")
+    return DiffAugment(names, config.probability, config.ada_target, config.ada_images)
+
+
+def build(config: Config, spec: DataSpec, batch_size: int) -> GAN:
+    """The GAN of a resolved config; `batch_size` is this process's share of each batch (its G step's z)."""
+    objective = build_objective(config.objective)
+    generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
+    return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0, config.gan,
+               batch_size, build_augment(config.augment, spec))

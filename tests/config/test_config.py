@@ -1,6 +1,7 @@
 import pytest
 
-from gankit.config import Config, resolution_sources, resolve
+from gankit.algorithms.resolve import resolution_sources, resolve
+from gankit.config import Config
 from gankit.errors import ConfigError
 
 
