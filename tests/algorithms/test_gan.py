@@ -5,6 +5,7 @@ from torch.nn import functional as F
 import gankit
 from conftest import tiny_config
 from gankit.algorithms import build_algorithm
+from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.data.batches import Batch
@@ -68,28 +69,35 @@ def test_sampling_uses_the_ema_generator_and_resume_keeps_it(tmp_path):
     assert torch.equal(loaded.algorithm.ema.average.out.weight, algorithm.ema.average.out.weight)
 
 
-def test_lazy_penalty_runs_every_k_updates_scaled_by_k(tmp_path):
+def test_a_lazy_penalty_is_its_own_update_every_k_iterations(tmp_path):
+    """StyleGAN2's lazy regularisation as a phase: D's loss never holds the penalty; a separate D update on the
+    penalty alone runs in iterations 0, k, 2k, … on a batch of its own."""
     config = Config.from_dict(tiny_config(tmp_path / "r", objective={"penalty": "r1", "penalty_every": 3}))
     trainer = Trainer.start(config)
+    assert [(p.name, p.every) for p in trainer.phases] == [("discriminator", 1), (PENALTY_PHASE, 3), ("generator", 1)]
     seen = ["penalty" in trainer.train_step() for _ in range(6)]
     assert seen == [True, False, False, True, False, False]
-    assert int(trainer.algorithm.d_updates) == 6
+    assert int(trainer.algorithm.d_updates) == 6  # the penalty's own updates do not move the decay schedule
+    assert trainer.batches_drawn == 6 + 2
 
 
-def test_a_lazy_penalty_enters_the_loss_multiplied_by_its_interval():
-    """StyleGAN2's lazy regularisation: on the updates that apply it, the penalty counts k times."""
+def test_a_lazy_penalty_update_weighs_the_penalty_by_the_d_updates_it_stands_for():
+    """Every k iterations of d_steps D updates each, the penalty update counts k * d_steps times; D's own loss
+    is then the objective's alone."""
     torch.manual_seed(0)
-    base = {"model.width": 8, "objective.penalty": "r1", "objective.penalty_weight": 2.0}
+    base = {"model.width": 8, "objective.penalty": "r1", "objective.penalty_weight": 2.0, "gan.d_steps": 2}
     batch = Batch(torch.rand(8, 1, 16, 16) * 2 - 1)
-    losses = {}
+    phases = {}
     for every in (1, 4):
         config = resolve(Config().override({**base, "objective.penalty_every": every}), "image")
         torch.manual_seed(1)  # the same networks for both
         model = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16)))
-        out = model.phases()[0].loss(batch, torch.Generator().manual_seed(0))
-        losses[every] = (out.loss - 2.0 * every * out.stats["penalty"], out.stats["penalty"], out.loss)
-    assert torch.allclose(losses[1][0], losses[4][0], atol=1e-6)  # the same loss without the penalty term
-    assert torch.allclose(losses[4][2] - losses[1][2], 2.0 * 3 * losses[1][1], rtol=1e-4)
+        phases[every] = {p.name: p.loss(batch, torch.Generator().manual_seed(0)) for p in model.phases()}
+    inline, lazy = phases[1]["discriminator"], phases[4]
+    assert PENALTY_PHASE not in phases[1] and "penalty" not in lazy["discriminator"].stats
+    r1 = inline.stats["penalty"]  # R1 on the real batch: the same in both
+    assert torch.allclose(inline.loss - lazy["discriminator"].loss, 2.0 * r1, rtol=1e-4)
+    assert torch.allclose(lazy[PENALTY_PHASE].loss, 2.0 * 4 * 2 * r1, rtol=1e-5)
 
 
 def test_acgan_adds_its_class_loss_to_d_and_g():

@@ -41,13 +41,15 @@ class PhaseLoss(Protocol):
 
 @dataclass(frozen=True)
 class Phase:
-    """One kind of update: `repeats` times per iteration, the `trains` network steps on `loss`."""
+    """One kind of update: `repeats` times per iteration (in the iterations `every` divides), the `trains`
+    network steps on `loss`."""
 
     name: str
     trains: str  # key of Algorithm.trainable() whose optimizer steps; all other networks stay fixed
     repeats: int
     needs_data: bool  # whether each update consumes a batch of real data
     loss: PhaseLoss
+    every: int = 1  # run in iterations 0, every, 2 * every, … (lazy regularisation: StyleGAN2's Dreg every 16)
 
 
 def latent_line(z0: Tensor, z1: Tensor, steps: int) -> Tensor:

@@ -92,7 +92,8 @@ class ObjectiveConfig:
     """Iterations of the penalty-weight decay, after which it holds `penalty_final`; 0 = no decay;
     None: 0, or the recipe's (the run's steps)."""
     penalty_every: int = 1
-    """Lazy regularisation: apply the penalty every N discriminator updates, scaled by N (StyleGAN2)."""
+    """Lazy regularisation (StyleGAN2): the penalty in its own D update every N iterations, its weight times N
+    times gan.d_steps (the D updates it stands for); 1: in every D update's loss."""
     clip: float | None = None
     """Clip D's weights to [-clip, clip] after each update (WGAN); 0 = off; None: the objective's default."""
     aux_weight: float = 1.0

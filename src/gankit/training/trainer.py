@@ -206,6 +206,8 @@ class Trainer:
         stats: dict[str, Tensor] = {}
         self.schedule.apply(self.optimizers, self.step)
         for phase in self.phases:
+            if self.step % phase.every:  # a lazy phase (StyleGAN2's Dreg): host-side arithmetic, no device sync
+                continue
             set_trainable(self.networks, phase.trains)
             optimizer = self.optimizers[phase.trains]
             network = self.networks[phase.trains]
@@ -214,11 +216,11 @@ class Trainer:
                 batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
                 self.batches_drawn += phase.needs_data
                 with self.precision.autocast():
-                    out = phase.loss(batch, self.rng, measure=measure and last)
+                    out = phase.loss(batch, self.rng, measure=measure and last and phase.every == 1)
                 optimizer.zero_grad(set_to_none=True)
                 self.precision.backward(out.loss)
                 self.group.average_gradients(network)  # data-parallel: every process takes the same step
-                if measure and last:
+                if measure and last and phase.every == 1:
                     self.precision.unscale(optimizer)
                     stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
                 self.precision.step(optimizer)

@@ -23,6 +23,8 @@ from gankit.registry import lazy
 if TYPE_CHECKING:
     from gankit.config import Config
 
+PENALTY_PHASE = "discriminator_penalty"  # lazy regularisation's own phase (StyleGAN2's Dreg)
+
 
 class GANFamily(Family):
     """The objectives, their papers' defaults and the modern recipe are the GAN's own layers."""
@@ -51,9 +53,11 @@ class GANFamily(Family):
     def phase_lines(self, config: Config) -> list[str]:
         g, ob = config.gan, config.objective
         penalty, every = ob.penalty not in (None, "none"), ob.penalty_every
-        inline = f", its {ob.penalty} penalty in the loss" if penalty else ""
-        inline += f" every {every} D updates (weight x{every})" if penalty and every > 1 else ""
+        inline = f", its {ob.penalty} penalty in the loss" if penalty and every == 1 else ""
         d = [f"discriminator: {g.d_steps} update(s) with G fixed{inline}"]
+        if penalty and every > 1:  # lazy regularisation (StyleGAN2)
+            d.append(f"{PENALTY_PHASE}: one {ob.penalty} update every {every} iterations, its weight "
+                     f"x{every * (g.d_steps or 1)}")
         generator = [f"generator: {g.g_steps} update(s) with D fixed"]
         return d + generator if g.order == "d_first" else generator + d
 

@@ -1,10 +1,10 @@
 """The lecture's GAN algorithm: fix G and update D on real vs generated; then fix D and update G.
 
-Around the objective's two losses it adds what works with any objective: gradient penalties (every
-`penalty_every` D updates, their weights optionally decaying), WGAN's weight clipping, AC-GAN's class loss,
-DiffAugment on every image D sees, and an EMA of G for sampling. The losses change nothing; `after_update`
-applies what an update changes besides the weights. An objective whose G loss needs real scores
-(`generator_needs_real`, e.g. rpgan) makes the generator phase take a real batch like D's.
+Around the objective's two losses it adds what works with any objective: gradient penalties (in D's loss, or
+lazily in their own phase every `penalty_every` iterations; their weights optionally decaying), WGAN's weight
+clipping, AC-GAN's class loss, DiffAugment on every image D sees, and an EMA of G for sampling. The losses
+change nothing; `after_update` applies what an update changes besides the weights. An objective whose G loss
+needs real scores (`generator_needs_real`, e.g. rpgan) makes the generator phase take a real batch like D's.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
+from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.config import AugmentConfig, Config, GANConfig, ObjectiveConfig, OptimConfig
 from gankit.config.parsing import augment_policy
 from gankit.config.schedule import cosine_ramp
@@ -77,11 +78,20 @@ class GAN(Algorithm):
         d = Phase("discriminator", "discriminator", self.steps.d_steps, True, self.discriminator_loss)
         g_loss = partial(self.generator_loss, n=self.batch_size)
         g = Phase("generator", "generator", self.steps.g_steps, self.objective.generator_needs_real, g_loss)
-        return [d, g] if self.steps.order == "d_first" else [g, d]
+        discriminator = [d]
+        if self.lazy_every > 1:  # lazy regularisation as its own update (StyleGAN2's Dreg)
+            discriminator.append(Phase(PENALTY_PHASE, "discriminator", 1, True, self.penalty_loss,
+                                       every=self.lazy_every))
+        return [*discriminator, g] if self.steps.order == "d_first" else [g, *discriminator]
 
     @property
     def differentiates_twice(self) -> bool:
         return bool(self.penalties)
+
+    @property
+    def lazy_every(self) -> int:
+        """Iterations between penalty updates when the penalties have their own phase; 1 = in D's loss."""
+        return self.settings.penalty_every if self.penalties else 1
 
     def discriminator_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """G fixed: score m real examples high and m generated ones low."""
@@ -103,9 +113,8 @@ class GAN(Algorithm):
             classify = F.cross_entropy(real_logits, labels) + F.cross_entropy(fake_logits, labels)
             loss = loss + self.settings.aux_weight * classify
             stats["d_class_accuracy"] = (real_logits.argmax(1) == labels).float().mean()
-        every = self.settings.penalty_every
-        if self.penalties and (every == 1 or self.d_updates_host % every == 0):  # lazy: scaled up
-            penalised, penalty_stats = self.add_penalties(loss, real, fake, labels, rng, factor=every)
+        if self.penalties and self.lazy_every == 1:
+            penalised, penalty_stats = self.add_penalties(loss, real, fake, labels, rng, factor=1)
             assert penalised is not None
             loss, stats = penalised, stats | penalty_stats
         if measure:  # ‖∇_x D(x)‖ per sample on real and generated data: how steep D is where it matters
@@ -116,6 +125,18 @@ class GAN(Algorithm):
         stats["loss_d"] = loss.detach()
         pending = {"real_scores": real_scores.detach(), "fake_scores": fake_scores.detach()}
         return PhaseOutput(loss, stats, pending)
+
+    def penalty_loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
+        """Lazy regularisation's own update: the penalties alone, on a real batch and G's samples (G fixed),
+        weighted up by the D updates they stand for (every `lazy_every` iterations of `d_steps` each)."""
+        assert batch is not None and self.steps.d_steps is not None
+        labels = batch.labels if self.conditional else None
+        with torch.no_grad():
+            fake = self.generator.sample(batch.x.shape[0], labels, generator=rng)
+        factor = self.lazy_every * self.steps.d_steps
+        loss, stats = self.add_penalties(None, batch.x.detach(), fake, labels, rng, factor)
+        assert loss is not None, "a penalty phase exists only with penalties"
+        return PhaseOutput(loss, stats)
 
     def add_penalties(self, loss: Tensor | None, real: Tensor, fake: Tensor, labels: Tensor | None,
                       rng: torch.Generator, factor: int) -> tuple[Tensor | None, dict[str, Tensor]]:
@@ -159,6 +180,8 @@ class GAN(Algorithm):
         if phase == "generator":
             if self.ema is not None:
                 self.ema.update(self.generator)
+            return {}
+        if phase == PENALTY_PHASE:
             return {}
         stats = self.objective.after_discriminator_update(output.pending["real_scores"], output.pending["fake_scores"])
         if self.augment is not None:
