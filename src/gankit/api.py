@@ -207,7 +207,7 @@ def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", devi
     folder = RunFolder(Path(run_dir))
     config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
     config = resolve(config, spec.kind)  # saved resolved: unchanged, but for a run of an older gankit
-    tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, checkpoint)
+    tensors, meta = folder.load_checkpoint(checkpoint)
     algorithm = build_algorithm(config, spec)
     ckpt.load_model_state(algorithm, tensors, folder.checkpoints / meta["tensors"])
     if weights == "raw":

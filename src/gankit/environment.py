@@ -7,9 +7,16 @@ import os
 from dataclasses import replace
 
 from gankit.config import Config, DataConfig
+from gankit.errors import GankitError
 from gankit.world import ONE_PROCESS, World
 
 CACHE_VARIABLE = "GANKIT_CACHE"
+DEBUG_VARIABLE = "GANKIT_DEBUG"  # set: an unexpected failure shows its traceback instead of one line
+
+
+def debug() -> bool:
+    """Whether $GANKIT_DEBUG asks for tracebacks."""
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
 def cache_root() -> str | None:
@@ -33,12 +40,25 @@ def data_config(name: str = "ring8", root: str | None = None, **fields: object) 
 def world() -> World:
     """This process's place in a data-parallel run, from what torchrun sets (RANK, WORLD_SIZE, LOCAL_RANK,
     MASTER_ADDR, MASTER_PORT); one process when they are absent."""
-    size = int(os.environ.get("WORLD_SIZE", "1"))
+    size = _whole("WORLD_SIZE", "1", 1)
     if size == 1:
         return ONE_PROCESS
-    return World(rank=int(os.environ["RANK"]), size=size, local_rank=int(os.environ.get("LOCAL_RANK", "0")),
+    rank = _whole("RANK", None, 0)
+    if rank >= size:
+        raise GankitError(f"RANK {rank} is not below WORLD_SIZE {size} in the environment")
+    return World(rank=rank, size=size, local_rank=_whole("LOCAL_RANK", "0", 0),
                  master_addr=os.environ.get("MASTER_ADDR", "127.0.0.1"),
-                 master_port=int(os.environ.get("MASTER_PORT", "29500")))
+                 master_port=_whole("MASTER_PORT", "29500", 1))
+
+
+def _whole(name: str, default: str | None, least: int) -> int:
+    """A whole-number environment variable (torchrun's), or one line saying which is malformed."""
+    text = os.environ.get(name, default)
+    if text is None:
+        raise GankitError(f"{name} is not set in the environment, but WORLD_SIZE is (torchrun sets both)")
+    if not text.strip().isdigit() or int(text) < least:
+        raise GankitError(f"{name} in the environment must be a whole number of at least {least}, got {text!r}")
+    return int(text)
 
 
 def launch_environment(threads_per_process: int) -> dict[str, str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from gankit import files
 from gankit.errors import CheckpointError
 from gankit.training import checkpoint as ckpt
 
@@ -69,14 +70,14 @@ def test_optimizer_state_round_trips_exactly(tmp_path):
 
 def test_write_atomic_leaves_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "x.json"
-    ckpt.write_atomic(target, b"old")
+    files.write_atomic(target, b"old")
 
     def boom(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(ckpt.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(OSError):
-        ckpt.write_atomic(target, b"new")
+        files.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
@@ -92,18 +93,18 @@ def test_rng_states_round_trip():
 def test_write_atomic_follows_the_umask_and_names_the_file_it_lost(tmp_path, monkeypatch):
     umask = os.umask(0o077)
     try:
-        ckpt.write_atomic(tmp_path / "private.json", b"{}")
+        files.write_atomic(tmp_path / "private.json", b"{}")
     finally:
         os.umask(umask)
-    ckpt.write_atomic(tmp_path / "plain.json", b"{}")
+    files.write_atomic(tmp_path / "plain.json", b"{}")
     assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600  # not mkstemp's mode: the umask's
     assert (tmp_path / "plain.json").stat().st_mode & 0o777 == 0o666 & ~umask
 
     def full_disk(*args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(ckpt.os, "replace", full_disk)
+    monkeypatch.setattr(files.os, "replace", full_disk)
     with pytest.raises(OSError) as err:
-        ckpt.write_atomic(tmp_path / "plain.json", b"{\"new\": 1}")
+        files.write_atomic(tmp_path / "plain.json", b"{\"new\": 1}")
     assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / "plain.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json", "private.json"]

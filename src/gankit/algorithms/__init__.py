@@ -6,7 +6,7 @@ the module. Importing this package needs no torch: `gankit --help` and `--dry-ru
 of each algorithm lives in its `model` module (`gan.model`, `ebm.model`, `autoencoder.model`).
 
 May import (the layers below it, `lint-imports`): nets, objectives, samplers, data, config, registry, version,
-jsonl, world, errors.
+jsonl, world, files, errors.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from gankit import api
 from gankit.benchmark.suites import SUITES, Cell, suite_cells
+from gankit.files import write_text_atomic
 from gankit.jsonl import read_jsonl
 from gankit.metrics.evaluate import evaluate_run
 from gankit.training import checkpoint as ckpt
@@ -99,7 +100,7 @@ def run_cell(
             run = api.train(cell.config(str(folder)), overwrite=True, callbacks=callbacks)
     finally:
         folder.mkdir(parents=True, exist_ok=True)
-        clock.write_text(json.dumps({"seconds": spent + time.perf_counter() - start}))
+        write_text_atomic(clock, json.dumps({"seconds": spent + time.perf_counter() - start}))
     if run.interrupted:  # short of its budget: evaluating it would make a result of a half-trained model
         return Stopped(cell.name, run.step)
     seconds = spent + time.perf_counter() - start
@@ -114,7 +115,7 @@ def run_cell(
         if inception and cell.budget.features != "inception":
             card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception")
             result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
-    done.write_text(json.dumps(result, indent=1) + "\n")
+    write_text_atomic(done, json.dumps(result, indent=1) + "\n")
     return result
 
 
@@ -271,9 +272,9 @@ def run_suite(suite: str, budget: str, results: Path, seeds: int | None = None, 
             "machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "command": command or f"run_suite({suite!r}, {budget!r})",
             "plots": [p.name for p in pictures], "rows": rows}
-    (results / "bench.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_text_atomic(results / "bench.json", json.dumps(meta, indent=1) + "\n")
     header = (f"# gankit bench {suite} --budget {budget}\n\n{SUITES[suite].summary}. {len(cells)} cells; "
               f"{meta['wall_seconds'] / 60:.1f} min wall-clock over finished invocations (this one: --jobs {jobs}); "
               f"{total:.0f} s of training summed over cells; {meta['machine']}; {meta['date']}.\n\n")
-    (results / "results.md").write_text(header + table)
+    write_text_atomic(results / "results.md", header + table)
     return header + table + f"\nresults in {results}"

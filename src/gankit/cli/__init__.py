@@ -3,7 +3,7 @@
 One module per command group; each imports only what `--help` needs (no torch), the work happens inside.
 
 May import (the layers below it, `lint-imports`): serve, benchmark, api, environment, training, viz, algorithms,
-metrics, nets, objectives, samplers, data, config, registry, version, jsonl, world, errors.
+metrics, nets, objectives, samplers, data, config, registry, version, jsonl, world, files, errors.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from gankit import environment
 from gankit.cli import bench, data, evaluate, features, plot, report, sample, serve, train
 from gankit.cli.common import INTERRUPTED_EXIT
 from gankit.errors import GankitError
@@ -23,6 +24,23 @@ ERROR_EXIT = 1  # every user error: bad flag values, unknown commands, bad confi
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     click.echo(f"gankit: {message}", err=True)
+
+
+def _failure_line(err: BaseException) -> str:
+    """An exception no check foresaw, as one line that says what kind of failure it is."""
+    text = " ".join(str(err).split())[:300]
+    if isinstance(err, MemoryError) or "allocate" in text.lower() and isinstance(err, RuntimeError):
+        return f"not enough memory for what was asked ({text or 'MemoryError'}); try smaller sizes"
+    if isinstance(err, RecursionError):
+        return "an input is nested too deeply to read"
+    if isinstance(err, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({text})"
+    if isinstance(err, OverflowError):
+        return f"a number is too large ({text})"
+    if isinstance(err, OSError):
+        where = f" {err.filename}" if err.filename else ""
+        return f"cannot use{where} ({err.strerror or text})"
+    return f"{type(err).__name__}: {text}"
 
 
 def _usage_line(err: click.UsageError) -> str:
@@ -50,6 +68,12 @@ class Gankit(click.Group):
             click.echo("gankit: stopped at once by a second Ctrl-C; what was checkpointed is kept "
                        "(`gankit resume RUN` continues a run)", err=True)
             sys.exit(INTERRUPTED_EXIT)
+        except Exception as err:  # the one boundary: no traceback reaches a user unless asked for
+            if environment.debug():
+                raise
+            click.echo(f"Error: {_failure_line(err)} (set {environment.DEBUG_VARIABLE}=1 to see the traceback)",
+                       err=True)
+            sys.exit(ERROR_EXIT)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -17,7 +17,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               help="Real and fake images.  [default: 10000; Stacked MNIST 26000; CIFAR-10 50000]")
 @click.option("--split", type=click.Choice(["train", "test"]),
               help="Real split.  [default: test; CIFAR-10 train, its standard FID protocol]")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z, noise and KID's subsets.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--weights", type=click.Choice(["ema", "raw"]), default="ema", show_default=True,
               help="Sample from G's EMA average (where the run keeps one) or from G's own trained weights.")
@@ -33,6 +34,7 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
     """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
     the real split (or a folder of images, --against folder:PATH), or (--data, --fake) one split or noise
     against another, to calibrate."""
+    from gankit.files import write_atomic
     from gankit.metrics.evaluate import default_eval_samples, default_eval_split, evaluate_dataset, evaluate_run
 
     if against is not None and run_dir is None:
@@ -54,7 +56,7 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
         if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
             suffix += f"-seed{seed}"
         path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
-        path.write_text(json.dumps(card, indent=1) + "\n")
+        write_atomic(path, (json.dumps(card, indent=1) + "\n").encode())  # a full disk leaves no torn card
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
         n = n or default_eval_samples(data_name)

@@ -21,10 +21,11 @@ from gankit.errors import GankitError
               help="File type for --out-dir (jpg at quality 95).")
 @click.option("--tgz", type=click.Path(dir_okay=False),
               help="With --out-dir: also pack the files into this .tgz, flat (no folder inside), reproducible.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for z: the same seed, the same samples.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Seed for z: the same seed, the same samples.")
 @click.option("--class", "class_index", type=int, help="Class to generate (conditional runs).")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
-@click.option("--nrow", type=int, default=8, show_default=True, help="Images per grid row.")
+@click.option("--nrow", type=click.IntRange(1, 1024), default=8, show_default=True, help="Images per grid row.")
 @click.option("--scale", type=click.IntRange(1, 32),
               help="Enlarge the grid by this whole factor.  [default: to at least 512 pixels wide]")
 @click.option("--from-discriminator", is_flag=True,

@@ -4,7 +4,7 @@ of objectives, nets and the base (`defaults`) and schedules (`schedule`).
 This layer knows no algorithm and imports no torch: the algorithms' own defaults, and the one `resolve`
 that applies every layer, live in `gankit.algorithms`.
 
-May import (the layers below it, `lint-imports`): registry, version, jsonl, world, errors.
+May import (the layers below it, `lint-imports`): registry, version, jsonl, world, files, errors.
 """
 
 from gankit.config.resolve import DataKind, net_family

@@ -12,11 +12,15 @@ import typing
 import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
+import yaml
+
 from gankit.errors import ConfigError
 
 if TYPE_CHECKING:
     from gankit.config.schema import Config
 
+FLOAT32_MAX = 3.4e38  # the networks compute in float32 (or less): a larger setting overflows on the first step
+MAX_SEED = 2**63 - 1  # torch's generators take a signed 64-bit seed
 MAX_STEPS = 10**9  # beyond this a typo, not a plan: a billion steps of the smallest model take years on a CPU
 
 # Keys renamed in gankit 0.2 (GAN-only fields left `train`); the old ones still work for one release.
@@ -68,6 +72,29 @@ def build_section(cls: type, values: Any, prefix: str) -> Any:
     return cls(**kwargs)
 
 
+def takes_text(hint: Any) -> bool:
+    """Whether a field holds text only (a name, a path, a device, a choice of words): a string typed for it is
+    taken as it is, never read as YAML (`runs/exp #2` is a folder name, not `runs/exp` and a comment)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return all(takes_text(option) for option in options)
+    if origin is Literal:
+        return all(isinstance(a, str) for a in args)
+    return hint is str
+
+
+def typed_value(text: str, hint: Any, name: str) -> Any:
+    """A value typed on the command line for a field: literal text for a text field, else a YAML scalar or flow
+    list (`1e-3`, `true`, `[100, 1000]`), as a config file would give it."""
+    if takes_text(hint) or not text.strip():
+        return text
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{name}: cannot read {text!r} ({str(err).splitlines()[0]})") from None
+
+
 def _coerce(value: Any, hint: Any, name: str) -> Any:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -109,6 +136,10 @@ def validate(config: Config) -> None:
     for name, value in positive.items():
         if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by algorithms.resolve
             raise ConfigError(f"{name} must be positive, got {value}")
+        if value is not None and value > FLOAT32_MAX:
+            raise ConfigError(f"{name} is too large for float32 (at most {FLOAT32_MAX:g}), got {value:g}")
+    if not 0 <= t.seed <= MAX_SEED:
+        raise ConfigError(f"train.seed must be in 0..{MAX_SEED} (2^63 - 1), got {t.seed}")
     if t.steps > MAX_STEPS:
         raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
     ob, m = config.objective, config.model

@@ -7,13 +7,14 @@ says which layer each value came from; the saved config.yaml of a run holds the 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from gankit.config.parsing import build_section, new_key, renamed, validate
+from gankit.config.parsing import build_section, new_key, renamed, typed_value, validate
 from gankit.errors import ConfigError
 
 
@@ -249,21 +250,30 @@ class Config:
         if not path.is_file():
             raise ConfigError(f"config file {path} does not exist")
         try:
-            values = yaml.safe_load(path.read_text()) or {}
+            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as err:
             raise ConfigError(f"config file {path} is not valid YAML: {str(err).splitlines()[0]}") from None
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"config file {path} is not UTF-8 text (byte {err.start + 1})") from None
+        except RecursionError:
+            raise ConfigError(f"config file {path} is nested too deeply") from None
         if not isinstance(values, dict):
             raise ConfigError(f"config file {path} must hold a mapping of sections (data, model, ...)")
         return cls.from_dict(values)
 
     def override(self, assignments: dict[str, Any]) -> Config:
-        """A copy with dotted keys (`train.steps`) replaced; values are parsed as YAML scalars."""
+        """A copy with dotted keys (`train.steps`) replaced. A string is read for the field's type: taken as it
+        is for a text field (names, paths, devices), as a YAML scalar for the others (`1e-3`, `true`)."""
         values = self.to_dict()
+        sections = typing.get_type_hints(Config)
         for key, value in assignments.items():
             section, _, name = new_key(key).partition(".")
             if section not in values or not name:
                 raise ConfigError(f"unknown config key {key!r}; keys look like train.steps or data.name")
+            fields = typing.get_type_hints(sections[section])
+            if name not in fields:
+                raise ConfigError(f"unknown field {section}.{name}; valid: {', '.join(sorted(fields))}")
             if isinstance(value, str):
-                value = yaml.safe_load(value) if value.strip() else value
+                value = typed_value(value, fields[name], f"{section}.{name}")
             values[section][name] = value
         return Config.from_dict(values)

@@ -212,10 +212,27 @@ def load_mnist_5k(config: DataConfig) -> Dataset:
     )
 
 
+SIXTEEN_BIT_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")  # how Pillow opens a 16-bit greyscale file
+
+
+def as_8bit(image: Image.Image, mode: str) -> Image.Image:
+    """`image` upright (its EXIF orientation applied) in 8-bit `mode` (L or RGB): 16-bit values scaled, not
+    clipped (65535 -> 255); transparency composited over white, as a viewer shows it; palette and CMYK
+    converted by Pillow."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in SIXTEEN_BIT_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        image = Image.fromarray(np.clip(np.rint(values / 257), 0, 255).astype(np.uint8), "L")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    return image.convert(mode)
+
+
 def _decode(file: Path, mode: str, size: int) -> np.ndarray:
     with Image.open(file) as image:
         image.draft(mode, (size, size))  # JPEG: decode at a reduced scale that is still >= size; much faster
-        return np.asarray(ImageOps.fit(image.convert(mode), (size, size), Image.Resampling.BICUBIC))
+        return np.asarray(ImageOps.fit(as_8bit(image, mode), (size, size), Image.Resampling.BICUBIC))
 
 
 def folder_files(path: str) -> list[Path]:

@@ -2,5 +2,5 @@
 them (FID, KID, precision/recall, density/coverage, mode counts), with their cards.
 
 May import (the layers below it, `lint-imports`): nets, objectives, samplers, data, config, registry, version,
-jsonl, world, errors.
+jsonl, world, files, errors.
 """

@@ -1,7 +1,7 @@
 """Networks by name: `build_networks(config, spec)` returns a (generator, discriminator) pair for a net family
 (mlp, dcgan, resnet, r3gan), plus the shared blocks, DiffAugment and the EMA.
 
-May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, errors.
+May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, files, errors.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """GAN objectives by name (`--objective`): each a small object with D's and G's loss from D's scores, and
 the gradient penalties (its paper defaults: `gankit.config.defaults`).
 
-May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, errors.
+May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, files, errors.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
 """Samplers: Langevin dynamics on any score (`langevin`) and the replay buffer of past chains (`replay`).
 
-May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, errors.
+May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, files, errors.
 """

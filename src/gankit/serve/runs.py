@@ -15,6 +15,7 @@ import yaml
 
 from gankit.algorithms import ALGORITHMS
 from gankit.errors import CheckpointError, GankitError
+from gankit.files import inside
 from gankit.jsonl import finite_number, read_jsonl
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import RunFolder
@@ -108,7 +109,7 @@ def checkpoint_state(folder: RunFolder) -> dict[str, Any]:
         if len(_CHECKED) > 1000:  # a long session of live runs: forget the old checks
             _CHECKED.clear()
         try:
-            _, meta = ckpt.load_run_checkpoint(folder.checkpoints, "last")
+            _, meta = folder.load_checkpoint("last")  # refuses a link out of the run, as a damage
             _CHECKED[key] = {"state": "ok", "step": meta["step"]}
         except CheckpointError as err:
             _CHECKED[key] = {"state": "damaged", "message": str(err)}
@@ -122,6 +123,11 @@ def require_loadable(folder: RunFolder) -> None:
         raise Damaged(f"the checkpoint of {folder.root.name} is {state['state']}: {state['message']}")
 
 
+def _ours(folder: RunFolder, path: Path) -> bool:
+    """Whether `path` is the run's own file: a link out of the run folder is never read or served."""
+    return inside(folder.root, path)
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         value = json.loads(path.read_bytes())
@@ -131,6 +137,8 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _config_sections(folder: RunFolder) -> dict[str, Any]:
+    if not _ours(folder, folder.config_path):
+        return {}
     try:
         sections = yaml.safe_load(folder.config_path.read_text())
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
@@ -168,7 +176,7 @@ def metric_cards(folder: RunFolder) -> dict[str, dict[str, Any]]:
     """modes.json and every eval-step*.json: file name -> its plain (non-nested) values."""
     cards = {}
     for path in [folder.root / "modes.json", *sorted(folder.root.glob("eval-step*.json"))]:
-        card = _read_json(path) if path.is_file() else None
+        card = _read_json(path) if path.is_file() and _ours(folder, path) else None
         if card is not None:
             cards[path.name] = {k: v for k, v in card.items() if not isinstance(v, (dict, list))}
     return cards
@@ -176,7 +184,7 @@ def metric_cards(folder: RunFolder) -> dict[str, dict[str, Any]]:
 
 def curves(folder: RunFolder, keys: tuple[str, ...] = CURVE_KEYS) -> dict[str, list[tuple[float, float]]]:
     """(step, value) series of metrics.jsonl for the keys it holds; torn lines and non-finite values skipped."""
-    if not folder.metrics_path.is_file():
+    if not folder.metrics_path.is_file() or not _ours(folder, folder.metrics_path):
         return {}
     try:
         records = read_jsonl(folder.metrics_path).records
@@ -199,12 +207,12 @@ def latest_pictures(folder: RunFolder) -> list[str]:
     for name in ("progress.png", "landscape.gif", "interpolation.png", "reconstructions.png", "chains.png"):
         if (folder.root / name).is_file():
             names.append(name)
-    return names
+    return [name for name in names if _ours(folder, folder.root / name)]
 
 
 def kind_of(folder: RunFolder) -> str | None:
     """'image' or 'points' from run.json, None when it is unreadable."""
-    info = _read_json(folder.info_path)
+    info = _read_json(folder.info_path) if _ours(folder, folder.info_path) else None
     data = info.get("data") if info else None
     kind = data.get("kind") if isinstance(data, dict) else None
     return kind if kind in ("image", "points") else None
@@ -213,7 +221,7 @@ def kind_of(folder: RunFolder) -> str | None:
 def describe(runs: RunsDir, folder: RunFolder, with_curves: bool = True) -> dict[str, Any]:
     """Everything the pages show about one run, from its files alone (no model is built)."""
     sections = _config_sections(folder)
-    data = (_read_json(folder.info_path) or {}).get("data")
+    data = ((_read_json(folder.info_path) if _ours(folder, folder.info_path) else None) or {}).get("data")
     data = data if isinstance(data, dict) else {}
     described = {"id": runs.run_id(folder), "name": folder.root.name, "summary": config_summary(sections),
                  "abilities": abilities(sections),

@@ -3,5 +3,5 @@ its resolved config (`building`), checkpoints, the run folder and its lock, logs
 several processes and the pictures written along a run (`outputs`).
 
 May import (the layers below it, `lint-imports`): viz, algorithms, metrics, nets, objectives, samplers, data,
-config, registry, version, jsonl, world, errors.
+config, registry, version, jsonl, world, files, errors.
 """

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from safetensors.torch import load, save
 from torch import Tensor, nn
 
 from gankit.errors import CheckpointError
+from gankit.files import write_atomic
 
 FORMAT_VERSION = 1
 TENSOR_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.safetensors")  # a bare name: no folder, no '..', not absolute
@@ -32,43 +30,6 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 # -- writing ------------------------------------------------------------------------------------
-def _umask() -> int:
-    mask = os.umask(0o022)  # the umask can only be read by setting it: put it straight back
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def naming(path: Path) -> Iterator[None]:
-    """OSErrors inside name `path` (not a temp file, or nothing), so a failed write says which file it was."""
-    try:
-        yield
-    except OSError as err:
-        if err.filename == str(path):
-            raise
-        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to `path` via a temp file in the same folder and an atomic rename.
-
-    The file gets the mode of any file the user makes (0666 less the umask), not mkstemp's 0600.
-    """
-    with naming(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
 def save_tensors(path: Path, tensors: dict[str, Tensor]) -> bytes:
     """Write tensors as a safetensors file, atomically; returns the bytes written (to hash them)."""
     data = save({k: v.detach().contiguous().cpu() for k, v in tensors.items()})

@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from gankit.files import naming, write_atomic
 from gankit.jsonl import read_jsonl
-from gankit.training.checkpoint import naming, write_atomic
 
 
 class Logbook:

@@ -16,7 +16,8 @@ from gankit.algorithms import family_of
 from gankit.config import Config
 from gankit.data.spec import DataSpec
 from gankit.errors import CheckpointError, GankitError
-from gankit.training.checkpoint import read_meta, write_atomic
+from gankit.files import inside, write_atomic
+from gankit.training.checkpoint import TENSOR_FILE, load_run_checkpoint, read_meta
 from gankit.version import __version__
 
 if sys.platform != "win32":
@@ -153,12 +154,29 @@ class RunFolder:
         except OSError as err:
             raise self.write_failure(err) from None
 
+    def inside(self, path: Path) -> Path:
+        """`path`, refused in one line when it (or a link on the way) leads outside this run folder."""
+        if not inside(self.root, path):
+            raise CheckpointError(f"{path} is a link to outside the run folder {self.root}; gankit reads a run "
+                                  "only from its own folder")
+        return path
+
     def load_config(self) -> Config:
         if not self.exists():
             raise CheckpointError(f"{self.root} is not a gankit run folder (no config.yaml)")
-        return Config.from_yaml(self.config_path)
+        return Config.from_yaml(self.inside(self.config_path))
+
+    def load_checkpoint(self, tag: str = "last") -> tuple[dict[str, Any], dict[str, Any]]:
+        """Checkpoint `tag` (checked whole, see training.checkpoint), read only from inside this run folder."""
+        self.inside(self.checkpoints)
+        self.inside(self.checkpoints / f"{tag}.json")
+        tensors = (read_meta(self.checkpoints, tag) or {}).get("tensors")
+        if isinstance(tensors, str) and TENSOR_FILE.fullmatch(tensors):  # a bad name: the loader says so
+            self.inside(self.checkpoints / tensors)
+        return load_run_checkpoint(self.checkpoints, tag)
 
     def load_spec(self) -> DataSpec:
+        self.inside(self.info_path)
         try:
             return DataSpec.from_dict(json.loads(self.info_path.read_text())["data"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:

@@ -22,6 +22,7 @@ from gankit.config import Config
 from gankit.data.catalog import dataset_kind
 from gankit.data.shard import ShardedGenerator
 from gankit.errors import ConfigError, GankitError
+from gankit.files import write_atomic
 from gankit.metrics.evaluate import ImageEvaluator
 from gankit.nets.modes import set_trainable
 from gankit.training import checkpoint as ckpt
@@ -136,7 +137,7 @@ class Trainer:
         lock = folder.lock()  # before reading the checkpoint: another process may be writing the next one
         try:
             folder.remove_temp_files()
-            tensors, meta = ckpt.load_run_checkpoint(folder.checkpoints, "last")
+            tensors, meta = folder.load_checkpoint("last")
             config = cls._resumed_config(folder, config, meta, steps, device)
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
@@ -164,7 +165,7 @@ class Trainer:
             return config
         config = config.override(overrides)
         try:
-            ckpt.write_atomic(folder.config_path, config.to_yaml().encode())
+            write_atomic(folder.config_path, config.to_yaml().encode())
         except OSError as err:
             raise folder.write_failure(err) from None
         return config
@@ -179,7 +180,7 @@ class Trainer:
                 config = folder.load_config()
                 lock = folder.lock()
                 folder.remove_temp_files()
-                checkpoint = ckpt.load_run_checkpoint(folder.checkpoints, "last")
+                checkpoint = folder.load_checkpoint("last")
                 config = cls._resumed_config(folder, config, checkpoint[1], steps, device)
                 config_yaml = config.to_yaml()
             config = Config.from_dict(yaml.safe_load(group.share_text(config_yaml)))
@@ -356,7 +357,7 @@ class Trainer:
             return True
         bad = bad or "a value in another process"
         limit, bad_step = self.config.train.max_recoveries, self.step
-        last = ckpt.load_run_checkpoint(self.folder.checkpoints, "last") if self.is_main else None
+        last = self.folder.load_checkpoint("last") if self.is_main else None
         tensors, meta = self.group.share_checkpoint(last)
         if self.recoveries >= limit:
             raise GankitError(

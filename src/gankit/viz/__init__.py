@@ -2,5 +2,5 @@
 folders and never trains; the only layer that draws (matplotlib).
 
 May import (the layers below it, `lint-imports`): algorithms, metrics, nets, objectives, samplers, data, config,
-registry, version, jsonl, world, errors.
+registry, version, jsonl, world, files, errors.
 """

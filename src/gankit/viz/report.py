@@ -12,6 +12,7 @@ import yaml
 
 from gankit.algorithms import ALGORITHMS
 from gankit.errors import GankitError
+from gankit.files import inside, write_text_atomic
 from gankit.jsonl import finite_number, read_jsonl
 from gankit.viz.bench_results import result_dir
 from gankit.viz.figures import Figure, figure_png
@@ -87,8 +88,19 @@ def _reason(err: Exception) -> str:
     return err.strerror if isinstance(err, OSError) and err.strerror else str(err)
 
 
+def _ours(folder: Path, name: str, notes: list[str]) -> bool:
+    """Whether FOLDER/name is the folder's own file: a link out of it is never read (a shared report would
+    carry that file's bytes), and says so in a note."""
+    if inside(folder, folder / name):
+        return True
+    _note(notes, name, "a link to outside the folder, not read")
+    return False
+
+
 def _read_text(folder: Path, name: str, notes: list[str]) -> str | None:
     """A text file; bytes that are not UTF-8 show as U+FFFD (with a note), an unreadable file gives None."""
+    if not _ours(folder, name, notes):
+        return None
     try:
         data = (folder / name).read_bytes()
     except OSError as err:
@@ -103,6 +115,8 @@ def _read_text(folder: Path, name: str, notes: list[str]) -> str | None:
 
 def _read_object(folder: Path, name: str, notes: list[str]) -> dict[str, Any] | None:
     """A JSON file that should hold an object; None (and a note) when it is torn, not UTF-8 or something else."""
+    if not _ours(folder, name, notes):
+        return None
     try:
         value = json.loads((folder / name).read_bytes())
     except (OSError, ValueError) as err:  # ValueError: torn JSON, or bytes that are not UTF-8
@@ -137,7 +151,7 @@ def _skipped(notes: list[str]) -> str:
 
 # -- a run ----------------------------------------------------------------------------------------------------
 def _curves(folder: Path, notes: list[str]) -> list[str]:
-    if not (folder / "metrics.jsonl").is_file():
+    if not (folder / "metrics.jsonl").is_file() or not _ours(folder, "metrics.jsonl", notes):
         return []
     try:
         lines = read_jsonl(folder / "metrics.jsonl")
@@ -195,7 +209,8 @@ def run_report(folder: Path) -> str:
         if modes is not None:
             parts += ["<h3>modes.json</h3>", _table([modes])]
     parts += ["<h2>Training curves</h2>", *_curves(folder, notes), "<h2>Pictures</h2>"]
-    samples = sorted((folder / "samples").glob("step-*.png"))
+    samples = [p for p in sorted((folder / "samples").glob("step-*.png"))
+               if _ours(folder, p.relative_to(folder).as_posix(), notes)]
     if samples:
         data = (info or {}).get("data")
         classes = data.get("class_names") if isinstance(data, dict) else None
@@ -203,7 +218,8 @@ def run_report(folder: Path) -> str:
         if isinstance(classes, list) and classes and _conditional(sections):
             note = f" (one row per class: {', '.join(map(str, classes))})"
         parts.append(_figure(_inline(samples[-1]), f"samples from a fixed z, {samples[-1].stem}{note}"))
-    parts += [_figure(_inline(folder / name), caption) for name, caption in RUN_PICTURES if (folder / name).is_file()]
+    parts += [_figure(_inline(folder / name), caption) for name, caption in RUN_PICTURES
+              if (folder / name).is_file() and _ours(folder, name, notes)]
     return _page(f"gankit: {folder.name}", parts, notes)
 
 
@@ -243,7 +259,8 @@ def bench_report(folder: Path) -> str:
     parts.append("<h2>Samples per cell</h2>")
     for row in rows:
         samples = result_dir(folder, row["dataset"], row["method"], row["seed"]) / "samples"
-        pictures = sorted(samples.glob("step-*.png"))
+        pictures = [p for p in sorted(samples.glob("step-*.png")) if _ours(folder, p.relative_to(folder).as_posix(),
+                                                                            notes)]
         if pictures:
             parts.append(_figure(_inline(pictures[-1]), f"{row['dataset']} / {row['method']} / seed {row['seed']}"))
     return _page(f"gankit bench {suite}", parts, notes)
@@ -297,7 +314,7 @@ def _bench_plots(folder: Path, names: Any, notes: list[str]) -> list[str]:
         path = folder / "plots" / str(name)
         if not isinstance(name, str) or Path(name).name != name or not path.is_file():
             _note(notes, f"plots/{name}", "no such file in the folder")
-        else:
+        elif _ours(folder, f"plots/{name}", notes):
             figures.append(_figure(_inline(path), name.removesuffix(".png").replace("-", " ")))
     return figures
 
@@ -332,5 +349,5 @@ def write_report(path: str | Path) -> Path:
     else:
         raise GankitError(f"{path} is neither a run folder (config.yaml) nor a bench folder (bench.json)")
     out = folder / "report.html"
-    out.write_text(page, encoding="utf-8")  # the page says it is UTF-8, whatever the locale
+    write_text_atomic(out, page)  # UTF-8 as the page says, whatever the locale; a full disk keeps the old one
     return out

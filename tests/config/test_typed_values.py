@@ -1,0 +1,55 @@
+"""A value typed as a string is taken literally for a text field (a name, a path, a device); YAML reads it only
+for the other fields, and a value YAML cannot read is one line, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import tiny_config
+from gankit.cli import main
+from gankit.config import Config
+from gankit.errors import ConfigError
+
+TEXT = ["runs/exp #2", "null", "~", "&a", "@x", "%x", "[a", "!foo", "yes", "123", "2024-01-01", "*alias", "a: b"]
+
+
+@pytest.mark.parametrize("text", TEXT)
+def test_a_typed_name_or_path_is_taken_as_it_is(text):
+    config = Config().override({"train.out": text, "data.name": text, "data.root": text})
+    assert (config.train.out, config.data.name, config.data.root) == (text, text, text)
+
+
+@pytest.mark.parametrize("key, text, value", [("train.steps", "12", 12), ("optim.lr_g", "1e-3", 1e-3),
+                                              ("model.spectral_norm", "true", True),
+                                              ("train.progress_steps", "[1, 5]", [1, 5])])
+def test_other_fields_read_yaml_scalars_as_a_config_file_would(key, text, value):
+    section, name = key.split(".")
+    assert getattr(getattr(Config().override({key: text}), section), name) == value
+
+
+@pytest.mark.parametrize("key, text, words", [
+    ("train.steps", "[a", "train.steps: cannot read '[a'"), ("train.steps", "@x", "train.steps: cannot read"),
+    ("train.device", "*x", "train.device must be auto, cpu"), ("objective.name", "!tag", "unknown objective '!tag'"),
+    ("train.bogus", "1", "unknown field train.bogus"),
+])
+def test_a_value_that_does_not_fit_is_one_line(key, text, words):
+    result = CliRunner().invoke(main, ["train", "--set", f"{key}={text}", "--dry-run"])
+    assert result.exit_code == 1 and words in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_an_out_with_a_hash_trains_into_the_folder_named_and_leaves_the_other_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    first = runner.invoke(main, ["train", "--out", "runs/exp", "--steps", "6", "--no-progress"])
+    assert first.exit_code == 0, first.output
+    before = (tmp_path / "runs" / "exp" / "checkpoints" / "last.json").read_text()
+    second = runner.invoke(main, ["train", "--out", "runs/exp #2", "--steps", "3", "--no-progress", "--overwrite"])
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "runs" / "exp #2" / "config.yaml").is_file()
+    assert (tmp_path / "runs" / "exp" / "checkpoints" / "last.json").read_text() == before  # untouched
+
+
+def test_an_unknown_config_key_is_still_named(tmp_path):
+    with pytest.raises(ConfigError, match="unknown config key 'nope'"):
+        Config.from_dict(tiny_config(tmp_path)).override({"nope": "1"})
