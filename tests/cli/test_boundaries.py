@@ -119,7 +119,7 @@ def test_an_unforeseen_failure_is_one_line_and_gankit_debug_shows_its_traceback(
 
 
 @pytest.mark.slow
-def test_overwrite_of_a_run_another_process_trains_is_refused_with_its_pid(tmp_path):
+def test_writers_into_a_run_another_process_trains_are_refused_with_its_pid(tmp_path):
     import subprocess
     import sys
     import time
@@ -133,8 +133,10 @@ def test_overwrite_of_a_run_another_process_trains_is_refused_with_its_pid(tmp_p
         while not (run / "checkpoints" / "last.json").is_file() and time.monotonic() < deadline:
             time.sleep(0.2)
         before = (run / "config.yaml").read_text()
-        line = one_line(CliRunner().invoke(main, ["train", "--out", str(run), "--overwrite", "--steps", "2"]))
-        assert f"being trained by another process (pid {other.pid})" in line
+        for args in (["train", "--out", str(run), "--overwrite", "--steps", "2"], ["eval", str(run)],
+                     ["report", str(run)]):
+            line = one_line(CliRunner().invoke(main, args))
+            assert f"being trained by another process (pid {other.pid})" in line, args
         assert (run / "config.yaml").read_text() == before and other.poll() is None  # the other run goes on
     finally:
         other.kill()

@@ -73,9 +73,13 @@ def get(url, path):
         return err.code, err.read()
 
 
-def post(url, path, body):
+def post(url, path, body, token=True):
+    """(status, JSON) of a POST carrying the page's token, as the pages' own script sends it (or not)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["X-Gankit-Token"] = json.loads(get(url, "/api/token")[1])["token"]
     request = urllib.request.Request(url + path.lstrip("/"), data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -265,7 +269,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh page that records every console error and uncaught exception."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # bypass_csp: Playwright's own waits evaluate strings in the page, which the server's policy forbids to any
+    # script but its own (the policy itself is tested on the headers)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page.errors = []
     page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
@@ -353,3 +359,26 @@ def test_the_live_page_updates_while_training_and_stops_on_request(server, page)
     step = int(page.inner_text("#live-status").split("step ")[1].split(" ")[0])
     assert frames == sorted(set(frames)) and 0 < step < 2000
     assert page.errors == []
+
+
+def test_a_request_that_changes_something_needs_the_pages_token(server):
+    status, answer = post(server, "/api/live/stop", {}, token=False)  # what another site's form would send
+    assert status == 403 and "token" in answer["error"] and list(answer) == ["error"]
+    status, answer = post(server, "/api/sample", {"run": "ring-ns"}, token=False)
+    assert status == 403
+
+
+def test_every_answer_says_nosniff_and_allows_only_the_servers_own_scripts(server):
+    for path in ("/", "/api/runs", "/static/app.js"):
+        with urllib.request.urlopen(server + path.lstrip("/"), timeout=30) as response:
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_host_header_is_read_for_every_loopback_name():
+    from gankit.serve.guard import host_name
+    from gankit.serve.server import LOOPBACK_NAMES
+
+    assert [host_name(h) for h in ("[::1]:8000", "localhost:80", "127.0.0.1", "[::1]")] == \
+        ["::1", "localhost", "127.0.0.1", "::1"]
+    assert host_name("rebound.example:8000") not in LOOPBACK_NAMES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -41,22 +42,28 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
         raise GankitError("--against scores a run: give RUN_DIR as well")
     if run_dir is not None:
         from gankit.api import load
+        from gankit.training.run_folder import RunFolder
 
-        run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
-        n = n or default_eval_samples(run.config.data.name)
-        split = split or default_eval_split(run.config.data.name)
-        card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
-        suffix = "" if feature_space == "classifier" else f"-{feature_space}"
-        if "real_sha256" in card:  # one card per folder scored against
-            suffix += f"-folder-{card['real_sha256'][:8]}"
-        if weights == "raw":  # beside the EMA's card, not over it
-            suffix += "-raw"
-        if split != default_eval_split(run.config.data.name):  # a repeat on other data keeps the first card
-            suffix += f"-{split}"
-        if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
-            suffix += f"-seed{seed}"
-        path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
-        write_atomic(path, (json.dumps(card, indent=1) + "\n").encode())  # a full disk leaves no torn card
+        folder = RunFolder(Path(run_dir))
+        folder.load_config()  # not a run: one line, and no folder made by taking its lock
+        with folder.held():  # the card goes into the run: not while another process trains it
+            run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
+            n = n or default_eval_samples(run.config.data.name)
+            split = split or default_eval_split(run.config.data.name)
+            click.echo(f"gankit: scoring {n:,} samples of step {run.step:,} against the {split} split in "
+                       f"{feature_space} features (real features are cached after the first time) …", err=True)
+            card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
+            suffix = "" if feature_space == "classifier" else f"-{feature_space}"
+            if "real_sha256" in card:  # one card per folder scored against
+                suffix += f"-folder-{card['real_sha256'][:8]}"
+            if weights == "raw":  # beside the EMA's card, not over it
+                suffix += "-raw"
+            if split != default_eval_split(run.config.data.name):  # a repeat on other data keeps the first card
+                suffix += f"-{split}"
+            if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
+                suffix += f"-seed{seed}"
+            path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
+            write_atomic(path, (json.dumps(card, indent=1) + "\n").encode())  # a full disk leaves no torn card
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
         n = n or default_eval_samples(data_name)

@@ -21,10 +21,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gankit.errors import GankitError
 from gankit.serve import pictures
+from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, Work
 from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
@@ -119,9 +119,13 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
         jobs.shutdown()
 
     app = FastAPI(title="gankit", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.runs, app.state.jobs, app.state.live = runs, jobs, live
-    if allowed_hosts is not None:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    token = new_token()  # the pages read it from /api/token (same origin only: no CORS) and send it back
+    app.state.runs, app.state.jobs, app.state.live, app.state.token = runs, jobs, live, token
+    app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts)
+
+    @app.get("/api/token")
+    def page_token() -> dict[str, str]:
+        return {"token": token}
 
     @app.exception_handler(RequestValidationError)
     async def bad_input(request: Request, err: RequestValidationError) -> JSONResponse:

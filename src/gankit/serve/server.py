@@ -48,12 +48,12 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-LOOPBACK_NAMES = ["127.0.0.1", "localhost"]  # the Host headers a loopback server answers
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]  # the Host names a loopback server answers
 
 
 def _server(runs_dir: str | Path, sock: socket.socket) -> uvicorn.Server:
     host = sock.getsockname()[0]
-    hosts = LOOPBACK_NAMES if is_loopback(host) and ":" not in host else None  # elsewhere: the names are unknown
+    hosts = LOOPBACK_NAMES if is_loopback(host) else None  # elsewhere the names it is reached by are unknown
     config = uvicorn.Config(create_app(runs_dir, hosts), log_level="warning", access_log=False, lifespan="on")
     return uvicorn.Server(config)
 

@@ -8,6 +8,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -115,6 +117,16 @@ class RunFolder:
             return RunLock(self.root)
         except OSError as err:
             raise GankitError(f"cannot write the run folder {self.root} ({err.strerror or err})") from None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """This folder's lock around a write into it (eval's card, the report): refused, with the pid, while
+        another process trains the run, so nothing is written into a run that is changing."""
+        lock = self.lock()
+        try:
+            yield
+        finally:
+            lock.release()
 
     def remove_temp_files(self) -> None:
         """Remove the temp files of writes a killed process left unfinished (call it holding the lock)."""

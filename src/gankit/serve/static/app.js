@@ -15,9 +15,16 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+let tokenAsked = null;  // the server's same-origin token: every request that changes something carries it
+function token() {
+  tokenAsked = tokenAsked || fetch("/api/token").then(r => r.json()).then(d => d.token);
+  return tokenAsked;
+}
+
 async function api(path, body) {
   const options = body === undefined ? {} :
-    {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)};
+    {method: "POST", headers: {"Content-Type": "application/json", "X-Gankit-Token": await token()},
+     body: JSON.stringify(body)};
   const response = await fetch(path, options);
   const data = await response.json();
   if (!response.ok) throw new Error(data.error || `${response.status}`);
