@@ -7,9 +7,13 @@ HOME_FEATURES = Path.home() / ".cache" / "gankit" / "features"
 
 
 @pytest.fixture(autouse=True)
-def _deterministic_threads():
-    # Bit-exact comparisons need the same reduction order in both runs being compared.
+def _deterministic_threads(monkeypatch):
+    # Bit-exact comparisons need the same reduction order in both runs being compared: one thread, in this
+    # process and in the processes tests start, and `train.threads: auto` finds one core to choose from
+    # (tests/training/test_threads.py gives it more).
     torch.set_num_threads(1)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr("gankit.training.trainer.available_cores", lambda: 1)
     yield
 
 

@@ -172,7 +172,7 @@ def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:
         config = Config.from_dict(config)
     elif not isinstance(config, Config):
         config = Config.from_yaml(config)
-    return environment.with_cache(config)
+    return environment.from_environment(config)
 
 
 def _finish(trainer: Trainer, progress: bool, callbacks: tuple[Callback, ...]) -> Run:
@@ -213,4 +213,6 @@ def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", devi
     if weights == "raw":
         algorithm.use_trained_weights()
     algorithm.to(resolve_device(device)).eval()
+    if isinstance(config.train.threads, int) and environment.omp_threads() is None:
+        torch.set_num_threads(config.train.threads)  # sample, eval and pixels run as the run trained
     return Run(folder, config, spec, algorithm, meta["step"])

@@ -32,6 +32,25 @@ def with_cache(config: Config) -> Config:
     return replace(config, data=replace(config.data, root=root))
 
 
+def omp_threads() -> int | None:
+    """$OMP_NUM_THREADS as a thread count, None when unset or not a positive whole number."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def with_threads(config: Config) -> Config:
+    """The config with train.threads from $OMP_NUM_THREADS when it is set and the config says `auto`."""
+    threads = omp_threads()
+    if threads is None or config.train.threads != "auto":
+        return config
+    return replace(config, train=replace(config.train, threads=threads))
+
+
+def from_environment(config: Config) -> Config:
+    """What the environment adds to a config an entry point was given: the cache folder and the threads."""
+    return with_threads(with_cache(config))
+
+
 def data_config(name: str = "ring8", root: str | None = None, **fields: object) -> DataConfig:
     """A DataConfig for a command that names a dataset; the cache from `root`, else $GANKIT_CACHE."""
     return DataConfig(name=name, root=root or cache_root(), **fields)  # type: ignore[arg-type]

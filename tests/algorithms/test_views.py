@@ -168,7 +168,8 @@ def test_pixel_argument_builds_one_isolated_and_six_stroke_pixels():
     image[0, 2, 1:9] = 200  # a horizontal stroke near the top
     one, six = one_and_six_wrong(image)
     changed_one = torch.nonzero(one[0] != image[0])
-    assert changed_one.tolist() == [[11, 11]] and one[0, 11, 11] == 255  # the corner farthest from the stroke
+    # the pixel farthest from the stroke that keeps 2 pixels off the border (where its outline would be cut)
+    assert changed_one.tolist() == [[9, 9]] and one[0, 9, 9] == 255
     changed_six = torch.nonzero(six[0] != image[0])
     assert len(changed_six) == 6 and (six[0][six[0] != image[0]] == 200).all()
     assert all(abs(int(y) - 2) <= 1 for y, _ in changed_six.tolist())  # all touch the stroke's rows
@@ -282,7 +283,9 @@ def test_each_view_shows_its_own_vocabulary(tmp_path):
     vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
     assert not any("D" in label for label in family_of(vae.config).progress_labels.values())
     page = write_report(tmp_path / "vae").read_text()
-    config = page[page.index("<h2>Config</h2>"):page.index("<h2>Training curves</h2>")]
+    order = [page.index(f"<h2>{part}</h2>") for part in ("Pictures", "Training curves", "Config")]
+    assert order == sorted(order)  # the samples first, the config dump last
+    config = page[page.index("<h2>Config</h2>"):]
     assert "vae:" in config and "objective:" not in config and "gan:" not in config
     assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field
 
@@ -305,3 +308,17 @@ def test_a_first_grid_comes_early_and_an_interrupted_run_keeps_its_pictures(tmp_
     assert (tmp_path / "cut" / "samples" / "step-00000007.png").is_file()
     modes = json.loads((tmp_path / "cut" / "modes.json").read_text())
     assert modes["step"] == 7 and (tmp_path / "cut" / "landscape.gif").is_file()
+
+
+def test_sample_and_pixels_write_into_the_run_folder_unless_told_and_never_over_each_other(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gankit.train(tiny_config(tmp_path / "gan", data={"name": "digits"}, model={"net": "dcgan", "width": 8},
+                             train={"batch_size": 16}))
+    for args in (["sample", "gan"], ["sample", "gan", "--seed", "1"], ["sample", "gan", "--from-discriminator",
+                                                                        "--steps", "2"], ["pixels", "gan"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    made = sorted(p.name for p in (tmp_path / "gan").glob("*-step*.png"))
+    assert made == ["argmax-d-step00000020-seed0.png", "pixels-step00000020-image0.png",
+                    "samples-step00000020-seed0.png", "samples-step00000020-seed1.png"]
+    assert not list(tmp_path.glob("*.png"))  # nothing in the current folder

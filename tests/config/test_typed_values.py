@@ -21,8 +21,8 @@ def test_a_typed_name_or_path_is_taken_as_it_is(text):
 
 
 @pytest.mark.parametrize("key, text, value", [("train.steps", "12", 12), ("optim.lr_g", "1e-3", 1e-3),
-                                              ("model.spectral_norm", "true", True),
-                                              ("train.progress_steps", "[1, 5]", [1, 5])])
+                                              ("model.spectral_norm", "true", True), ("train.threads", "auto", "auto"),
+                                              ("train.threads", "3", 3), ("train.progress_steps", "[1, 5]", [1, 5])])
 def test_other_fields_read_yaml_scalars_as_a_config_file_would(key, text, value):
     section, name = key.split(".")
     assert getattr(getattr(Config().override({key: text}), section), name) == value
@@ -31,7 +31,7 @@ def test_other_fields_read_yaml_scalars_as_a_config_file_would(key, text, value)
 @pytest.mark.parametrize("key, text, words", [
     ("train.steps", "[a", "train.steps: cannot read '[a'"), ("train.steps", "@x", "train.steps: cannot read"),
     ("train.device", "*x", "train.device must be auto, cpu"), ("objective.name", "!tag", "unknown objective '!tag'"),
-    ("train.bogus", "1", "unknown field train.bogus"),
+    ("train.bogus", "1", "unknown field train.bogus"), ("train.threads", "many", "train.threads must be int or auto"),
 ])
 def test_a_value_that_does_not_fit_is_one_line(key, text, words):
     result = CliRunner().invoke(main, ["train", "--set", f"{key}={text}", "--dry-run"])

@@ -97,7 +97,10 @@ def run_cell(
         if ckpt.read_meta(folder / "checkpoints", "last") is not None:
             run = api.resume(folder, callbacks=callbacks)
         else:
-            run = api.train(cell.config(str(folder)), overwrite=True, callbacks=callbacks)
+            config = cell.config(str(folder))
+            if threads:  # --jobs: each cell its share of the cores, not a measurement that the others disturb
+                config["train"]["threads"] = threads
+            run = api.train(config, overwrite=True, callbacks=callbacks)
     finally:
         folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(clock, json.dumps({"seconds": spent + time.perf_counter() - start}))

@@ -14,7 +14,9 @@ from gankit.errors import GankitError
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--n", "n", type=click.IntRange(1, 10_000),
               help="How many samples.  [default: 64; conditional: a row per class]")
-@click.option("--out", type=click.Path(dir_okay=False), default="samples.png", show_default=True, help="PNG to write.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="PNG to write.  [default: in the run folder, samples-stepN-seedS.png (--from-discriminator: "
+                   "argmax-d-stepN-seedS.png)]")
 @click.option("--out-dir", type=click.Path(file_okay=False),
               help="Write each sample as its own file, 1.png … N.png, into this new or empty folder (not a grid).")
 @click.option("--format", "image_format", type=click.Choice(["png", "jpg"]), default="png", show_default=True,
@@ -33,7 +35,7 @@ from gankit.errors import GankitError
 @click.option("--steps", type=click.IntRange(1), help="Langevin steps for --from-discriminator.  [default: the "
               "run's ebm.sample_steps; GANs: 20 for images, 50 for 2D]")
 def sample(
-    run_dir: str, n: int | None, out: str, out_dir: str | None, image_format: str, tgz: str | None, seed: int,
+    run_dir: str, n: int | None, out: str | None, out_dir: str | None, image_format: str, tgz: str | None, seed: int,
     class_index: int | None, checkpoint: str, nrow: int, scale: int | None, from_discriminator: bool,
     steps: int | None,
 ) -> None:
@@ -56,6 +58,7 @@ def sample(
 
     run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
     if from_discriminator:
+        out = out or str(Path(run_dir) / f"argmax-d-step{run.step:08d}-seed{seed}.png")
         path, scores = run.save_ascent(out, n or (8 if run.spec.kind == "image" else 500), steps, seed, scale)
         start, end = float(scores[0].mean()), float(scores[-1].mean())
         click.echo(f"D's mean score along the {len(scores) - 1} Langevin steps: {start:+.2f} at the start (noise) "
@@ -67,6 +70,7 @@ def sample(
         return
     if n is None:
         n = run.spec.num_classes * nrow if run.algorithm.conditional and class_index is None else 64
+    out = out or str(Path(run_dir) / f"samples-step{run.step:08d}-seed{seed}.png")  # next to the run, kept apart
     path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow, scale=scale)
     click.echo(f"wrote {n} samples from step {run.step:,} to {path}")
 
@@ -95,8 +99,9 @@ def _save_files(run: Any, n: int, class_index: int | None, seed: int, folder: Pa
 @click.option("--index", type=int, default=0, show_default=True, help="Which test-split image to edit (and draw).")
 @click.option("--n", "n", type=click.IntRange(1), default=1, show_default=True,
               help="Also count, over test images INDEX … INDEX+N-1, how often each judge prefers the six pixels.")
-@click.option("--out", type=click.Path(dir_okay=False), default="pixels.png", show_default=True, help="PNG to write.")
-def pixels(run_dir: str, index: int, n: int, out: str) -> None:
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="PNG to write.  [default: in the run folder, pixels-stepN-imageI.png]")
+def pixels(run_dir: str, index: int, n: int, out: str | None) -> None:
     """The pixel-loss argument: one isolated wrong pixel vs six along the stroke, by pixel error and by
     RUN_DIR's discriminator (a GAN or EBM trained on the image's dataset)."""
     from dataclasses import replace
@@ -122,7 +127,9 @@ def pixels(run_dir: str, index: int, n: int, out: str) -> None:
         result = pixel_argument(test.data[index], discriminator)
     except ValueError as err:
         raise GankitError(f"test image {index}: {err}; try another --index") from None
-    labels = [f"{name}\npixel L2 {result.pixel_l2[name]:.2f}, D {result.d_score[name]:+.2f}" for name in result.images]
+    out = out or str(Path(run_dir) / f"pixels-step{run.step:08d}-image{index}.png")
+    labels = [f"{name}\npixel L2 {result.pixel_l2[name]:.2f}, s(x) {result.d_score[name]:+.2f}"
+              for name in result.images]
     title = (f"test image {index}: the pixel loss prefers {result.pixel_loss_prefers}, "
              f"D prefers {result.discriminator_prefers} (edited pixels in red)")
     with writing(Path(out)):
@@ -130,7 +137,8 @@ def pixels(run_dir: str, index: int, n: int, out: str) -> None:
                                     marks=[None, result.edited(ONE), result.edited(SIX)], title=title)
     click.echo(f"test image {index}:")
     for name in result.images:
-        click.echo(f"  {name:17s} pixel L2 error {result.pixel_l2[name]:5.2f}   D(x) {result.d_score[name]:+8.3f}")
+        click.echo(f"  {name:17s} pixel L2 error {result.pixel_l2[name]:5.2f}   "
+                   f"s(x), D's raw score {result.d_score[name]:+8.3f}")
     click.echo(f"  the pixel loss prefers the {result.pixel_loss_prefers} (smaller error); "
                f"D prefers the {result.discriminator_prefers} (higher score)")
     if n > 1:

@@ -107,7 +107,7 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
              "train.out": out, "train.device": device, "train.seed": seed, "train.eval_every": eval_every}
     overrides |= {k: v for k, v in flags.items() if v is not None}
     overrides |= parse_sets(sets)
-    config = environment.with_cache(config.override(overrides))
+    config = environment.from_environment(config.override(overrides))
     from gankit.objectives import OBJECTIVES
 
     OBJECTIVES.get(config.objective.name)  # fail before loading data on a typo
@@ -171,10 +171,24 @@ def report_run(run: Any) -> None:
         sys.exit(INTERRUPTED_EXIT)
     click.echo(f"done: {run.step:,} steps; run folder {where}")
     click.echo(f"  samples: {where}/samples/   progress strip: {where}/progress.png")
+    heldout = {k: v for k, v in _last_values(where / "metrics.jsonl").items() if k.startswith("test_")}
+    if heldout:  # the generator alone's own measure (the VAE's test −ELBO), in nats per example
+        click.echo("  held out (test split, nats per example): "
+                   + ", ".join(f"{k.removeprefix('test_')} {v:.2f}" for k, v in sorted(heldout.items())))
     if run.mode_stats:
         from gankit.metrics.modes2d import ModeStats
 
         click.echo(f"  2D modes: {ModeStats(**run.mode_stats).summary()} -> {where}/modes.json")
+
+
+def _last_values(metrics: Path) -> dict[str, Any]:
+    """The latest value of every key in a run's metrics.jsonl (a torn line skipped)."""
+    from gankit.jsonl import read_jsonl
+
+    values: dict[str, Any] = {}
+    for record in read_jsonl(metrics).records if metrics.is_file() else []:
+        values |= record
+    return values
 
 
 @click.command()

@@ -101,7 +101,16 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
         if value is None and type(None) in args:
             return None
         options = [a for a in args if a is not type(None)]
-        return _coerce(value, options[0], name)
+        if len(options) == 1:
+            return _coerce(value, options[0], name)
+        for option in options:  # the first that takes the value
+            try:
+                return _coerce(value, option, name)
+            except ConfigError:
+                continue
+        kinds = " or ".join(", ".join(map(str, typing.get_args(o))) if typing.get_origin(o) is Literal
+                            else o.__name__ for o in options)
+        raise ConfigError(f"{name} must be {kinds}, got {value!r}")
     if origin is Literal:
         if value not in args:
             raise ConfigError(f"{name} must be one of {', '.join(map(str, args))}, got {value!r}")
@@ -140,6 +149,8 @@ def validate(config: Config) -> None:
             raise ConfigError(f"{name} is too large for float32 (at most {FLOAT32_MAX:g}), got {value:g}")
     if not 0 <= t.seed <= MAX_SEED:
         raise ConfigError(f"train.seed must be in 0..{MAX_SEED} (2^63 - 1), got {t.seed}")
+    if isinstance(t.threads, int) and t.threads < 1:
+        raise ConfigError(f"train.threads must be auto or at least 1, got {t.threads}")
     if t.steps > MAX_STEPS:
         raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
     ob, m = config.objective, config.model

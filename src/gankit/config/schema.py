@@ -141,6 +141,10 @@ class TrainConfig:
     precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"
     """Numbers in the training step: fp32, or autocast to bf16 (CPU and CUDA) or fp16 (CUDA, loss-scaled);
     `auto`: bf16 on a GPU, and on a CPU where a short measurement finds bf16 faster (recorded as chosen)."""
+    threads: int | Literal["auto"] = "auto"
+    """CPU threads for torch's operations: `auto` times a few real steps of this run at each count the CPU
+    affinity allows (under the machine's load as it is) and keeps the fastest, recorded as chosen; an integer
+    fixes it. $OMP_NUM_THREADS, when set, is taken instead of `auto`."""
     channels_last: bool = False
     """Convolutional networks in channels-last memory layout (faster convolutions on most CPUs and GPUs)."""
     compile: bool = False

@@ -71,7 +71,7 @@ class LiveRequest(BaseModel):
     d_steps: int = Field(1, ge=1, le=10)
     lr_g: float = Field(1e-3, gt=0, le=0.1)
     lr_d: float = Field(1e-3, gt=0, le=0.1)
-    steps: int = Field(400, ge=10, le=5000)
+    steps: int = Field(1000, ge=10, le=5000)
     seed: int = SEED
 
 

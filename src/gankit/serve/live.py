@@ -43,7 +43,7 @@ class LiveSettings:
     d_steps: int = 1
     lr_g: float = 1e-3
     lr_d: float = 1e-3
-    steps: int = 400
+    steps: int = 1000  # ring8's ring forms by about 1 000 iterations (400 ended before it)
     seed: int = 0
 
     def config(self, out: str) -> Config:

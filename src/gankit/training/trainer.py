@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 import time
@@ -35,6 +36,7 @@ from gankit.training.logbook import Logbook, NoLogbook
 from gankit.training.outputs import Outputs
 from gankit.training.precision import Concrete, Precision, check_precision, choose_precision
 from gankit.training.run_folder import RunFolder, RunLock, default_run_name
+from gankit.training.threads import ThreadChoice, available_cores, candidates, fixed_threads, measure_threads
 from gankit.world import ONE_PROCESS, World
 
 Callback = Callable[["Trainer"], None]
@@ -83,6 +85,26 @@ class Trainer:
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
+        self.threads = self._choose_threads()
+        self.config = self.config.override({"train.threads": self.threads.threads})  # recorded as chosen
+
+    def _choose_threads(self) -> ThreadChoice:
+        """train.threads: a given count, or `auto`'s measurement of this run's own step at each candidate count
+        (the run is put back exactly as it was, so the measurement leaves no trace in what it trains)."""
+        setting = self.config.train.threads
+        if isinstance(setting, int):
+            return fixed_threads(setting, "set")
+        if self.device.type != "cpu" or self.group.parallel:  # a GPU's step, or processes that step together
+            return fixed_threads(torch.get_num_threads(), "torch's default")
+        counts = candidates(available_cores())
+        if len(counts) == 1:
+            return fixed_threads(counts[0], "one core available")
+        tensors, meta = self.state()
+        saved = ({k: v.clone() for k, v in tensors.items()}, copy.deepcopy(meta))
+        try:
+            return measure_threads(self.train_step, counts)
+        finally:
+            self.restore(*saved)
 
     @property
     def is_main(self) -> bool:
@@ -255,6 +277,9 @@ class Trainer:
                    dynamic_ncols=True)
         bar.set_postfix_str(f"losses every {t.log_every} steps", refresh=False)  # until the first log line
         self._clock = (time.perf_counter(), self.step)
+        if progress and self.is_main:
+            assert t.batch_size is not None
+            tqdm.write(f"gankit: torch threads: {self.threads.describe(t.batch_size)}", file=sys.stderr)
         try:
             with stop_on_sigint(self.request_stop, lambda: self.stop_requested):
                 if self.is_main and ckpt.read_meta(self.folder.checkpoints, "last") is None:
@@ -395,6 +420,13 @@ class Trainer:
         Only rank 0 writes: every process holds the same weights, optimizer and generator states."""
         if not self.is_main:
             return
+        tensors, meta = self.state(score)
+        ckpt.save_checkpoint(self.folder.checkpoints, "last", tensors, meta)
+        if score is not None and score > self._best_score():
+            ckpt.save_checkpoint(self.folder.checkpoints, "best", tensors, meta)
+
+    def state(self, score: float | None = None) -> tuple[dict[str, Tensor], dict[str, Any]]:
+        """Everything a resume restores: tensors (networks, optimizers, RNGs; live, not copies) and the rest."""
         tensors = {f"model.{k}": v for k, v in self.algorithm.state_dict().items()}
         optim_meta = {}
         for name, optimizer in self.optimizers.items():
@@ -404,9 +436,7 @@ class Trainer:
         meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score, "recoveries": self.recoveries,
                 "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict(),
                 "precision": self.precision.state_dict()}
-        ckpt.save_checkpoint(self.folder.checkpoints, "last", tensors, meta)
-        if score is not None and score > self._best_score():
-            ckpt.save_checkpoint(self.folder.checkpoints, "best", tensors, meta)
+        return tensors, meta
 
     def _best_score(self) -> float:
         score = (ckpt.read_meta(self.folder.checkpoints, "best") or {}).get("score")
@@ -414,7 +444,7 @@ class Trainer:
 
     def restore(self, tensors: dict[str, Tensor], meta: dict[str, Any]) -> None:
         """Put the run in the state of a checkpoint from ckpt.load_run_checkpoint (which checked its fields)."""
-        source = self.folder.checkpoints / meta["tensors"]
+        source = self.folder.checkpoints / meta.get("tensors", "(the state in memory)")
         ckpt.load_model_state(self.algorithm, tensors, source)
         for name, optimizer in self.optimizers.items():
             ckpt.optimizer_from_flat(name, optimizer, tensors, meta["optimizers"].get(name), source)

@@ -181,7 +181,7 @@ def save_landscape(
     ax = fig.subplots()
     low, high = extent
     image = ax.imshow(scores.T.cpu().numpy(), origin="lower", extent=(low, high, low, high), cmap="viridis")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D(x)")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="s(x): D's raw score (bright = real)")
     if real is not None:
         ax.scatter(real[:, 0], real[:, 1], s=3, c="white", alpha=0.5, label="data (positives)")
     if negatives is not None:

@@ -14,6 +14,7 @@ from torch import Tensor
 from torch.nn import functional as F
 
 INK = 30  # a pixel brighter than this is ink (stroke, its anti-aliased edge, or garment); the rest is background
+MARGIN = 2  # the isolated pixel keeps this far from the border, where its red outline in the picture would be cut
 
 
 def _neighbours(mask: Tensor) -> Tensor:
@@ -28,11 +29,15 @@ def one_and_six_wrong(image: Tensor) -> tuple[Tensor, Tensor]:
     stroke = image[0] > INK
     if not stroke.any() or stroke.all():
         raise ValueError("the image needs both stroke and background pixels")
-    # One wrong pixel: the background pixel farthest from the stroke, switched fully on.
+    # One wrong pixel: the background pixel farthest from the stroke (off the border), switched fully on.
     ys, xs = torch.nonzero(stroke, as_tuple=True)
     grid_y, grid_x = torch.meshgrid(torch.arange(stroke.shape[0]), torch.arange(stroke.shape[1]), indexing="ij")
     distance = ((grid_y[..., None] - ys) ** 2 + (grid_x[..., None] - xs) ** 2).min(-1).values.float()
     distance[stroke] = -1
+    inner = distance[MARGIN:-MARGIN, MARGIN:-MARGIN]
+    if (inner >= 0).any():  # images too small or too full for a margin keep the plain rule
+        distance = torch.full_like(distance, -1.0)
+        distance[MARGIN:-MARGIN, MARGIN:-MARGIN] = inner
     one = image.clone()
     one[0].view(-1)[distance.argmax()] = 255
     # Six wrong pixels: background pixels touching the stroke, most-touching first, painted like the stroke.

@@ -192,23 +192,12 @@ def _points(records: list[dict[str, Any]], key: str, notes: list[str]) -> list[t
 
 
 def run_report(folder: Path) -> str:
+    """What a reader looks for first comes first: the samples, the numbers, the curves; the config last."""
     notes: list[str] = []
     config = _read_text(folder, "config.yaml", notes)
     sections = _read_sections(config, notes) if config is not None else {}
     info = _read_object(folder, "run.json", notes) if (folder / "run.json").is_file() else {}
-    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", "<h2>Config</h2>", _config_block(config, sections)]
-    cards = sorted(folder.glob("eval-step*.json"))
-    if cards or (folder / "modes.json").is_file():
-        parts.append("<h2>Metric cards</h2>")
-        for card_path in cards:
-            card = _read_object(folder, card_path.name, notes)
-            if card is not None:
-                parts += [f"<h3>{html.escape(card_path.name)}</h3>",
-                          _table([{k: v for k, v in card.items() if not isinstance(v, dict)}])]
-        modes = _read_object(folder, "modes.json", notes) if (folder / "modes.json").is_file() else None
-        if modes is not None:
-            parts += ["<h3>modes.json</h3>", _table([modes])]
-    parts += ["<h2>Training curves</h2>", *_curves(folder, notes), "<h2>Pictures</h2>"]
+    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", "<h2>Pictures</h2>"]
     samples = [p for p in sorted((folder / "samples").glob("step-*.png"))
                if _ours(folder, p.relative_to(folder).as_posix(), notes)]
     if samples:
@@ -220,6 +209,18 @@ def run_report(folder: Path) -> str:
         parts.append(_figure(_inline(samples[-1]), f"samples from a fixed z, {samples[-1].stem}{note}"))
     parts += [_figure(_inline(folder / name), caption) for name, caption in RUN_PICTURES
               if (folder / name).is_file() and _ours(folder, name, notes)]
+    cards = sorted(folder.glob("eval-step*.json"))
+    if cards or (folder / "modes.json").is_file():
+        parts.append("<h2>Metric cards</h2>")
+        for card_path in cards:
+            card = _read_object(folder, card_path.name, notes)
+            if card is not None:
+                parts += [f"<h3>{html.escape(card_path.name)}</h3>",
+                          _table([{k: v for k, v in card.items() if not isinstance(v, dict)}])]
+        modes = _read_object(folder, "modes.json", notes) if (folder / "modes.json").is_file() else None
+        if modes is not None:
+            parts += ["<h3>modes.json</h3>", _table([modes])]
+    parts += ["<h2>Training curves</h2>", *_curves(folder, notes), "<h2>Config</h2>", _config_block(config, sections)]
     return _page(f"gankit: {folder.name}", parts, notes)
 
 
