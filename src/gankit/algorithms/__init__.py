@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from gankit.data.spec import DataSpec
 
 ALGORITHMS: Registry[Family] = Registry("algorithm")
-for _family in (gan.FAMILY, autoencoder.AE, autoencoder.VAE, ebm.FAMILY):
+for _family in (gan.FAMILY, autoencoder.AE, autoencoder.VAE, autoencoder.RAE, ebm.FAMILY):
     ALGORITHMS.register(_family.name)(_family)
 
 

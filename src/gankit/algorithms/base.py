@@ -8,6 +8,7 @@ declares what it shows: its landscape, its negatives, its end-of-run pictures, i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -163,6 +164,11 @@ class Algorithm(nn.Module):
     def differentiates_twice(self) -> bool:
         """Whether a training step takes gradients of gradients (a gradient penalty), which torch.compile cannot."""
         return False
+
+    def end_of_training(self, examples: Callable[[int], Tensor]) -> dict[str, float]:
+        """Called once training ends, before the final checkpoint, with a function giving the first n training
+        examples in model range: fit what is fitted after training (an auto-encoder's latent density)."""
+        return {}
 
     def heldout(self, x: Tensor) -> dict[str, float]:
         """Losses on held-out data, logged during training (the VAE's test ELBO); none by default."""

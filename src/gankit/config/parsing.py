@@ -168,6 +168,15 @@ def validate(config: Config) -> None:
         raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
     if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
         raise ConfigError(f"train.batch_size {t.batch_size} must be a multiple of model.pack {m.pack}")
+    v = config.vae
+    if v.density_components < 1:
+        raise ConfigError(f"vae.density_components must be at least 1, got {v.density_components}")
+    if v.density_examples < v.density_components:
+        raise ConfigError(f"vae.density_examples must be at least vae.density_components ({v.density_components}), "
+                          f"got {v.density_examples}")
+    for name, value in (("vae.code_penalty", v.code_penalty), ("vae.decoder_penalty", v.decoder_penalty)):
+        if not (value >= 0 and math.isfinite(value)):
+            raise ConfigError(f"{name} must be >= 0, got {value}")
     if not 0 <= config.ebm.restart <= 1:
         raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
     if t.eval_samples < 10:

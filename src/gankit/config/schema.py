@@ -204,6 +204,21 @@ class VAEConfig:
     std `gaussian_std`; None: bernoulli for images, gaussian for 2D points. `ae` uses it too."""
     gaussian_std: float = 0.1
     """Std of the Gaussian likelihood (model range: images [-1, 1])."""
+    latent_density: Literal["prior", "gaussian", "gmm"] | None = None
+    """What samples are drawn from: the prior N(0, I), a Gaussian fitted to the codes as they train, or a
+    Gaussian mixture fitted to the training codes when training ends (Ghosh et al. 2020's ex-post density;
+    the Gaussian stands in before); None: the algorithm's (vae: prior, ae: gaussian, rae: gmm)."""
+    density_components: int = 10
+    """Components of the `gmm` latent density (Ghosh et al. 2020: 10)."""
+    density_examples: int = 10_000
+    """Training examples whose codes the `gmm` density is fitted to."""
+    code_penalty: float = 1e-4
+    """rae: beta, the weight of ½‖z‖² per example, which keeps the codes near the origin."""
+    decoder_penalty: float = 1e-7
+    """rae: lambda, the weight of the decoder's regularisation (`decoder_regulariser`)."""
+    decoder_regulariser: Literal["l2", "gp"] = "l2"
+    """rae: the decoder's squared weights (RAE-L2) or the squared gradient of its output w.r.t. the code
+    (RAE-GP)."""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from gankit.algorithms.base import sample_bounds
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.data.catalog import dataset_kind
+from gankit.data.dataset import to_model_range
 from gankit.data.shard import ShardedGenerator
 from gankit.errors import ConfigError, GankitError
 from gankit.files import write_atomic
@@ -68,6 +69,7 @@ class Trainer:
         self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
         self.networks = self.algorithm.trainable()
+        self.dataset = parts.dataset  # on the device
         self.progress_labels = family_of(self.config).progress_labels
         self.batches, self.heldout, self.schedule = parts.batches, parts.heldout, parts.schedule
         # z and labels; the same stream in every process, each keeping its examples' draws
@@ -298,6 +300,10 @@ class Trainer:
             bar.close()
             logbook.close()
         self.group.check_same_weights(self.algorithm)
+        fitted = self.algorithm.end_of_training(self._examples)  # every process alike: the same data and seed
+        if fitted and progress and self.is_main:
+            tqdm.write("gankit: fitted after training: " + ", ".join(f"{k} {v:.4g}" for k, v in fitted.items()),
+                       file=sys.stderr)
         stats = self.outputs.mode_stats() if self.is_main else None
         self.save(stats.score() if stats else None)
         if self.is_main:
@@ -305,6 +311,10 @@ class Trainer:
                 tqdm.write("gankit: drawing the end-of-run pictures …", file=sys.stderr)
             self._finish(stats)
         return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
+
+    def _examples(self, n: int) -> Tensor:
+        """The first n training examples in model range, on the run's device."""
+        return to_model_range(self.dataset.data[:n])
 
     def request_stop(self) -> None:
         """Stop at the end of the current iteration and checkpoint (what Ctrl-C does)."""

@@ -8,11 +8,14 @@ each output component is judged on its own, never the relations between them, so
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
+from gankit.algorithms.autoencoder.density import GaussianMixture
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
 from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
@@ -30,25 +33,35 @@ def gaussian_kl(mean: Tensor, log_var: Tensor) -> Tensor:
     return 0.5 * (mean.square() + log_var.exp() - 1 - log_var).sum(dim=1)
 
 
+Kind = Literal["ae", "vae", "rae"]
+
+
 class Autoencoder(Algorithm):
-    """`ae` (deterministic codes; samples from a Gaussian fitted to the codes) or `vae` (Kingma & Welling
-    2014: reparameterised codes, loss = reconstruction + beta * KL, the negative ELBO when beta = 1)."""
+    """`ae` (deterministic codes), `vae` (Kingma & Welling 2014: reparameterised codes, loss = reconstruction
+    + beta * KL, the negative ELBO when beta = 1) or `rae` (Ghosh et al. 2020: deterministic codes, squared
+    error + beta·½‖z‖² + lambda·(the decoder's weights² or its gradient penalty)). Samples come from the latent
+    density `vae.latent_density`: the prior, a Gaussian fitted to the codes as they train, or a Gaussian mixture
+    fitted to the training codes when training ends (the Gaussian stands in until then)."""
 
     generator: Generator
     code_mean: Tensor  # buffers
     code_second_moment: Tensor
     codes_seen: Tensor
 
-    def __init__(self, trunk: Discriminator, decoder: Generator, settings: VAEConfig, variational: bool) -> None:
+    def __init__(self, trunk: Discriminator, decoder: Generator, settings: VAEConfig, kind: Kind) -> None:
         super().__init__()
         latent = decoder.latent_dim
-        self.encoder = Encoder(trunk, 2 * latent if variational else latent)
+        self.variational, self.regularised = kind == "vae", kind == "rae"
+        self.encoder = Encoder(trunk, 2 * latent if self.variational else latent)
         self.generator = decoder
         self.discriminator = None  # the generator alone: nothing scores x
-        self.variational, self.settings = variational, settings
+        self.settings = settings
+        self.density = settings.latent_density or ("prior" if self.variational else "gaussian")
         self.register_buffer("code_mean", torch.zeros(latent))
         self.register_buffer("code_second_moment", torch.eye(latent))
         self.register_buffer("codes_seen", torch.zeros((), dtype=torch.long))
+        # a submodule only when used, so that runs sampling otherwise keep their checkpoints' keys
+        self.mixture = GaussianMixture(settings.density_components, latent) if self.density == "gmm" else None
 
     def trainable(self) -> dict[str, nn.Module]:
         return {"autoencoder": self}
@@ -75,7 +88,9 @@ class Autoencoder(Algorithm):
         return z, gaussian_kl(mean, log_var)
 
     def reconstruction_loss(self, x: Tensor, z: Tensor) -> Tensor:
-        """-log p(x | z) per sample, in nats."""
+        """-log p(x | z) per sample, in nats; the RAE's squared error, whose likelihood it leaves unnamed."""
+        if self.regularised:
+            return (x - self.generator(z)).square().flatten(1).sum(1)
         if self.settings.reconstruction == "bernoulli":  # pixels in [0, 1] read as probabilities
             logits = 2 * self.generator.raw(z)  # (tanh(a) + 1) / 2 = sigmoid(2a)
             return F.binary_cross_entropy_with_logits(logits, (x + 1) / 2, reduction="none").flatten(1).sum(1)
@@ -87,16 +102,37 @@ class Autoencoder(Algorithm):
         assert batch is not None
         z, kl = self.encode(batch.x, rng)
         reconstruction = self.reconstruction_loss(batch.x, z)
-        loss = (reconstruction + self.settings.beta * kl).mean()
-        stats = {"loss": loss.detach(), "reconstruction": reconstruction.detach().mean()}
+        stats = {"reconstruction": reconstruction.detach().mean()}
+        if self.regularised:  # RAE: codes kept small, the decoder kept smooth, in place of the VAE's noise
+            code = 0.5 * z.square().sum(1)
+            smoothness = self.decoder_regularisation(z)
+            loss = (reconstruction + self.settings.code_penalty * code).mean()
+            loss = loss + self.settings.decoder_penalty * smoothness
+            stats |= {"code_penalty": code.detach().mean(), "decoder_penalty": smoothness.detach()}
+        else:
+            loss = (reconstruction + self.settings.beta * kl).mean()
+        stats["loss"] = loss.detach()
         if self.variational:
             stats |= {"kl": kl.detach().mean(), "neg_elbo": (reconstruction + kl).detach().mean()}
         return PhaseOutput(loss, stats, pending={"codes": z.detach()})
 
+    def decoder_regularisation(self, z: Tensor) -> Tensor:
+        """RAE's L_REG: the decoder's squared weights (`l2`), or the squared norm of the gradient of its summed
+        output with respect to the code (`gp`), averaged over the batch."""
+        if self.settings.decoder_regulariser == "l2":
+            return sum((p.square().sum() for p in self.generator.parameters()), torch.zeros((), device=z.device))
+        code = z.detach().requires_grad_(True)
+        (grad,) = autograd.grad(self.generator(code).sum(), code, create_graph=True)
+        return grad.square().sum(1).mean()
+
+    @property
+    def differentiates_twice(self) -> bool:
+        return self.regularised and self.settings.decoder_regulariser == "gp"
+
     @torch.no_grad()
     def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
-        """The plain AE tracks the mean and covariance of its codes, which it samples from."""
-        if not self.variational:
+        """A Gaussian fitted to the codes as they train (what `gaussian` samples, and `gmm` until it is fitted)."""
+        if self.density != "prior":
             self._track_codes(output.pending["codes"])
         return {}
 
@@ -107,11 +143,14 @@ class Autoencoder(Algorithm):
         self.code_second_moment.lerp_(z.T @ z / len(z), 1 - momentum)
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """VAE: the prior N(0, I). AE: a Gaussian fitted to the training codes (the AE has no prior; the
-        codes fill an irregular region, so much of this Gaussian decodes to nothing like the data)."""
+        """`prior`: N(0, I). `gmm`, once fitted: the mixture fitted to the training codes. Otherwise a Gaussian
+        fitted to the codes as they trained (a plain AE's codes fill an irregular region, so much of this
+        Gaussian decodes to nothing like the data: the ex-post mixture is the remedy)."""
         eps = self.generator.sample_latent(n, generator)
-        if self.variational:
+        if self.density == "prior":
             return eps
+        if self.mixture is not None and bool(self.mixture.fitted):
+            return self.mixture.sample(eps, generator)
         covariance = self.code_second_moment - torch.outer(self.code_mean, self.code_mean)
         jitter = 1e-4 * torch.eye(len(self.code_mean), device=eps.device)
         return self.code_mean + eps @ torch.linalg.cholesky(covariance + jitter).T
@@ -132,6 +171,18 @@ class Autoencoder(Algorithm):
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor:
         return self.decode(latent_line(self.sample_latent(pairs, generator), self.sample_latent(pairs, generator),
                                        steps))
+
+    @torch.no_grad()
+    def end_of_training(self, examples: Callable[[int], Tensor]) -> dict[str, float]:
+        """`gmm`: fit the mixture to the codes (the VAE's posterior means) of the first training examples."""
+        if self.mixture is None:
+            return {}
+        x, codes = examples(self.settings.density_examples), []
+        with evaluating(self):
+            for chunk in x.split(500):
+                code = self.encoder(chunk)
+                codes.append(code.chunk(2, dim=1)[0] if self.variational else code)
+        return {"density_log_likelihood": self.mixture.fit(torch.cat(codes).float())}
 
     @torch.no_grad()
     def reconstruct(self, x: Tensor) -> Tensor:
@@ -167,11 +218,18 @@ class Autoencoder(Algorithm):
         return {key: value / len(x) for key, value in sums.items()}
 
 
-def build_ae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
+def build(config: Config, spec: DataSpec, kind: Kind) -> Autoencoder:
     decoder, trunk = build_networks(config.model, spec)
-    return Autoencoder(trunk, decoder, config.vae, variational=False)
+    return Autoencoder(trunk, decoder, config.vae, kind)
+
+
+def build_ae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
+    return build(config, spec, "ae")
 
 
 def build_vae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
-    decoder, trunk = build_networks(config.model, spec)
-    return Autoencoder(trunk, decoder, config.vae, variational=True)
+    return build(config, spec, "vae")
+
+
+def build_rae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
+    return build(config, spec, "rae")
