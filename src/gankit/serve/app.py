@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from gankit.errors import GankitError
 from gankit.serve import pictures
 from gankit.serve.guard import Guard, new_token
-from gankit.serve.jobs import Job, Jobs, Work
+from gankit.serve.jobs import Job, Jobs, TooMany, Work
 from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
@@ -133,7 +133,8 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
 
     @app.exception_handler(GankitError)
     async def gankit_error(request: Request, err: GankitError) -> JSONResponse:
-        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy)) else 400
+        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy)) else \
+            429 if isinstance(err, TooMany) else 400
         return _error(status, str(err))
 
     @app.exception_handler(HTTPException)

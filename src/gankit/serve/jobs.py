@@ -17,6 +17,15 @@ from typing import Any, Literal
 from gankit.errors import GankitError
 
 KEPT_JOBS = 64  # finished jobs whose pictures stay fetchable; older ones are dropped first
+MAX_WAITING = 16  # jobs queued or running at once: one more is refused (429) rather than piling up work
+
+
+class TooMany(GankitError):
+    """More picture jobs than the worker will get through soon: the server answers 429."""
+
+
+class Cancelled(GankitError):
+    """The server is shutting down: a running job stops at its next progress report."""
 
 
 @dataclass
@@ -29,9 +38,12 @@ class Job:
     error: str | None = None
     image: bytes | None = field(default=None, repr=False)  # the PNG a finished job made
     info: dict[str, Any] = field(default_factory=dict)  # what the picture shows (step, class, ...)
+    stop: threading.Event = field(default_factory=threading.Event, repr=False)  # set when the server stops
 
     def report(self, stage: str, progress: float) -> None:
-        """Called by the work itself as it goes."""
+        """Called by the work itself as it goes; where a stopping server ends it."""
+        if self.stop.is_set():
+            raise Cancelled("the server is stopping")
         self.stage, self.progress = stage, min(max(progress, 0.0), 1.0)
 
     def public(self) -> dict[str, Any]:
@@ -48,13 +60,20 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gankit-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def submit(self, kind: str, work: Work) -> Job:
-        job = Job(uuid.uuid4().hex, kind)
+        """Queue `work`; refused (TooMany) when MAX_WAITING jobs wait already. Only finished jobs are ever
+        dropped from the registry, the oldest first, so a queued or running job keeps its id."""
+        job = Job(uuid.uuid4().hex, kind, stop=self._stop)
         with self._lock:
+            waiting = sum(j.state in ("queued", "running") for j in self._jobs.values())
+            if waiting >= MAX_WAITING:
+                raise TooMany(f"{waiting} picture jobs are waiting already; ask again when one is done")
             self._jobs[job.id] = job
-            while len(self._jobs) > KEPT_JOBS:
-                self._jobs.popitem(last=False)
+            finished = [key for key, j in self._jobs.items() if j.state in ("done", "failed")]
+            while len(self._jobs) > KEPT_JOBS and finished:
+                del self._jobs[finished.pop(0)]
         self._pool.submit(self._run, job, work)
         return job
 
@@ -77,4 +96,6 @@ class Jobs:
         job.state = "done"
 
     def shutdown(self) -> None:
+        """Drop the queued jobs and end the running one at its next progress report."""
+        self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
