@@ -3,7 +3,6 @@ import math
 import pytest
 import torch
 
-from gankit.config import ObjectiveConfig
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES, build_objective
 
@@ -81,7 +80,7 @@ def test_wasserstein_estimate_is_logged():
 
 
 def test_began_k_follows_the_equilibrium_and_stays_in_unit_interval():
-    began = build_objective(ObjectiveConfig(name="began", began_gamma=0.5, began_k_lr=0.1))
+    began = build_objective("began", {"began_gamma": 0.5, "began_k_lr": 0.1})
     real, fake = torch.tensor([-2.0, -2.0]), torch.tensor([-0.5, -0.5])  # L(x) = 2, L(G(z)) = 0.5
     stats = began.after_discriminator_update(real, fake)
     assert began.k.item() == pytest.approx(0.1 * (0.5 * 2 - 0.5))  # k grows while gamma·L(x) > L(G(z))

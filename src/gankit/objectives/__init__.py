@@ -6,7 +6,9 @@ May import (the layers below it, `lint-imports`): data, config, registry, versio
 
 from __future__ import annotations
 
-from gankit.config import ObjectiveConfig
+from collections.abc import Mapping
+from typing import Any
+
 from gankit.objectives.base import Objective
 from gankit.objectives.began import BEGAN
 from gankit.objectives.classic import DRAGAN, LeastSquares, Minimax, NonSaturating
@@ -20,10 +22,10 @@ for _cls in (Minimax, NonSaturating, LeastSquares, Wasserstein, WassersteinGP, D
     OBJECTIVES.register(_cls.name)(_cls)
 
 
-def build_objective(config: ObjectiveConfig | str) -> Objective:
-    if isinstance(config, str):
-        config = ObjectiveConfig(name=config)
-    return OBJECTIVES.get(config.name)(config)
+def build_objective(name: str, settings: Mapping[str, Any] | None = None) -> Objective:
+    """The objective `name`, with what it reads of `settings` (the `objective` section's values as plain data:
+    BEGAN's gamma and lambda_k); this layer takes values, never the config tree."""
+    return OBJECTIVES.get(name).from_settings(settings or {})
 
 
 __all__ = ["OBJECTIVES", "Objective", "build_objective"]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 from torch import Tensor, nn
-
-from gankit.config import ObjectiveConfig
 
 
 class Objective(nn.Module):
@@ -26,8 +25,10 @@ class Objective(nn.Module):
     """G's loss compares its samples' scores with real ones (relativistic objectives), so the G step takes a
     real batch too; the algorithm's generator phase reads this, the loop only feeds the batch."""
 
-    def __init__(self, config: ObjectiveConfig | None = None) -> None:
-        super().__init__()
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Objective:
+        """The objective from the `objective` config section's values, as plain data (most read none of them)."""
+        return cls()
 
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         """Scalar loss the discriminator minimises (G fixed): raise real scores, lower fake ones."""

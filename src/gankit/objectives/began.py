@@ -6,10 +6,12 @@ k follows k <- clip(k + lambda_k (gamma·L(x) - L(G(z))), 0, 1) to hold L(G(z)) 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import torch
 from torch import Tensor
 
-from gankit.config import ObjectiveConfig
 from gankit.objectives.base import Objective
 
 
@@ -22,11 +24,15 @@ class BEGAN(Objective):
     reference = "Berthelot et al. 2017"
     k: Tensor  # buffer: the equilibrium term, a scalar in [0, 1]
 
-    def __init__(self, config: ObjectiveConfig | None = None) -> None:
-        super().__init__(config)
-        config = config or ObjectiveConfig(name=self.name)
-        self.gamma, self.k_lr = config.began_gamma, config.began_k_lr
+    def __init__(self, gamma: float = 0.5, k_lr: float = 0.001) -> None:
+        super().__init__()
+        self.gamma, self.k_lr = gamma, k_lr  # the paper's diversity ratio and lambda_k
         self.register_buffer("k", torch.zeros(()))  # k_0 = 0, as in the paper
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> BEGAN:
+        own = {"gamma": settings.get("began_gamma"), "k_lr": settings.get("began_k_lr")}
+        return cls(**{k: v for k, v in own.items() if v is not None})
 
     def discriminator_loss(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
         return -real_scores.mean() + self.k.clone() * fake_scores.mean()  # clone: k changes after the step

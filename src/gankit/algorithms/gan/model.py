@@ -9,6 +9,7 @@ needs real scores (`generator_needs_real`, e.g. rpgan) makes the generator phase
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import cast
 
@@ -267,7 +268,7 @@ def build_augment(config: AugmentConfig, spec: DataSpec) -> DiffAugment | None:
 
 def build(config: Config, spec: DataSpec, batch_size: int) -> GAN:
     """The GAN of a resolved config; `batch_size` is this process's share of each batch (its G step's z)."""
-    objective = build_objective(config.objective)
+    objective = build_objective(config.objective.name, dataclasses.asdict(config.objective))
     generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
     return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0, config.gan,
                batch_size, build_augment(config.augment, spec))
