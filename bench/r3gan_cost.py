@@ -27,7 +27,8 @@ BATCH = 64
 
 def step_seconds(net: str, steps: int, folder: str) -> tuple[float, Trainer]:
     config = Config.from_dict({"data": {"name": "fashion-mnist"}, "model": {"recipe": "modern", "net": net},
-                               "train": {"steps": 1000, "out": f"{folder}/{net}"}})
+                               "train": {"steps": 1000, "out": f"{folder}/{net}",
+                                         "threads": torch.get_num_threads()}})  # a fixed count for the profile
     trainer = Trainer.start(with_cache(config), overwrite=True)
     for _ in range(2):  # warm-up: the first steps allocate and pick kernels
         trainer.train_step()

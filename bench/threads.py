@@ -58,10 +58,10 @@ def main() -> None:
         for load in ("idle", "busy"):
             busy = subprocess.Popen([sys.executable, "-c", BUSY]) if load == "busy" else None
             try:
-                for name, args in workloads.items():
+                for index, (name, args) in enumerate(workloads.items()):
                     walls = {}
                     for setting in settings:
-                        wall, cpu, chose = train(args, setting, Path(tmp) / f"{load}-{setting}-{len(walls)}")
+                        wall, cpu, chose = train(args, setting, Path(tmp) / f"{load}-{index}-{setting}")
                         walls[setting] = wall
                         print(f"{name:34s} {load:9s} {setting:8s} {chose:6s} {wall:8.1f} {cpu:8.1f}", flush=True)
                     best = min(v for k, v in walls.items() if k != "auto")

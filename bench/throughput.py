@@ -146,7 +146,8 @@ CUDA_SETTINGS = {"gankit fp16 + channels_last": {"precision": "fp16", "channels_
 
 def gankit_trainer(folder: Path, batch_size: int, device: str, settings: dict[str, object]) -> Trainer:
     config = Config.from_dict({"data": {"name": "fashion-mnist"}, "model": {"net": "dcgan"},
-                               "train": {"batch_size": batch_size, "out": str(folder), "device": device, **settings}})
+                               "train": {"batch_size": batch_size, "out": str(folder), "device": device,
+                                         "threads": torch.get_num_threads(), **settings}})  # as the baseline
     return Trainer.start(config)
 
 

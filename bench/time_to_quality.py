@@ -166,6 +166,7 @@ def train_for(name: str, step: Callable[[], object], sample: Callable[[int, torc
 def gankit_curve(name: str, settings: dict[str, object], args: argparse.Namespace, judge: Judge, tmp: Path) -> Curve:
     config = Config.from_dict({"data": {"name": "fashion-mnist", "root": args.root}, "model": {"net": "dcgan"},
                                "train": {"out": str(tmp / name.replace(" ", "_")), "device": args.device,
+                                         "threads": torch.get_num_threads(),  # as the pytorch/examples loop
                                          "seed": args.seed, **settings}})
     trainer = Trainer.start(config)
     try:
