@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from gankit import environment
-from gankit.algorithms import build_algorithm
+from gankit.algorithms import build_algorithm, family_of
 from gankit.algorithms.base import Algorithm, sample_bounds, score_grid, seeded
 from gankit.algorithms.ebm import langevin_settings
 from gankit.algorithms.resolve import resolve
@@ -94,8 +94,9 @@ class Run:
         an EBM. Returns the trajectory (the start, then every step) on the CPU; conditional D: a class per chain.
         `progress(done, total)` is called after each step."""
         discriminator = self.algorithm.discriminator
-        if discriminator is None:
-            raise GankitError(f"{self.config.model.algorithm} has no discriminator to ascend; use a GAN or EBM run")
+        if discriminator is None or not family_of(self.config).supports.discriminator:
+            raise GankitError(f"{self.config.model.algorithm} has no discriminator to ascend from noise alone; "
+                              "use a GAN or EBM run")
         settings = langevin_settings(self.config, self.spec.kind)
         assert settings.step_size is not None and settings.noise is not None
         device = self.algorithm.device

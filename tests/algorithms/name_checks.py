@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-NAMES = {"gan", "ae", "vae", "rae", "ebm"}  # the built-in algorithms (a test checks this matches the registry)
+NAMES = {"gan", "ae", "vae", "rae", "ebm", "drl"}  # the built-in algorithms (a test checks this matches the registry)
 _NAME = rf"""["']({"|".join(sorted(NAMES))})["']"""
 JS_COMPARISON = re.compile(rf"(===|!==|==|!=)\s*{_NAME}|{_NAME}\s*(===|!==|==|!=)")
 

@@ -100,3 +100,63 @@ def test_a_gmm_density_is_fitted_when_training_ends_saved_and_sampled_by_load(tm
 def test_bad_density_and_penalty_settings_are_one_line(key, value, words):
     with pytest.raises(ConfigError, match=words):
         Config().override({"model.algorithm": "rae", key: value})
+
+
+def test_the_second_stage_vae_learns_toy_codes_it_can_then_sample():
+    """Dai & Wipf's second stage on codes from three clusters: its samples land near the clusters, in their
+    proportions, and far fewer fall between them than from one Gaussian fitted to the same codes."""
+    from gankit.algorithms.autoencoder.density import LatentVAE
+
+    torch.manual_seed(0)
+    codes = clusters(per_cluster=1000, std=0.3)
+    second = LatentVAE(2, 64)
+    with torch.no_grad():
+        first_loss = float(second.negative_elbo((codes - codes.mean(0)) / codes.std(0),
+                                                torch.Generator().manual_seed(0)).mean())
+    loss = second.fit(codes, steps=1500, seed=0)
+    assert loss < first_loss - 1 and bool(second.fitted)
+    samples = second.sample(torch.randn(3000, 2, generator=torch.Generator().manual_seed(1)))
+    nearest = torch.cdist(samples, CENTRES).min(1)
+    near = nearest.values < 1.5
+    assert near.float().mean() > 0.7
+    shares = torch.bincount(nearest.indices[near], minlength=3).float() / near.sum()
+    assert torch.allclose(shares, torch.full((3,), 1 / 3), atol=0.1)
+    gaussian = codes.mean(0) + torch.randn(3000, 2, generator=torch.Generator().manual_seed(1)) * codes.std(0)
+    assert (torch.cdist(gaussian, CENTRES).min(1).values < 1.5).float().mean() < near.float().mean() - 0.15
+    torch.manual_seed(0)
+    again = LatentVAE(2, 64)
+    torch.manual_seed(0)
+    same = LatentVAE(2, 64)
+    assert again.fit(codes, steps=20, seed=4) == same.fit(codes, steps=20, seed=4)  # seeded
+
+
+def test_the_optimal_sigma_loss_is_the_gaussian_likelihood_at_the_batchs_own_sigma():
+    """σ-VAE: -log N(x; x̂, σ²I) with σ² = the batch's mean squared error per pixel."""
+    config = resolve(Config.from_dict(tiny_config("unused", data={"name": "digits"},
+                                                  model={"algorithm": "vae", "width": 8, "latent_dim": 4},
+                                                  vae={"reconstruction": "optimal-sigma"})), "image")
+    spec = DataSpec(name="digits", kind="image", sample_shape=(1, 8, 8))
+    model = build_algorithm(config, spec, 4)
+    x = torch.rand(4, 1, 8, 8) * 2 - 1
+    z = torch.randn(4, 4)
+    with torch.no_grad():
+        got = model.reconstruction_loss(x, z)
+        decoded = model.generator(z)
+    variance = (x - decoded).square().mean()
+    expected = -torch.distributions.Normal(decoded, variance.sqrt()).log_prob(x).flatten(1).sum(1)
+    assert torch.allclose(got, expected, rtol=1e-4)
+
+
+def test_a_two_stage_run_fits_its_second_vae_and_samples_from_it(tmp_path):
+    extra = {"vae": {"latent_density": "two-stage", "density_steps": 30, "density_width": 16,
+                     "density_examples": 200, "reconstruction": "optimal-sigma"}}
+    run = gankit.train(tiny_config(tmp_path / "run", data={"name": "digits"},
+                                   model={"algorithm": "vae", "width": 8, "latent_dim": 4},
+                                   train={"batch_size": 16, "steps": 6}, **extra))
+    loaded = gankit.load(tmp_path / "run")
+    second = loaded.algorithm.second_stage
+    assert second is not None and bool(second.fitted)
+    eps = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
+    expected = loaded.algorithm.decode(second.sample(eps))
+    assert torch.equal(loaded.algorithm.sample(5, generator=torch.Generator().manual_seed(0)), expected)
+    assert run.step == 6

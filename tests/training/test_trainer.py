@@ -47,6 +47,10 @@ def stop_at(step):
         {"data": {"name": "digits"}, "model": {"algorithm": "ae", "width": 8, "latent_dim": 4},
          "train": {"batch_size": 16}},  # the running code statistics
         {"model": {"algorithm": "ebm"}, "ebm": {"buffer_size": 100, "langevin_steps": 3}},  # replay buffer
+        {"data": {"name": "digits"}, "model": {"algorithm": "rae", "width": 8, "latent_dim": 4},
+         "vae": {"decoder_regulariser": "gp", "density_components": 2, "density_examples": 50},
+         "train": {"batch_size": 16}},  # the decoder's gradient penalty, then the mixture fitted at the end
+        {"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 3}},  # levels and Langevin draws
         # the modern recipe: rpgan's real batch in the G step, R1 + R2 on a decaying schedule, the r3gan nets,
         # DiffAugment's draws and ADA's probability (moving fast here), conditional
         {"data": {"name": "digits"}, "model": {"recipe": "modern", "width": 8, "latent_dim": 8, "conditional": True},
@@ -55,7 +59,7 @@ def stop_at(step):
          "objective": {"name": "hinge"}, "train": {"batch_size": 16}},  # the ResNet pair, batch norm in G
     ],
     ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp",
-         "vae", "ae", "ebm", "modern-ada", "resnet"],
+         "vae", "ae", "ebm", "rae-gp-gmm", "drl", "modern-ada", "resnet"],
 )
 @pytest.mark.slow
 def test_resume_is_bit_exact(tmp_path, extra):
@@ -305,3 +309,24 @@ def test_nan_weights_are_caught_before_the_final_checkpoint(tmp_path):
     (warning,) = [line["warning"] for line in lines if "warning" in line]
     assert re.match(r"step 20: weight discriminator\.\S+ is not finite; rolled back to the checkpoint at step 10",
                     warning)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("extra", "loss"), [
+    ({"model": {"algorithm": "rae"}}, "loss"),
+    ({"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 3}}, "loss_d"),
+], ids=["rae", "drl"])
+def test_the_views_newer_methods_roll_back_from_nan_like_the_gan(tmp_path, extra, loss):
+    pending = {12}
+
+    def poison(trainer):  # once: after the roll-back to step 10, step 12 comes round again
+        if trainer.step in pending:
+            pending.discard(trainer.step)
+            with torch.no_grad():
+                next(trainer.algorithm.parameters()).fill_(float("nan"))
+
+    run = gankit.train(tiny_config(tmp_path / "r", **extra), callbacks=(poison,))
+    assert run.step == 20 and all(torch.isfinite(p).all() for p in run.algorithm.parameters())
+    lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    warnings = [line["warning"] for line in lines if "warning" in line]
+    assert len(warnings) == 1 and f"{loss} is not finite; rolled back to the checkpoint at step 10" in warnings[0]

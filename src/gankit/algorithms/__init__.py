@@ -3,7 +3,8 @@
 `ALGORITHMS` maps a name to its torch-free `Family` (config sections, defaults, what it supports, how it is
 shown); `resolve` fills a config's unset fields from the family's default layers; `build_algorithm` makes
 the module. Importing this package needs no torch: `gankit --help` and `--dry-run` read it. The torch side
-of each algorithm lives in its `model` module (`gan.model`, `ebm.model`, `autoencoder.model`).
+of each algorithm lives in its `model` module (`gan.model`, `ebm.model` and `ebm.ladder`,
+`autoencoder.model`).
 
 May import (the layers below it, `lint-imports`): nets, objectives, samplers, data, config, registry, version,
 jsonl, world, files, errors.
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from gankit.data.spec import DataSpec
 
 ALGORITHMS: Registry[Family] = Registry("algorithm")
-for _family in (gan.FAMILY, autoencoder.AE, autoencoder.VAE, autoencoder.RAE, ebm.FAMILY):
+for _family in (gan.FAMILY, autoencoder.AE, autoencoder.VAE, autoencoder.RAE, ebm.FAMILY, ebm.LADDER):
     ALGORITHMS.register(_family.name)(_family)
 
 

@@ -117,6 +117,11 @@ class Algorithm(nn.Module):
         raise NotImplementedError
 
     @property
+    def sampling_gradient_steps(self) -> int:
+        """Gradient evaluations of a network per sample drawn (Langevin steps); 0 for one forward pass."""
+        return 0
+
+    @property
     def samples_from_average(self) -> bool:
         """Whether `sample` draws from a running average (EMA) of the trained network, not the network itself."""
         return False

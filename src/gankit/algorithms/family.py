@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from gankit.config.defaults import TOY_DEFAULTS, Layer
+from gankit.config.resolve import net_family
 from gankit.errors import ConfigError
 
 if TYPE_CHECKING:
     from gankit.algorithms.base import Algorithm
-    from gankit.config import Config
+    from gankit.config import Config, DataKind
     from gankit.data.spec import DataSpec
 
 View = Literal["generator alone", "discriminator alone", "generator + discriminator"]
@@ -56,9 +57,18 @@ class Family:
     progress_labels: dict[str, str] = field(default_factory=dict)  # metrics.jsonl key -> progress-bar label
     shown: tuple[tuple[str, str, str], ...] = ()  # (label, section, key): config values that say what a run is
 
+    @property
+    def has_recipe(self) -> bool:
+        """Whether `model.recipe` (`--recipe modern`) means something for this algorithm."""
+        return False
+
     def presets(self, config: Config) -> dict[str, tuple[Any, str]]:
         """Fields a named preset picks before the default layers apply: key -> (value, where it comes from)."""
         return {}
+
+    def net(self, config: Config, kind: DataKind) -> str:
+        """The net family a run of this algorithm gets (`model.net`, or by the data and recipe when `auto`)."""
+        return net_family(config.model, kind)
 
     def default_layers(self, config: Config, toy: bool) -> list[tuple[str, Layer]]:
         """(layer name, values) in priority order, above the net family's and the base layer: its own choices
@@ -75,6 +85,8 @@ class Family:
             raise ConfigError(f"{what} is unconditional here; drop model.conditional")
         if m.pack > 1 and not self.supports.packing:
             raise ConfigError(f"model.pack (PacGAN) is for unconditional GANs, not {what}")
+        if m.recipe != "none" and not self.has_recipe:
+            raise ConfigError(f"{what} has no recipe {m.recipe!r}; drop --recipe (the GAN and rae have one)")
 
     def run_name(self, config: Config) -> str:
         """What the default run folder's name says of the model: runs/<data>-<this>-<time>."""

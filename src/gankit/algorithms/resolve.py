@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from gankit.algorithms import family_of
-from gankit.config import Config, DataKind, net_family
+from gankit.config import Config, DataKind
 from gankit.config.defaults import BASE_DEFAULTS, FAMILY_DEFAULTS
 
 UNSET_WHEN_ZERO = {"model.latent_dim", "model.width"}  # 0 means "the family's default"
@@ -35,7 +35,7 @@ def _fill(config: Config, kind: DataKind) -> tuple[dict[str, Any], dict[str, str
     if filled:
         config = config.override(filled)
     values = config.to_dict()
-    net = net_family(config.model, kind)
+    net = family.net(config, kind)
     if config.model.net == "auto":
         by_recipe = f" and recipe {config.model.recipe}" if kind == "image" and config.model.recipe != "none" else ""
         filled["model.net"], sources["model.net"] = net, f"the data ({kind}){by_recipe}"

@@ -72,8 +72,9 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
               help="Network family.  [default: auto: mlp for 2D, dcgan for images (the modern recipe: r3gan)]")
 @click.option("--objective", help="GAN objective; `gankit objectives` lists them.  [default: ns]")
 @click.option("--recipe", type=click.Choice(RECIPE_NAMES),
-              help="Defaults over several sections: modern = R3GAN's rpgan + R1 + R2, r3gan nets, DiffAugment, EMA; "
-                   "--dry-run shows each value it sets.  [default: none]")
+              help="Defaults over several sections: modern = for a GAN, R3GAN's rpgan + R1 + R2, r3gan nets, "
+                   "DiffAugment, EMA; for rae, the RAE paper's image recipe; --dry-run shows each value it sets.  "
+                   "[default: none]")
 @click.option("--model", hidden=True, help="Deprecated: --algorithm or --net.")
 @click.option("--loss", hidden=True, help="Deprecated: --objective.")
 @click.option("--steps", type=int, help="Training iterations (D then G updates).  [default: 3000]")

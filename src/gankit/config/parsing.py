@@ -171,7 +171,10 @@ def validate(config: Config) -> None:
     v = config.vae
     if v.density_components < 1:
         raise ConfigError(f"vae.density_components must be at least 1, got {v.density_components}")
-    if v.density_examples < v.density_components:
+    for name, count in (("vae.density_width", v.density_width), ("vae.density_steps", v.density_steps)):
+        if count < 1:
+            raise ConfigError(f"{name} must be at least 1, got {count}")
+    if v.density_examples is not None and v.density_examples < v.density_components:
         raise ConfigError(f"vae.density_examples must be at least vae.density_components ({v.density_components}), "
                           f"got {v.density_examples}")
     for name, value in (("vae.code_penalty", v.code_penalty), ("vae.decoder_penalty", v.decoder_penalty)):

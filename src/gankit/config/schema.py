@@ -68,8 +68,9 @@ class ModelConfig:
     """Decay of an exponential moving average of G's weights, used for sampling; 0 = off (try 0.999);
     None: 0.999 on 2D data (mlp), off for images."""
     recipe: Literal["none", "modern"] = "none"
-    """A named set of defaults over several sections: `modern` is R3GAN's (Huang et al. 2024): rpgan, R1 + R2
-    with a decaying gamma, the r3gan nets on images, DiffAugment, G's EMA, Adam (0, 0.99), scaled to the
+    """A named set of defaults over several sections: `modern` is, for a GAN, R3GAN's (Huang et al. 2024):
+    rpgan, R1 + R2 with a decaying gamma, the r3gan nets on images, DiffAugment, G's EMA, Adam (0, 0.99); for
+    `rae` on images, the RAE paper's (a wider DCGAN pair, a 32-number code, a decaying rate); scaled to the
     run's steps; every field it fills is shown by --dry-run, and fields you set win."""
 
 
@@ -199,19 +200,26 @@ class AugmentConfig:
 class VAEConfig:
     beta: float = 1.0
     """Weight of the KL term (beta-VAE; 1 is the ELBO)."""
-    reconstruction: Literal["bernoulli", "gaussian"] | None = None
-    """Reconstruction loss: per-pixel cross-entropy (Bernoulli, pixels as probabilities) or Gaussian with
-    std `gaussian_std`; None: bernoulli for images, gaussian for 2D points. `ae` uses it too."""
+    reconstruction: Literal["bernoulli", "gaussian", "optimal-sigma"] | None = None
+    """Reconstruction loss: per-pixel cross-entropy (Bernoulli, pixels as probabilities), Gaussian with std
+    `gaussian_std`, or Gaussian with the one std that fits the batch best, σ² = its mean squared error (σ-VAE,
+    Rybkin et al. 2021: the decoder's variance learned, as the 2-Stage VAE's γ); None: bernoulli for images,
+    gaussian for 2D points. `ae` uses it too."""
     gaussian_std: float = 0.1
     """Std of the Gaussian likelihood (model range: images [-1, 1])."""
-    latent_density: Literal["prior", "gaussian", "gmm"] | None = None
-    """What samples are drawn from: the prior N(0, I), a Gaussian fitted to the codes as they train, or a
-    Gaussian mixture fitted to the training codes when training ends (Ghosh et al. 2020's ex-post density;
-    the Gaussian stands in before); None: the algorithm's (vae: prior, ae: gaussian, rae: gmm)."""
+    latent_density: Literal["prior", "gaussian", "gmm", "two-stage"] | None = None
+    """What samples are drawn from: the prior N(0, I), a Gaussian fitted to the codes as they train, or, fitted
+    to the training codes when training ends (the Gaussian stands in before), a Gaussian mixture (Ghosh et al.
+    2020) or a second, small VAE (`two-stage`, Dai & Wipf 2019); None: the algorithm's (vae: prior,
+    ae: gaussian, rae: gmm)."""
     density_components: int = 10
     """Components of the `gmm` latent density (Ghosh et al. 2020: 10)."""
-    density_examples: int = 10_000
-    """Training examples whose codes the `gmm` density is fitted to."""
+    density_examples: int | None = None
+    """Training examples whose codes the `gmm` density is fitted to; None: 10 000, the image recipe's 60 000."""
+    density_width: int = 512
+    """two-stage: hidden units of the second VAE's two layers (Dai & Wipf: 1 024)."""
+    density_steps: int = 5000
+    """two-stage: Adam steps (batches of 256 codes) that train the second VAE when training ends."""
     code_penalty: float = 1e-4
     """rae: beta, the weight of ½‖z‖² per example, which keeps the codes near the origin."""
     decoder_penalty: float = 1e-7
@@ -224,11 +232,13 @@ class VAEConfig:
 @dataclass
 class EBMConfig:
     langevin_steps: int | None = None
-    """Langevin steps per negative batch during training; None: 20 for images (JEM), 50 for 2D points."""
+    """Langevin steps per negative batch during training (drl: per level); None: 20 for images (JEM), 50 for 2D
+    points, drl 30."""
     step_size: float | None = None
-    """x <- x + step_size * grad_x D(x) + noise * N(0, I); None: 1 for images (JEM), 0.05 for 2D."""
+    """x <- x + step_size * grad_x D(x) + noise * N(0, I); None: 1 for images (JEM), 0.05 for 2D. drl: the scale
+    b² of each level's step, s² = b² σ² (Gao et al. 2021: 2e-4)."""
     noise: float | None = None
-    """Langevin noise std; None: 0.01 for images, 0.005 for 2D."""
+    """Langevin noise std; None: 0.01 for images, 0.005 for 2D. drl: a factor on each step's own noise (1)."""
     buffer_size: int = 10_000
     """Replay buffer of earlier negatives (IGEBM/JEM); 0 = every chain starts from noise."""
     restart: float = 0.05
@@ -236,7 +246,10 @@ class EBMConfig:
     energy_penalty: float = 0.1
     """alpha in alpha * E[D(x+)^2 + D(x-)^2]: keeps the energies bounded (IGEBM)."""
     sample_steps: int | None = None
-    """Langevin steps when sampling a trained model; None: langevin_steps."""
+    """Langevin steps when sampling a trained model (drl: per level); None: langevin_steps."""
+    levels: int | None = None
+    """drl: noise levels of the ladder (Gao et al. 2021: 6); each level's energy is sampled from the noisier one,
+    so sampling takes levels × sample_steps gradient steps in all (at most 200)."""
 
 
 @dataclass

@@ -84,14 +84,16 @@ def _r3gan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) 
 
 
 def build_networks(
-    config: ModelConfig, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores"
+    config: ModelConfig, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores",
+    score_classes: int = 0,
 ) -> tuple[Generator, Discriminator]:
-    """G and D for the data; D is BEGAN's auto-encoder when asked, and spectrally normalised if configured."""
+    """G and D for the data; D is BEGAN's auto-encoder when asked, and spectrally normalised if configured.
+    `score_classes`: D's projection labels are these many of the caller's own (an energy ladder's levels)."""
     if config.conditional and not spec.num_classes:
         raise ConfigError(f"model.conditional needs a labelled dataset; {spec.name} has no labels")
     num_classes = spec.num_classes if config.conditional else 0
     build = NETS.get(net_family(config, spec.kind))
-    generator, discriminator = build(config, spec, num_classes, num_classes)
+    generator, discriminator = build(config, spec, num_classes, score_classes or num_classes)
     if discriminator_kind == "autoencoder":
         if num_classes:
             raise ConfigError("the auto-encoder discriminator (began) is unconditional; drop model.conditional")

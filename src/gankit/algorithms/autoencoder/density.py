@@ -1,9 +1,10 @@
-"""An ex-post latent density: a Gaussian mixture fitted to an auto-encoder's training codes.
+"""Ex-post latent densities: a Gaussian mixture, or a second small VAE, fitted to an auto-encoder's codes.
 
 A deterministic auto-encoder has no prior to sample from, and a VAE's codes do not fill its prior; fitting
 a density to the codes the encoder actually produces and sampling that is what made auto-encoders
 competitive again (Ghosh et al. 2020, "From Variational to Deterministic Autoencoders", a 10-component
-GMM; Dai & Wipf 2019 fit a second VAE instead). Fitted by EM with full covariances, seeded, in torch.
+GMM fitted by EM with full covariances; Dai & Wipf 2019, "Diagnosing and Enhancing VAE Models", a second VAE
+on the codes whose decoder variance is learned). Both are fitted seeded, in torch.
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ EM_STEPS = 100
 TOLERANCE = 1e-5  # stop when the mean log-likelihood per code improves less than this
 
 
+def gaussian_kl(mean: Tensor, log_var: Tensor) -> Tensor:
+    """KL(N(mean, exp(log_var)) ‖ N(0, I)) per sample, in nats: the closed form."""
+    return 0.5 * (mean.square() + log_var.exp() - 1 - log_var).sum(dim=1)
+
+
 def _log_gaussians(z: Tensor, means: Tensor, chol: Tensor) -> Tensor:
-    """[N, K]: log N(z_n; mean_k, L_k L_kᵀ) for every code and component."""
-    diff = z[:, None, :] - means[None]  # [N, K, d]
-    solved = torch.linalg.solve_triangular(chol[None], diff[..., None], upper=False)[..., 0]  # [N, K, d]
-    log_det = 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)  # [K]
+    """[N, K]: log N(z_n; mean_k, L_k L_kᵀ) for every code and component; one component at a time, so the
+    memory is the codes' own ([N, d]), not [N, K, d]."""
     d = z.shape[1]
-    return -0.5 * (solved.square().sum(-1) + log_det + d * math.log(2 * math.pi))
+    columns = []
+    for mean, factor in zip(means, chol, strict=True):
+        solved = torch.linalg.solve_triangular(factor, (z - mean).T, upper=False)  # [d, N]
+        log_det = 2 * torch.log(torch.diagonal(factor)).sum()
+        columns.append(-0.5 * (solved.square().sum(0) + log_det + d * math.log(2 * math.pi)))
+    return torch.stack(columns, dim=1)
 
 
 def _kmeans_plus_plus(z: Tensor, k: int, generator: torch.Generator) -> Tensor:
@@ -75,8 +84,8 @@ class GaussianMixture(nn.Module):
             mass = resp.sum(0) + 1e-10  # M step
             log_weights = torch.log(mass / len(z))
             means = (resp.T @ z) / mass[:, None]
-            diff = z[:, None, :] - means[None]
-            cov = torch.einsum("nk,nki,nkj->kij", resp, diff, diff) / mass[:, None, None] + JITTER * eye
+            cov = torch.stack([(resp[:, j, None] * (z - means[j])).T @ (z - means[j]) for j in range(k)])
+            cov = cov / mass[:, None, None] + JITTER * eye
             chol = torch.linalg.cholesky(cov)
             mean_ll = float(log_likelihood.mean())
             if mean_ll - previous < TOLERANCE:
@@ -93,3 +102,61 @@ class GaussianMixture(nn.Module):
         given, so the caller's draw of eps is the one random stream for z)."""
         pick = torch.multinomial(self.log_weights.exp(), len(eps), replacement=True, generator=generator)
         return self.means[pick] + (self.chol[pick] @ eps[..., None])[..., 0]
+
+
+class LatentVAE(nn.Module):
+    """The 2-Stage VAE's second stage: a VAE on the (standardised) codes, with the codes' own size as its latent
+    and a learned decoder variance γ; codes are sampled as decoder(u), u ~ N(0, I). Dai & Wipf use three
+    1 024-unit layers and hundreds of epochs; the width and steps are settings here, for a CPU budget."""
+
+    centre: Tensor  # buffers [d]: the codes' mean and std, so the second VAE sees unit-scale inputs
+    scale: Tensor
+    fitted: Tensor
+
+    def __init__(self, dim: int, width: int) -> None:
+        super().__init__()
+
+        def mlp(out: int) -> nn.Sequential:
+            return nn.Sequential(nn.Linear(dim, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+                                 nn.Linear(width, out))
+
+        self.encoder, self.decoder = mlp(2 * dim), mlp(dim)
+        self.log_gamma = nn.Parameter(torch.zeros(()))
+        self.register_buffer("centre", torch.zeros(dim))
+        self.register_buffer("scale", torch.ones(dim))
+        self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
+
+    def negative_elbo(self, z: Tensor, generator: torch.Generator) -> Tensor:
+        """Per code: ‖z - decoder(u)‖²/(2γ) + d/2·log(2πγ) + KL(q(u|z) ‖ N(0, I)), u by reparameterisation."""
+        mean, log_var = self.encoder(z).chunk(2, dim=1)
+        log_var = log_var.clamp(-30, 20)
+        u = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=generator, device=z.device)
+        gamma, d = self.log_gamma.exp(), z.shape[1]
+        error = (z - self.decoder(u)).square().sum(1)
+        return error / (2 * gamma) + 0.5 * d * (math.log(2 * math.pi) + self.log_gamma) + gaussian_kl(mean, log_var)
+
+    def fit(self, z: Tensor, steps: int, seed: int = 0, batch_size: int = 256, lr: float = 1e-3) -> float:
+        """Train on codes z [N, d] for `steps` Adam steps of seeded minibatches; returns the last 100 steps'
+        mean negative ELBO per code (in standardised units)."""
+        generator = torch.Generator(device=z.device).manual_seed(seed)
+        with torch.no_grad():
+            self.centre.copy_(z.mean(0))
+            self.scale.copy_(z.std(0).clamp_min(1e-6))
+        data = (z - self.centre) / self.scale
+        optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        recent: list[Tensor] = []
+        with torch.enable_grad():
+            for _ in range(steps):
+                pick = torch.randint(len(data), (min(batch_size, len(data)),), generator=generator, device=z.device)
+                loss = self.negative_elbo(data[pick], generator).mean()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                recent = [*recent[-99:], loss.detach()]  # no device sync per step
+        self.fitted.fill_(True)
+        return float(torch.stack(recent).mean()) if recent else math.nan
+
+    @torch.no_grad()
+    def sample(self, eps: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """Codes [N, d]: decoder(eps) in the codes' own scale (eps ~ N(0, I) given by the caller)."""
+        return self.decoder(eps) * self.scale + self.centre

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.autoencoder.density import GaussianMixture
+from gankit.algorithms.autoencoder.density import GaussianMixture, LatentVAE, gaussian_kl
 from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
 from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
@@ -25,12 +25,8 @@ from gankit.nets import build_networks
 from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.nets.modes import evaluating
 
+MIN_LOG_STD = -6.0  # σ-VAE's floor on the optimal log σ: a perfect batch would otherwise give log 0
 CODE_MOMENTUM = 0.99  # the plain AE's running estimate of its codes' mean and second moment
-
-
-def gaussian_kl(mean: Tensor, log_var: Tensor) -> Tensor:
-    """KL(N(mean, exp(log_var)) ‖ N(0, I)) per sample, in nats: the closed form."""
-    return 0.5 * (mean.square() + log_var.exp() - 1 - log_var).sum(dim=1)
 
 
 Kind = Literal["ae", "vae", "rae"]
@@ -60,8 +56,9 @@ class Autoencoder(Algorithm):
         self.register_buffer("code_mean", torch.zeros(latent))
         self.register_buffer("code_second_moment", torch.eye(latent))
         self.register_buffer("codes_seen", torch.zeros((), dtype=torch.long))
-        # a submodule only when used, so that runs sampling otherwise keep their checkpoints' keys
+        # submodules only when used, so that runs sampling otherwise keep their checkpoints' keys
         self.mixture = GaussianMixture(settings.density_components, latent) if self.density == "gmm" else None
+        self.second_stage = LatentVAE(latent, settings.density_width) if self.density == "two-stage" else None
 
     def trainable(self) -> dict[str, nn.Module]:
         return {"autoencoder": self}
@@ -94,8 +91,12 @@ class Autoencoder(Algorithm):
         if self.settings.reconstruction == "bernoulli":  # pixels in [0, 1] read as probabilities
             logits = 2 * self.generator.raw(z)  # (tanh(a) + 1) / 2 = sigmoid(2a)
             return F.binary_cross_entropy_with_logits(logits, (x + 1) / 2, reduction="none").flatten(1).sum(1)
-        std, dims = self.settings.gaussian_std, x[0].numel()
+        dims = x[0].numel()
         squared = (x - self.generator(z)).square().flatten(1).sum(1)
+        if self.settings.reconstruction == "optimal-sigma":  # σ-VAE: σ² is the batch's mean squared error
+            log_std = (0.5 * torch.log(squared.mean() / dims)).clamp_min(MIN_LOG_STD)
+            return squared / (2 * (2 * log_std).exp()) + dims * (log_std + 0.5 * math.log(2 * math.pi))
+        std = self.settings.gaussian_std
         return squared / (2 * std**2) + dims * math.log(std * math.sqrt(2 * math.pi))
 
     def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
@@ -137,6 +138,7 @@ class Autoencoder(Algorithm):
         return {}
 
     def _track_codes(self, z: Tensor) -> None:
+        z = z.float()  # bf16 codes under autocast; the running moments stay float32
         momentum = CODE_MOMENTUM if int(self.codes_seen) else 0.0
         self.codes_seen += len(z)
         self.code_mean.lerp_(z.mean(0), 1 - momentum)
@@ -151,6 +153,8 @@ class Autoencoder(Algorithm):
             return eps
         if self.mixture is not None and bool(self.mixture.fitted):
             return self.mixture.sample(eps, generator)
+        if self.second_stage is not None and bool(self.second_stage.fitted):
+            return self.second_stage.sample(eps)
         covariance = self.code_second_moment - torch.outer(self.code_mean, self.code_mean)
         jitter = 1e-4 * torch.eye(len(self.code_mean), device=eps.device)
         return self.code_mean + eps @ torch.linalg.cholesky(covariance + jitter).T
@@ -174,15 +178,20 @@ class Autoencoder(Algorithm):
 
     @torch.no_grad()
     def end_of_training(self, examples: Callable[[int], Tensor]) -> dict[str, float]:
-        """`gmm`: fit the mixture to the codes (the VAE's posterior means) of the first training examples."""
-        if self.mixture is None:
+        """`gmm` / `two-stage`: fit the mixture or the second VAE to the codes (the VAE's posterior means) of the
+        first training examples."""
+        if self.mixture is None and self.second_stage is None:
             return {}
+        assert self.settings.density_examples, "gankit.algorithms.resolve fills vae.density_examples"
         x, codes = examples(self.settings.density_examples), []
         with evaluating(self):
             for chunk in x.split(500):
                 code = self.encoder(chunk)
                 codes.append(code.chunk(2, dim=1)[0] if self.variational else code)
-        return {"density_log_likelihood": self.mixture.fit(torch.cat(codes).float())}
+        if self.mixture is not None:
+            return {"density_log_likelihood": self.mixture.fit(torch.cat(codes).float())}
+        assert self.second_stage is not None
+        return {"second_stage_neg_elbo": self.second_stage.fit(torch.cat(codes).float(), self.settings.density_steps)}
 
     @torch.no_grad()
     def reconstruct(self, x: Tensor) -> Tensor:

@@ -24,19 +24,10 @@ from gankit.samplers.replay import ReplayBuffer
 CHAINS = 8  # Langevin chains in an image EBM's end-of-run chain grid
 
 
-class EBM(Algorithm):
-    discriminator: Discriminator
+class DiscriminatorAlone(Algorithm):
+    """What every energy model shares: D is the one network, trained by one phase, and it samples."""
 
-    def __init__(
-        self, discriminator: Discriminator, sample_shape: tuple[int, ...], bounds: tuple[float, float],
-        settings: EBMConfig,
-    ) -> None:
-        super().__init__()
-        assert settings.langevin_steps and settings.step_size is not None and settings.noise is not None
-        self.discriminator, self.settings, self.bounds = discriminator, settings, bounds
-        self.sample_shape = sample_shape
-        self.replay = ReplayBuffer(settings.buffer_size, sample_shape, bounds, settings.restart)
-        self.last_negatives: Tensor | None = None  # for pictures of the landscape
+    discriminator: Discriminator
 
     def trainable(self) -> dict[str, nn.Module]:
         return {"discriminator": self.discriminator}
@@ -50,7 +41,24 @@ class EBM(Algorithm):
 
     @property
     def sampling_phase(self) -> str:
-        return "discriminator"  # an EBM samples with D itself
+        return "discriminator"  # an energy model samples with D itself
+
+    def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
+        raise NotImplementedError
+
+
+class EBM(DiscriminatorAlone):
+
+    def __init__(
+        self, discriminator: Discriminator, sample_shape: tuple[int, ...], bounds: tuple[float, float],
+        settings: EBMConfig,
+    ) -> None:
+        super().__init__()
+        assert settings.langevin_steps and settings.step_size is not None and settings.noise is not None
+        self.discriminator, self.settings, self.bounds = discriminator, settings, bounds
+        self.sample_shape = sample_shape
+        self.replay = ReplayBuffer(settings.buffer_size, sample_shape, bounds, settings.restart)
+        self.last_negatives: Tensor | None = None  # for pictures of the landscape
 
     def _chains(self, start: Tensor, steps: int, generator: torch.Generator | None,
                 trajectory: list[Tensor] | None = None) -> Tensor:
@@ -77,6 +85,10 @@ class EBM(Algorithm):
         self.replay.store(output.pending["slots"], output.pending["negatives"])
         self.last_negatives = output.pending["negatives"]
         return {}
+
+    @property
+    def sampling_gradient_steps(self) -> int:
+        return self.settings.sample_steps or self.settings.langevin_steps or 0
 
     def landscape_discriminator(self) -> Discriminator:
         return self.discriminator

@@ -29,6 +29,10 @@ PENALTY_PHASE = "discriminator_penalty"  # lazy regularisation's own phase (Styl
 class GANFamily(Family):
     """The objectives, their papers' defaults and the modern recipe are the GAN's own layers."""
 
+    @property
+    def has_recipe(self) -> bool:
+        return True
+
     def presets(self, config: Config) -> dict[str, tuple[Any, str]]:
         recipe = config.model.recipe
         recipe_objective = RECIPE_OBJECTIVES.get(recipe)

@@ -1,0 +1,154 @@
+"""The discriminator alone on a ladder of noise levels: Diffusion Recovery Likelihood (Gao et al. 2021).
+
+Still the lecture's loop, one score and no generator: positives are data at some noise level t, negatives are
+what the current score prefers at that level, found by Langevin ascent from the same data at the next, noisier
+level. Each level's score only has to undo a little noise, so short chains mix; sampling climbs down the ladder
+from pure noise, `sample_steps` ascent steps per level. The score is the family's discriminator with the level
+as its projection label (Miyato & Koyama 2018), so one network holds every level's energy.
+
+Taken from the paper and its code: the noise levels (DDPM's linear schedule over 1 000 steps, cut into
+`levels` pieces, the last one reaching noise), the conditional energy f(y, t)/s² - ‖y - x̃‖²/(2σ²) with the
+step s² = b² σ² c_t², the loss -(f(positive) - f(negative)) scaled by σ_1/σ_{t+1}, and x = y / a at the end.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, autograd
+
+from gankit.algorithms.base import PhaseOutput, sample_bounds
+from gankit.algorithms.ebm.model import DiscriminatorAlone
+from gankit.config import Config, EBMConfig
+from gankit.data.batches import Batch
+from gankit.data.shard import per_example, per_example_randn
+from gankit.data.spec import DataSpec
+from gankit.nets import build_networks
+from gankit.nets.base import Discriminator
+from gankit.nets.modes import evaluating
+
+DIFFUSION_STEPS = 1000  # DDPM's schedule, which the ladder cuts into levels
+BETA_START, BETA_END = 1e-4, 0.02
+
+
+def noise_ladder(levels: int) -> tuple[Tensor, Tensor]:
+    """(a, σ) [levels + 1] in float64: level t + 1 is a[t+1]·(level t) + σ[t+1]·ε, and level 0 is
+    a[0]·data + σ[0]·ε. The steps of DDPM's linear schedule are grouped: `levels` evenly spaced cuts over its
+    first half, then one last jump to step 1 000, where almost nothing of the data is left."""
+    if levels < 2:
+        raise ValueError(f"a noise ladder needs at least 2 levels, got {levels}")
+    betas = torch.linspace(BETA_START, BETA_END, DIFFUSION_STEPS, dtype=torch.float64)
+    log_keep = torch.cumsum(0.5 * torch.log1p(-betas), 0)  # log of the signal kept after each step
+    stride = DIFFUSION_STEPS // (2 * (levels - 1))
+    ends = torch.tensor([t * stride for t in range(levels)] + [DIFFUSION_STEPS - 1])
+    cumulative = log_keep[ends]
+    a = torch.cat([cumulative[:1], cumulative[1:] - cumulative[:-1]]).exp()
+    return a, (1 - a.square()).sqrt()
+
+
+def _per_sample(values: Tensor, like: Tensor) -> Tensor:
+    """One value per sample [N], shaped to broadcast over `like` [N, ...]."""
+    return values.view(-1, *[1] * (like.dim() - 1)).to(like.dtype)
+
+
+class LadderEBM(DiscriminatorAlone):
+    """An energy model over noise levels; `discriminator(y, level)` is the level's score f(y, t)."""
+
+    a: Tensor  # buffers [levels + 1]
+    sigma: Tensor
+    a_cumulative: Tensor
+    sigma_cumulative: Tensor
+
+    def __init__(self, discriminator: Discriminator, sample_shape: tuple[int, ...], bounds: tuple[float, float],
+                 settings: EBMConfig) -> None:
+        super().__init__()
+        assert settings.levels and settings.langevin_steps and settings.step_size and settings.noise is not None
+        self.discriminator, self.settings, self.bounds = discriminator, settings, bounds
+        self.sample_shape, self.levels = sample_shape, settings.levels
+        a, sigma = noise_ladder(settings.levels)
+        a_cumulative = torch.cumprod(a, 0)
+        # float32 buffers: in the checkpoint, so a loaded run samples with exactly the levels it trained on
+        for name, value in (("a", a), ("sigma", sigma), ("a_cumulative", a_cumulative),
+                            ("sigma_cumulative", (1 - a_cumulative.square()).sqrt())):
+            self.register_buffer(name, value.float())
+
+    def scale(self, level: Tensor) -> Tensor:
+        """[N]: a[t+1] below the top level (x_{t+1} is centred on y = a·x_t); 1 at the top, whose x̃ is noise."""
+        return torch.where(level == self.levels - 1, torch.ones_like(self.a[level]), self.a[level + 1])
+
+    def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None) -> Tensor:
+        """y ~ exp(f(y, t)/s² - ‖y - x̃‖²/(2σ²)) by `steps` Langevin steps from y = x̃ (the sample one level
+        noisier), s² = b²·σ²·σ_cum[t]/σ_cum[0]; at the top level the Gaussian term is dropped. Returns y = a·x_t."""
+        b_sq, noise_scale = self.settings.step_size, self.settings.noise
+        assert b_sq is not None and noise_scale is not None, "gankit.algorithms.resolve fills them"
+        sigma_sq = self.sigma[level + 1].square()
+        step_sq = b_sq * sigma_sq * self.sigma_cumulative[level] / self.sigma_cumulative[0]
+        pull = torch.where(level < self.levels - 1, 0.5 * step_sq / sigma_sq, torch.zeros_like(step_sq))
+        pull, noise = _per_sample(pull, noisier), _per_sample(noise_scale * step_sq.sqrt(), noisier)
+        y = noisier.detach()
+        with torch.enable_grad():
+            for _ in range(steps):
+                y = y.detach().requires_grad_(True)
+                (grad,) = autograd.grad(self.discriminator(y, level).sum(), y)
+                # ½ s² ∇_y log p: half the score's gradient (f is divided by s²), and the pull back towards x̃
+                y = y + 0.5 * grad - pull * (y - noisier) + noise * per_example_randn(y, generator)
+        return y.detach()
+
+    def levels_of(self, n: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
+        return per_example(lambda m: torch.randint(self.levels, (m,), generator=generator, device=device), n,
+                           generator)
+
+    def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
+        """A level t per example; the positive is a·x_t, the negative Langevin's recovery of it from x_{t+1};
+        raise f on the positive, lower it on the negative, lower levels (smaller σ) weighted up."""
+        assert batch is not None and self.settings.langevin_steps is not None
+        x = batch.x
+        level = self.levels_of(len(x), rng, x.device)
+        noisy = (_per_sample(self.a_cumulative[level], x) * x
+                 + _per_sample(self.sigma_cumulative[level], x) * per_example_randn(x, rng))
+        noisier = (_per_sample(self.a[level + 1], x) * noisy
+                   + _per_sample(self.sigma[level + 1], x) * per_example_randn(x, rng))
+        negatives = self.recover(noisier, level, self.settings.langevin_steps, rng)
+        positives = _per_sample(self.scale(level), x) * noisy
+        real, fake = self.discriminator(positives, level), self.discriminator(negatives, level)
+        loss = (self.sigma[1] / self.sigma[level + 1] * (fake - real)).mean()
+        stats = {"loss_d": loss.detach(), "d_real": real.detach().mean(), "d_fake": fake.detach().mean()}
+        return PhaseOutput(loss, stats)
+
+    @property
+    def sampling_gradient_steps(self) -> int:
+        return self.levels * (self.settings.sample_steps or self.settings.langevin_steps or 0)
+
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
+               trajectory: list[Tensor] | None = None) -> Tensor:
+        """Down the ladder from N(0, I): at each level, `sample_steps` Langevin steps from the noisier sample;
+        `trajectory`, when given, receives each level's sample (the noise first)."""
+        if labels is not None:
+            raise ValueError("the energy model here is unconditional")
+        device = self.a.device
+        x = per_example(lambda m: torch.randn((m, *self.sample_shape), generator=generator, device=device), n,
+                        generator)
+        steps = self.settings.sample_steps or self.settings.langevin_steps
+        assert steps is not None
+        if trajectory is not None:
+            trajectory.append(x.clamp(*self.bounds))
+        with evaluating(self.discriminator):
+            for t in range(self.levels - 1, -1, -1):
+                level = torch.full((n,), t, device=device, dtype=torch.long)
+                x = self.recover(x, level, steps, generator) / _per_sample(self.scale(level), x)
+                if trajectory is not None:
+                    trajectory.append(x.clamp(*self.bounds))
+        return x.clamp(*self.bounds)
+
+    def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
+        """One chain per row: pure noise, then the sample at each level down to the data's."""
+        trajectory: list[Tensor] = []
+        self.sample(8, generator=generator, trajectory=trajectory)
+        grid = torch.stack(trajectory, dim=1).flatten(0, 1)
+        return {"chains.png": (grid, len(trajectory))}
+
+
+def build(config: Config, spec: DataSpec, batch_size: int) -> LadderEBM:
+    """The family's discriminator, its projection label the noise level, as the ladder's energy."""
+    assert config.ebm.levels, "gankit.algorithms.resolve fills ebm.levels"
+    _, energy = build_networks(config.model, spec, score_classes=config.ebm.levels)
+    return LadderEBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)
