@@ -352,3 +352,34 @@ def test_report_of_a_damaged_folder_skips_what_it_cannot_read_says_so_and_builds
     assert "<b>" not in page and "<i>" not in page and page.count("<script>") == 1  # user strings stay text
     rest = "<h2>Training curves</h2>" if kind == "run" else "<figcaption>ring8 / ns / seed 0</figcaption>"
     assert rest in page and 'src="data:image/png' in page
+
+
+def test_views_cells_share_a_wall_clock_and_fill_it_at_each_methods_rate():
+    from gankit.benchmark.suites import STEPS_PER_MINUTE
+
+    cells = suite_cells("views", "cpu")
+    assert {c.method for c in cells} == {"vae", "rae", "ebm", "drl", "ns", "modern-dcgan"} and len(cells) == 12
+    for cell in cells:
+        train = cell.config("run")["train"]
+        assert train["time_limit"] == 15.0
+        assert train["steps"] == max(round(STEPS_PER_MINUTE[cell.method] * 15), 1)
+    rae = next(c for c in cells if c.method == "rae").config("run")
+    assert rae["model"] == {"width": 0, "algorithm": "rae", "recipe": "modern"}  # the recipe picks its widths
+    assert all(c.config("run")["train"]["precision"] == "auto" for c in cells)
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_views_smoke_bench_reports_each_views_cost_of_a_sample(tmp_path):
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(main, ["bench", "views", "--budget", "smoke", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = {r["method"]: r for r in json.loads((out / "bench.json").read_text())["rows"]}
+    assert set(rows) == {"vae", "rae", "ebm", "drl", "ns", "modern-dcgan"}
+    # one forward pass per sample for the generators; Langevin steps for the discriminators alone
+    assert {m: rows[m]["sample_grad_evals"] for m in rows} == {"vae": 0, "rae": 0, "ns": 0, "modern-dcgan": 0,
+                                                               "ebm": 2, "drl": 4}
+    assert all(r["sample_ms"] > 0 and r["images_per_s"] > 0 and r["steps"] == 20 for r in rows.values())
+    assert rows["drl"]["sample_ms"] > rows["vae"]["sample_ms"]
+    header = (out / "results.md").read_text().splitlines()[4]
+    assert header.endswith("| steps | images_per_s | sample_ms | sample_grad_evals |")

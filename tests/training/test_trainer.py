@@ -311,6 +311,15 @@ def test_nan_weights_are_caught_before_the_final_checkpoint(tmp_path):
                     warning)
 
 
+def test_a_time_limit_ends_the_run_as_finished_short_of_its_steps(tmp_path):
+    """train.time_limit: the run stops, checkpoints and draws its end pictures like a finished one."""
+    outcome = gankit.train(tiny_config(tmp_path / "run", train={"steps": 100_000, "time_limit": 0.002}))
+    assert 0 < outcome.step < 100_000 and not outcome.interrupted
+    _, meta = ckpt.load_checkpoint(tmp_path / "run" / "checkpoints", "last")
+    assert meta["step"] == outcome.step
+    assert (tmp_path / "run" / "progress.png").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("extra", "loss"), [
     ({"model": {"algorithm": "rae"}}, "loss"),

@@ -115,11 +115,29 @@ def run_cell(
         # the card's `seed` seeds z for the evaluation; the cell's seed is the training seed
         result |= {("eval_seed" if k == "seed" else k): v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
+        if cell.budget.sample_cost:
+            result |= sampling_cost(api.load(folder), run.step, result["train_seconds"])
         if inception and cell.budget.features != "inception":
             card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception")
             result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
     write_text_atomic(done, json.dumps(result, indent=1) + "\n")
     return result
+
+
+SAMPLES_TIMED = 256  # images drawn to time sampling: several batches' worth, well past the first call's setup
+
+
+def sampling_cost(run: api.Run, steps: int, train_seconds: float) -> dict[str, float]:
+    """The lecture's "cheap to sample vs sees the whole picture" as numbers: training images per second,
+    milliseconds per sample (a batch of SAMPLES_TIMED after one warm-up draw) and gradient evaluations per sample."""
+    run.sample(8, seed=1)  # warm-up: first-call allocations and kernel choice
+    start = time.perf_counter()
+    run.sample(SAMPLES_TIMED, seed=2)
+    seconds = time.perf_counter() - start
+    batch = run.config.train.batch_size or 0
+    return {"images_per_s": round(steps * batch / max(train_seconds, 1e-9), 1),
+            "sample_ms": round(1000 * seconds / SAMPLES_TIMED, 3),
+            "sample_grad_evals": run.algorithm.sampling_gradient_steps}
 
 
 def _stop_training_on(stop: StopFlag | None) -> tuple[Callback, ...]:

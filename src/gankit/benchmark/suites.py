@@ -2,9 +2,12 @@
 
 A method is a named recipe: a GAN objective (with its paper's defaults), `hinge-sn` (hinge + spectral
 norm), `pacgan2` (ns with a pack-2 D), `modern` (the modern recipe: R3GAN's rpgan + R1 + R2, r3gan nets on
-images, DiffAugment, EMA), or another algorithm (`vae`, `ebm`).
-Importing this needs no torch. Every cell of a suite shares data, architecture and
-step budget, as in "Are GANs Created Equal?": only the method and the seed change.
+images, DiffAugment, EMA), `modern-dcgan` (that recipe on the DCGAN pair with the settings of gankit's
+Fashion-MNIST hour), or another algorithm (`vae`, `rae` with its image recipe, `ebm`, `drl`).
+Importing this needs no torch. Every cell of a suite shares data and budget, as in "Are GANs Created Equal?":
+only the method and the seed change. The `views` suite gives each cell the same wall-clock instead of the same
+steps (the lecture's three views cost very different amounts per step): its steps fill the budget at each
+method's measured rate, and a time limit ends a cell that runs slower.
 """
 
 from __future__ import annotations
@@ -17,14 +20,23 @@ from gankit.config.schema import ModelConfig
 from gankit.errors import GankitError
 
 GAN_OBJECTIVES = ["minimax", "ns", "lsgan", "wgan", "wgan-gp", "dragan", "began", "hinge-sn"]
-BUDGETS = ("smoke", "cpu", "gpu")
+BUDGETS = ("smoke", "cpu", "hour", "gpu")  # every budget name a suite uses (not every suite has each)
 METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "hinge-sn": {"objective": {"name": "hinge"}, "model": {"spectral_norm": True}},
     "pacgan2": {"objective": {"name": "ns"}, "model": {"pack": 2}},
     "modern": {"model": {"recipe": "modern"}},
+    # the Fashion-MNIST hour's settings of the modern recipe on the DCGAN pair (docs/benchmarks.md)
+    "modern-dcgan": {"model": {"recipe": "modern", "net": "dcgan", "g_ema": 0.999}, "augment": {"policy": "none"},
+                     "objective": {"penalty_every": 8, "penalty_final": 1.0},
+                     "optim": {"lr_g": 5e-4, "lr_d": 5e-4, "lr_final": 0.1}},
     "vae": {"model": {"algorithm": "vae"}},
+    "rae": {"model": {"algorithm": "rae", "recipe": "modern"}},
     "ebm": {"model": {"algorithm": "ebm"}},
+    "drl": {"model": {"algorithm": "drl"}},
 }
+# Training steps per minute of each `views` method on gankit's reference machine (2-core Xeon with AMX, auto
+# chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 100`, 6 Dec 2026)
+STEPS_PER_MINUTE = {"vae": 967.0, "rae": 730.0, "ebm": 444.0, "drl": 192.0, "ns": 985.0, "modern-dcgan": 947.0}
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,8 @@ class Budget:
     pictures: int = 4  # sample pictures and checkpoints along a run (one at the end at least)
     extra: dict[str, Any] = field(default_factory=dict)  # dotted config keys
     features: str = "classifier"  # images: the final evaluation's feature space (CIFAR-10: inception only)
+    minutes: float = 0.0  # wall-clock per cell (train.time_limit); with steps 0, steps fill it at each method's rate
+    sample_cost: bool = False  # also time sampling: ms and gradient evaluations per sample
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Suite:
     summary: str
 
 
+FAST = {"train.precision": "auto", "train.channels_last": True}  # each machine's fastest numbers, measured
 SMOKE_IMAGES = Budget(steps=20, seeds=1, eval_every=10, eval_samples=100, final_samples=200, batch_size=16, width=8,
                       pictures=1, extra={"ebm.langevin_steps": 2, "ebm.buffer_size": 200})
 SUITES: dict[str, Suite] = {
@@ -72,6 +87,17 @@ SUITES: dict[str, Suite] = {
          "cpu": Budget(steps=2000, seeds=2, final_samples=26_000),
          "gpu": Budget(steps=20_000, seeds=5, final_samples=26_000)},
         "Stacked MNIST: modes captured of 1 000 and KL to uniform, 26 000 samples"),
+    # The lecture's three views side by side, each at its best and at its textbook baseline, on equal wall-clock
+    "views": Suite(
+        "views", ("fashion-mnist",), ("vae", "rae", "ebm", "drl", "ns", "modern-dcgan"),
+        {"smoke": Budget(steps=20, seeds=1, final_samples=200, batch_size=16, width=8, pictures=1, minutes=1.0,
+                         sample_cost=True, extra={"ebm.langevin_steps": 2, "ebm.buffer_size": 200,
+                                                  "ebm.levels": 2, "model.latent_dim": 8}),
+         "cpu": Budget(steps=0, seeds=2, minutes=15.0, features="inception", sample_cost=True, extra=FAST),
+         "hour": Budget(steps=0, seeds=2, minutes=60.0, features="inception", sample_cost=True, extra=FAST)},
+        "Fashion-MNIST 28x28: the generator alone (vae, rae), the discriminator alone (ebm, drl) and the GAN (ns, "
+        "modern-dcgan) on the same wall-clock per cell; Inception FID, P/R and D/C of 10 000 samples vs the test "
+        "split, training images/s and the cost of one sample"),
     # The real CIFAR-10 and the Inception weights (no classifier ships for it: Inception features only, at the
     # end); the gpu budget is the one that trains it, with the standard 50 000 samples; smoke and cpu check the path
     "cifar10": Suite(
@@ -100,10 +126,12 @@ class Cell:
     def config(self, run_dir: str) -> dict[str, Any]:
         """The cell's config as sections; the method's own sections go last."""
         b = self.budget
-        train: dict[str, Any] = {"steps": b.steps, "seed": self.seed, "out": run_dir, "eval_every": b.eval_every,
-                                 "eval_samples": b.eval_samples, "sample_every": max(b.steps // b.pictures, 1),
-                                 "checkpoint_every": max(b.steps // b.pictures, 1),
-                                 "log_every": max(min(50, b.steps // b.pictures), 1)}
+        steps = b.steps or max(round(STEPS_PER_MINUTE[self.method] * b.minutes), 1)
+        train: dict[str, Any] = {"steps": steps, "seed": self.seed, "time_limit": b.minutes, "out": run_dir,
+                                 "eval_every": b.eval_every, "eval_samples": b.eval_samples,
+                                 "sample_every": max(steps // b.pictures, 1),
+                                 "checkpoint_every": max(steps // b.pictures, 1),
+                                 "log_every": max(min(50, steps // b.pictures), 1)}
         if b.batch_size:
             train["batch_size"] = b.batch_size
         sections: dict[str, dict[str, Any]] = {"data": {"name": self.dataset}, "train": train,

@@ -15,7 +15,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.command()
 @click.argument("suite", type=click.Choice(list(SUITES)))
 @click.option("--budget", type=click.Choice(BUDGETS), default="smoke", show_default=True,
-              help="smoke: minutes, for CI; cpu: under an hour per suite on 2 cores; gpu: the study's step counts.")
+              help="smoke: minutes, for CI; cpu: under an hour per suite on 2 cores (views: 15 min per cell); hour: "
+                   "an hour per cell (views); gpu: the study's step counts.")
 @click.option("--seeds", type=click.IntRange(1), help="Seeds per method.  [default: the budget's]")
 @click.option("--methods", help="Comma-separated methods of the suite to run (others are left as they are).  "
               "[default: all]")

@@ -169,6 +169,9 @@ class TrainConfig:
     """Real and generated images per evaluation during training (`gankit eval` defaults to 10 000)."""
     max_recoveries: int = 3
     """Times a NaN/inf may roll the run back to its last good checkpoint before training stops."""
+    time_limit: float = 0.0
+    """Minutes of training after which the run ends as a finished one (checkpoint, end-of-training fit, end
+    pictures) even short of `steps`; 0 = no limit. Schedules still follow `steps`; a resumed run starts a new limit."""
 
 
 @dataclass

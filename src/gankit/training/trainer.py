@@ -83,6 +83,7 @@ class Trainer:
         self.batches_drawn = 0
         self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
+        self.timed_out = False  # train.time_limit ended the run short of its steps
         self.lock: RunLock | None = None  # held from start/resume to the end of fit
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
@@ -279,6 +280,7 @@ class Trainer:
                    dynamic_ncols=True)
         bar.set_postfix_str(f"losses every {t.log_every} steps", refresh=False)  # until the first log line
         self._clock = (time.perf_counter(), self.step)
+        self._fit_start = self._clock[0]
         if progress and self.is_main:
             assert t.batch_size is not None
             tqdm.write(f"gankit: torch threads: {self.threads.describe(t.batch_size)}", file=sys.stderr)
@@ -287,7 +289,7 @@ class Trainer:
                 if self.is_main and ckpt.read_meta(self.folder.checkpoints, "last") is None:
                     self.save()  # a good state to roll back to from the very first step
                 while True:
-                    while self.step < t.steps and not self.group.any(self.stop_requested):
+                    while self.step < t.steps and not self.group.any(self.stop_requested or self._time_up()):
                         measure = (self.step + 1) % t.log_every == 0 or self.step + 1 == t.steps
                         self._accumulate(self.train_step(measure))
                         bar.update(1)
@@ -310,11 +312,17 @@ class Trainer:
             if progress:
                 tqdm.write("gankit: drawing the end-of-run pictures …", file=sys.stderr)
             self._finish(stats)
-        return Outcome(self.step, self.step < t.steps, stats.to_dict() if stats else None)
+        return Outcome(self.step, self.step < t.steps and not self.timed_out, stats.to_dict() if stats else None)
 
     def _examples(self, n: int) -> Tensor:
         """The first n training examples in model range, on the run's device."""
         return to_model_range(self.dataset.data[:n])
+
+    def _time_up(self) -> bool:
+        """Whether train.time_limit has passed since this fit began (the run then ends as finished)."""
+        limit = self.config.train.time_limit
+        self.timed_out = bool(limit) and time.perf_counter() - self._fit_start > 60 * limit
+        return self.timed_out
 
     def request_stop(self) -> None:
         """Stop at the end of the current iteration and checkpoint (what Ctrl-C does)."""

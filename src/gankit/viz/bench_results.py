@@ -15,6 +15,7 @@ from gankit.viz.figures import Figure, save_figure
 
 IMAGE_COLUMNS = ["fid", "kid", "precision", "recall", "density", "coverage", "train_seconds"]
 STACKED_COLUMNS = ["modes", "mode_kl", "fid", "train_seconds"]
+COST_COLUMNS = ["steps", "images_per_s", "sample_ms", "sample_grad_evals"]
 POINT_COLUMNS = ["modes_captured", "high_quality", "kl_to_uniform", "train_seconds"]
 
 
@@ -36,11 +37,13 @@ def columns_for(rows: list[dict[str, Any]]) -> list[str]:
     if "modes_captured" in rows[0]:
         return POINT_COLUMNS
     columns = STACKED_COLUMNS if rows[0]["dataset"].startswith("stacked") else IMAGE_COLUMNS
+    if all("sample_ms" in r for r in rows):  # the views suite: equal wall-clock, so steps and costs differ
+        columns = [*columns, *COST_COLUMNS]
     return ["inception_fid", *columns] if all("inception_fid" in r for r in rows) else columns
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
-    keys = ["dataset", "method", "seed", "steps", *columns_for(rows)]
+    keys = list(dict.fromkeys(["dataset", "method", "seed", "steps", *columns_for(rows)]))
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         writer.writeheader()
