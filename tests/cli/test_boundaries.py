@@ -134,10 +134,16 @@ def test_writers_into_a_run_another_process_trains_are_refused_with_its_pid(tmp_
             time.sleep(0.2)
         before = (run / "config.yaml").read_text()
         for args in (["train", "--out", str(run), "--overwrite", "--steps", "2"], ["eval", str(run)],
-                     ["report", str(run)]):
+                     ["report", str(run)], ["sample", str(run)], ["sample", str(run), "--out", str(run / "x.png")],
+                     ["sample", str(run), "--from-discriminator"], ["sample", str(run), "--out-dir", str(run / "f")]):
             line = one_line(CliRunner().invoke(main, args))
             assert f"being trained by another process (pid {other.pid})" in line, args
         assert (run / "config.yaml").read_text() == before and other.poll() is None  # the other run goes on
+        written = [*run.glob("samples-step*"), *run.glob("argmax-d-*"), run / "x.png", run / "f"]
+        assert not any(path.exists() for path in written)
+        outside = tmp_path / "elsewhere.png"
+        assert CliRunner().invoke(main, ["sample", str(run), "--out", str(outside)]).exit_code == 0
+        assert outside.is_file()  # sampling a training run to a file outside it is not a write into the run
     finally:
         other.kill()
         other.wait()

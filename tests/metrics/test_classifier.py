@@ -51,6 +51,15 @@ def test_damaged_or_missing_weights_are_refused(tmp_path):
         load_classifier("cifar10", tmp_path)  # an explicit folder never trains
 
 
+@pytest.mark.parametrize("card_text", ["", "{not json", "[1, 2]", '{"sha256": "00"}',
+                                       '{"sha256": 1, "image_shape": [], "classes": []}'])
+def test_a_damaged_card_is_one_line_naming_the_way_to_rebuild_it(tmp_path, card_text):
+    shutil.copy(SHIPPED / "fashion-mnist.safetensors", tmp_path / "fashion-mnist.safetensors")
+    (tmp_path / "fashion-mnist.json").write_text(card_text)
+    with pytest.raises(GankitError, match=r"fashion-mnist.json is damaged: .*gankit features train fashion-mnist"):
+        load_classifier("fashion-mnist", tmp_path)
+
+
 def test_recipe_trains_saves_and_loads_the_same_network(tmp_path):
     model, card = train_classifier("digits", Recipe(epochs=4))
     assert card["test_accuracy"] > 0.9 and card["image_shape"] == [1, 8, 8]

@@ -214,6 +214,36 @@ def test_a_cached_real_feature_file_is_used_only_when_it_holds_exactly_those_fea
     assert calls == [100, 100, 100, 100]
 
 
+def test_an_edited_cached_feature_file_is_recomputed_not_used(tmp_path):
+    """The cache records its features' hash: values changed behind its back (same shape, same metadata)
+    would move every FID, so they are recomputed."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from gankit.metrics.evaluate import real_features, tensor_digest
+
+    data, calls = DataConfig(name="digits"), []
+
+    def extract(images):
+        calls.append(len(images))
+        return images.float().flatten(1)[:, :5].contiguous()
+
+    first = real_features(data, "test", 100, extract, "key", tmp_path)
+    path = tmp_path / "key" / "digits-test-100.safetensors"
+    with safe_open(path, framework="pt") as f:
+        metadata = f.metadata()
+    assert metadata["sha256"] == tensor_digest(first)
+    edited = first.clone()
+    edited[3, 2] += 1000
+    save_file({"features": edited}, path, metadata=metadata)  # the old hash, new values
+    again = real_features(data, "test", 100, extract, "key", tmp_path)
+    assert torch.equal(again, first) and calls == [100, 100]
+    metadata.pop("sha256")
+    save_file({"features": first}, path, metadata=metadata)  # no hash recorded: not trusted either
+    assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first) and calls == [100] * 3
+    assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first) and calls == [100] * 3
+
+
 @pytest.mark.slow
 @needs_fashion
 def test_per_class_fid_is_small_within_each_class_of_real_data_and_large_for_noise(tmp_path):

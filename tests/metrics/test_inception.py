@@ -20,6 +20,7 @@ from gankit.metrics.inception import (
     install_weights,
     load_network,
     openvino_available,
+    openvino_ir_is_whole,
     openvino_ir_path,
     real_cache_key,
     tf1_resize_bilinear,
@@ -148,7 +149,9 @@ def test_openvino_features_equal_torch_features_and_the_conversion_is_made_once(
     xml = openvino_ir_path(tmp_path)
     assert xml.read_text().startswith("<?xml") and xml.with_suffix(".bin").is_file()
     assert sorted(p.name for p in xml.parent.iterdir()) == sorted([xml.name, xml.with_suffix(".bin").name,
+                                                                  xml.with_suffix(".json").name,
                                                                   weights_path(tmp_path).name])  # no temp left
+    assert openvino_ir_is_whole(xml)
     import openvino
 
     def no_conversion(*args, **kwargs):
@@ -157,6 +160,14 @@ def test_openvino_features_equal_torch_features_and_the_conversion_is_made_once(
     monkeypatch.setattr(openvino, "convert_model", no_conversion)
     again = InceptionExtractor(tmp_path, Speed(runtime="openvino"), "cpu").features(images)
     assert torch.equal(again, features)
+    monkeypatch.undo()
+    weights = bytearray(xml.with_suffix(".bin").read_bytes())
+    weights[1000:1004] = b"\x00\x00\x80\x7f"  # one weight made infinite, the file's size unchanged
+    xml.with_suffix(".bin").write_bytes(bytes(weights))
+    assert not openvino_ir_is_whole(xml)
+    with pytest.warns(UserWarning, match="does not match its recorded hashes; converting it again"):
+        rebuilt = InceptionExtractor(tmp_path, Speed(runtime="openvino"), "cpu")
+    assert openvino_ir_is_whole(xml) and torch.equal(rebuilt.features(images), features)
 
 
 @needs_weights

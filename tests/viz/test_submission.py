@@ -188,6 +188,21 @@ def test_against_takes_a_folder_and_says_so(homework_runs, tmp_path):
     assert result.exit_code == 1 and "RUN_DIR" in result.output
 
 
+def test_too_few_images_for_the_metrics_is_one_line_before_sampling(homework_runs, tmp_path, monkeypatch):
+    _, _, runs = homework_runs
+    few = make_faces(tmp_path / "few", count=3)
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("sampled before checking the folder")
+
+    monkeypatch.setattr("gankit.api.Run.sample", no_sampling)
+    result = invoke("eval", runs["wgan"], "--against", f"folder:{few}")
+    assert result.exit_code == 1 and "against the images of folder:" in result.output
+    assert "holds 3 images; the metrics need at least 6" in result.output.splitlines()[-1]
+    result = invoke("eval", runs["wgan"], "--n", "5")
+    assert result.exit_code == 1 and "--n 5 is too few: the metrics need at least 6" in result.output
+
+
 def test_inception_fid_of_a_run_against_a_folder(homework_runs, session_cache):
     if not weights_path(session_cache / "features").is_file():
         pytest.skip("Inception FID weights absent: run `gankit features fetch inception` to test them")

@@ -50,7 +50,8 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
             run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
             n = n or default_eval_samples(run.config.data.name)
             split = split or default_eval_split(run.config.data.name)
-            click.echo(f"gankit: scoring {n:,} samples of step {run.step:,} against the {split} split in "
+            real = f"the images of {against}" if against else f"the {split} split"
+            click.echo(f"gankit: scoring {n:,} samples of step {run.step:,} against {real} in "
                        f"{feature_space} features (real features are cached after the first time) …", err=True)
             card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
             suffix = "" if feature_space == "classifier" else f"-{feature_space}"

@@ -55,23 +55,27 @@ def sample(
             raise GankitError("--out-dir writes G's samples; --from-discriminator draws a picture of chains (--out)")
         check_empty_folder(Path(out_dir))  # before loading anything
     from gankit.api import load
+    from gankit.training.run_folder import RunFolder
 
     run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
     if from_discriminator:
         out = out or str(Path(run_dir) / f"argmax-d-step{run.step:08d}-seed{seed}.png")
-        path, scores = run.save_ascent(out, n or (8 if run.spec.kind == "image" else 500), steps, seed, scale)
+        with RunFolder.held_for(Path(out)):  # into a run folder: not while another process trains it
+            path, scores = run.save_ascent(out, n or (8 if run.spec.kind == "image" else 500), steps, seed, scale)
         start, end = float(scores[0].mean()), float(scores[-1].mean())
         click.echo(f"D's mean score along the {len(scores) - 1} Langevin steps: {start:+.2f} at the start (noise) "
                    f"-> {end:+.2f} at the end; what D scores highest need not look real")
         click.echo(f"wrote the argmax of D (step {run.step:,}) to {path}")
         return
     if out_dir is not None:
-        _save_files(run, n or 64, class_index, seed, Path(out_dir), image_format, tgz)
+        with RunFolder.held_for(Path(out_dir) / "1.png"):
+            _save_files(run, n or 64, class_index, seed, Path(out_dir), image_format, tgz)
         return
     if n is None:
         n = run.spec.num_classes * nrow if run.algorithm.conditional and class_index is None else 64
     out = out or str(Path(run_dir) / f"samples-step{run.step:08d}-seed{seed}.png")  # next to the run, kept apart
-    path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow, scale=scale)
+    with RunFolder.held_for(Path(out)):
+        path = run.save_samples(out, n=n, labels=class_index, seed=seed, nrow=nrow, scale=scale)
     click.echo(f"wrote {n} samples from step {run.step:,} to {path}")
 
 
@@ -108,6 +112,7 @@ def pixels(run_dir: str, index: int, n: int, out: str | None) -> None:
 
     from gankit.api import load
     from gankit.data.loading import load_dataset
+    from gankit.training.run_folder import RunFolder
     from gankit.viz.figures import writing
     from gankit.viz.pictures import save_labelled_images
     from gankit.viz.pixel_argument import ONE, SIX, pixel_argument, tally
@@ -132,7 +137,7 @@ def pixels(run_dir: str, index: int, n: int, out: str | None) -> None:
               for name in result.images]
     title = (f"test image {index}: the pixel loss prefers {result.pixel_loss_prefers}, "
              f"D prefers {result.discriminator_prefers} (edited pixels in red)")
-    with writing(Path(out)):
+    with RunFolder.held_for(Path(out)), writing(Path(out)):
         path = save_labelled_images(list(result.images.values()), labels, Path(out),
                                     marks=[None, result.edited(ONE), result.edited(SIX)], title=title)
     click.echo(f"test image {index}:")

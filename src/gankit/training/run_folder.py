@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -127,6 +127,24 @@ class RunFolder:
             yield
         finally:
             lock.release()
+
+    @staticmethod
+    def enclosing(path: Path) -> RunFolder | None:
+        """The run folder `path` (a file or folder to be written) lies in, if any: the nearest folder above it
+        with a run's config and lock file."""
+        for folder in Path(os.path.abspath(path)).parents:
+            if (folder / "config.yaml").is_file() and (folder / LOCK_NAME).is_file():
+                return RunFolder(folder)
+        return None
+
+    @staticmethod
+    @contextmanager
+    def held_for(path: Path) -> Iterator[None]:
+        """Hold the lock of the run `path` is written into (a picture or sample files put inside a run
+        folder), refused with the pid while another process trains it; nothing when it is outside any run."""
+        run = RunFolder.enclosing(path)
+        with run.held() if run is not None else nullcontext():
+            yield
 
     def remove_temp_files(self) -> None:
         """Remove the temp files of writes a killed process left unfinished (call it holding the lock)."""
