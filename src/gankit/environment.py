@@ -4,6 +4,7 @@ and pass what it finds down as arguments, so the library below never reads varia
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 
 from gankit.config import Config, DataConfig
@@ -80,7 +81,12 @@ def _whole(name: str, default: str | None, least: int) -> int:
     return int(text)
 
 
+LOOPBACK_INTERFACE = "lo0" if sys.platform == "darwin" else "lo"
+
+
 def launch_environment(threads_per_process: int) -> dict[str, str]:
     """The environment for the processes `gankit train --nproc` starts: this one's, with each process's
-    CPU threads set to its share of the cores unless the user chose (OMP_NUM_THREADS)."""
-    return {"OMP_NUM_THREADS": str(max(threads_per_process, 1))} | dict(os.environ)
+    CPU threads set to its share of the cores unless the user chose (OMP_NUM_THREADS), and gloo's
+    connections between them on the loopback interface (the job never leaves this machine)."""
+    return {"OMP_NUM_THREADS": str(max(threads_per_process, 1)),
+            "GLOO_SOCKET_IFNAME": LOOPBACK_INTERFACE} | dict(os.environ)

@@ -196,3 +196,55 @@ def test_the_views_newer_methods_train_on_two_processes_as_one_process_does(tmp_
     for key in (k for k in one if one[k].is_floating_point()):
         moved = (one[key] - start[key]).abs().mean()
         assert (two[key] - one[key]).abs().mean() <= 0.05 * moved + 1e-7, key
+
+
+def listening_addresses(pids: list[int]) -> list[str]:
+    """The local addresses (hex, as /proc/net/tcp* writes them) the processes `pids` listen on."""
+    inodes = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # state LISTEN
+                found.append(fields[1].split(":")[0])
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket tables")
+def test_nproc_listens_on_loopback_only_and_ctrl_c_checkpoints_and_exits_130(tmp_path):
+    """The agent (the gankit process) and its workers listen on 127.0.0.1 alone; a Ctrl-C (SIGINT to the
+    agent, as the terminal sends it) stops all of them with a checkpoint, exit 130 and no traceback."""
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = tmp_path / "run"
+    agent = subprocess.Popen([sys.executable, "-m", "gankit", "train", "--nproc", "2", "--steps", "1000000",
+                              "--no-progress", "--device", "cpu", "--out", str(out)], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "metrics.jsonl").is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(agent.pid)], capture_output=True,
+                                                  text=True).stdout.split()]
+        addresses = listening_addresses([agent.pid, *workers])
+        assert len(workers) == 2 and len(addresses) == 3, addresses  # the store and each worker's gloo
+        assert set(addresses) == {"0100007F"}  # 127.0.0.1; nothing on 0.0.0.0 or on IPv6's ::
+        agent.send_signal(signal.SIGINT)
+        stdout, stderr = agent.communicate(timeout=60)
+    finally:
+        agent.kill()
+    assert agent.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and "interrupted at step" in stdout, stderr
+    step = json.loads((out / "checkpoints" / "last.json").read_text())["step"]
+    assert f"interrupted at step {step:,}" in stdout

@@ -37,6 +37,8 @@ def _failure_line(err: BaseException) -> str:
         return f"a file is not UTF-8 text ({text})"
     if isinstance(err, OverflowError):
         return f"a number is too large ({text})"
+    if isinstance(err, RuntimeError) and "gloo" in text and "by peer" in text:  # --nproc: another process ended
+        return "lost contact with another process of this run, which stopped (its own message says why)"
     if isinstance(err, OSError):
         where = f" {err.filename}" if err.filename else ""
         return f"cannot use{where} ({err.strerror or text})"
