@@ -442,3 +442,37 @@ def test_run_files_follow_the_umask(tmp_path):
         os.umask(umask)
     modes = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in tmp_path.rglob("*") if p.is_file()}
     assert set(modes.values()) == {"0o640"}, modes
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MiB tmpfs (root only: skipped elsewhere), and a function that grows it to `mib`."""
+    import subprocess
+
+    where = tmp_path / "small"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+
+    def grow(mib):
+        subprocess.run(["mount", "-o", f"remount,size={mib}m", str(where)], check=True)
+
+    yield where, grow
+    subprocess.run(["umount", str(where)], check=True)
+
+
+@pytest.mark.slow
+def test_a_run_stopped_by_a_really_full_disk_resumes_once_there_is_room(small_disk):
+    """Not a simulated error: the disk fills up at the first checkpoint after step 0, the run stops in one
+    line keeping step 0, and once the disk is larger it resumes and finishes, leaving no temp file."""
+    where, grow = small_disk
+    run = where / "r"
+    result = cli("train", "--out", run, "--steps", "300", "--no-progress", "--set", "train.checkpoint_every=100",
+                 "--set", "data.num_points=2048")
+    assert_one_line_exit_1(result, "could not write checkpoint at step 100 (No space left on device); "
+                                   "the last good checkpoint (step 0) is kept")
+    grow(16)
+    assert cli("resume", run, "--no-progress").exit_code == 0
+    assert gankit.load(run).step == 300
+    assert not [p for p in run.rglob("*") if p.name.endswith((".tmp", ".partial"))]
