@@ -84,9 +84,9 @@ def _whole(name: str, default: str | None, least: int) -> int:
 LOOPBACK_INTERFACE = "lo0" if sys.platform == "darwin" else "lo"
 
 
-def launch_environment(threads_per_process: int) -> dict[str, str]:
-    """The environment for the processes `gankit train --nproc` starts: this one's, with each process's
-    CPU threads set to its share of the cores unless the user chose (OMP_NUM_THREADS), and gloo's
-    connections between them on the loopback interface (the job never leaves this machine)."""
-    return {"OMP_NUM_THREADS": str(max(threads_per_process, 1)),
-            "GLOO_SOCKET_IFNAME": LOOPBACK_INTERFACE} | dict(os.environ)
+def prepare_launch(threads_per_process: int) -> None:
+    """Set this process's environment for the processes `gankit train --nproc` starts (they inherit it): each
+    one's CPU threads its share of the cores unless the user chose (OMP_NUM_THREADS), and gloo's connections
+    between them on the loopback interface (the job never leaves this machine) unless GLOO_SOCKET_IFNAME says."""
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(threads_per_process, 1)))
+    os.environ.setdefault("GLOO_SOCKET_IFNAME", LOOPBACK_INTERFACE)

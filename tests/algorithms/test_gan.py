@@ -5,6 +5,7 @@ from torch.nn import functional as F
 import gankit
 from conftest import tiny_config
 from gankit.algorithms import build_algorithm
+from gankit.algorithms.base import net_settings
 from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
@@ -27,7 +28,7 @@ def effective_weights(module):
 def test_spectral_norm_makes_each_layers_largest_singular_value_one():
     config = Config().override({"model.spectral_norm": True, "model.d_norm": "none", "model.width": 8,
                                 "model.conditional": True})
-    _, discriminator = build_networks(config.model, IMAGES)
+    _, discriminator = build_networks(net_settings(config.model, IMAGES), IMAGES)
     x = torch.randn(8, 1, 16, 16)
     for _ in range(30):  # one power iteration per training-mode forward
         discriminator(x, torch.zeros(8, dtype=torch.long))

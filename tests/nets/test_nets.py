@@ -1,10 +1,9 @@
 import pytest
 import torch
 
-from gankit.config import ModelConfig
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError, GankitError
-from gankit.nets import build_networks
+from gankit.nets import NetSettings, build_networks
 from gankit.nets.dcgan import layout
 
 POINTS = DataSpec("ring8", "points", (2,), tuple("01234567"))
@@ -22,7 +21,7 @@ def image_spec(channels, size):
 )
 @pytest.mark.parametrize("conditional", [False, True])
 def test_networks_keep_the_contract(spec, net, conditional):
-    generator, discriminator = build_networks(ModelConfig(net=net, conditional=conditional, width=8), spec)
+    generator, discriminator = build_networks(NetSettings(family=net, conditional=conditional, width=8), spec)
     labels = torch.tensor([0, 3, 5]) if conditional else None
     x = generator.sample(3, labels)
     assert x.shape == (3, *spec.sample_shape)
@@ -36,7 +35,7 @@ def test_networks_keep_the_contract(spec, net, conditional):
                                            (image_spec(3, 32), "resnet"), (image_spec(1, 28), "r3gan")])
 def test_every_latent_dimension_changes_the_output(spec, net):
     torch.manual_seed(0)
-    generator, _ = build_networks(ModelConfig(net=net, width=8, latent_dim=6), spec)
+    generator, _ = build_networks(NetSettings(family=net, width=8, latent_dim=6), spec)
     z, shift = torch.randn(8, 6), torch.randn(8)  # a different move per sample: batch norm removes a common one
     with torch.no_grad():
         base = generator(z)
@@ -47,7 +46,7 @@ def test_every_latent_dimension_changes_the_output(spec, net):
 
 
 def test_conditional_generator_uses_labels():
-    generator, _ = build_networks(ModelConfig(net="mlp", conditional=True), POINTS)
+    generator, _ = build_networks(NetSettings(family="mlp", conditional=True), POINTS)
     z = torch.randn(4, generator.latent_dim)
     a = generator(z, torch.zeros(4, dtype=torch.long))
     b = generator(z, torch.ones(4, dtype=torch.long))
@@ -57,7 +56,7 @@ def test_conditional_generator_uses_labels():
 
 
 def test_projection_discriminator_uses_labels():
-    _, discriminator = build_networks(ModelConfig(net="mlp", conditional=True), POINTS)
+    _, discriminator = build_networks(NetSettings(family="mlp", conditional=True), POINTS)
     torch.nn.init.normal_(discriminator.embed.weight)
     x = torch.randn(4, 2)
     zeros, ones = torch.zeros(4, dtype=torch.long), torch.ones(4, dtype=torch.long)
@@ -65,7 +64,7 @@ def test_projection_discriminator_uses_labels():
 
 
 def test_sample_is_seeded():
-    generator, _ = build_networks(ModelConfig(net="mlp"), POINTS)
+    generator, _ = build_networks(NetSettings(family="mlp"), POINTS)
     a = generator.sample(5, generator=torch.Generator().manual_seed(1))
     b = generator.sample(5, generator=torch.Generator().manual_seed(1))
     assert torch.equal(a, b)
@@ -79,9 +78,9 @@ def test_layouts_and_bad_sizes():
 
 def test_wrong_family_for_data():
     with pytest.raises(ConfigError, match="mlp is for 2D"):
-        build_networks(ModelConfig(net="mlp"), image_spec(1, 28))
+        build_networks(NetSettings(family="mlp"), image_spec(1, 28))
     with pytest.raises(ConfigError, match="has no labels"):
-        build_networks(ModelConfig(conditional=True), DataSpec("x", "points", (2,)))
+        build_networks(NetSettings(family="mlp", conditional=True), DataSpec("x", "points", (2,)))
 
 
 @pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 28), "dcgan")])
@@ -90,7 +89,7 @@ def test_projection_starts_on_the_heads_scale(spec, net):
     scores = {}
     for conditional in (False, True):
         torch.manual_seed(0)
-        _, discriminator = build_networks(ModelConfig(net=net, conditional=conditional, width=16), spec)
+        _, discriminator = build_networks(NetSettings(family=net, conditional=conditional, width=16), spec)
         x = torch.randn(64, *spec.sample_shape)
         labels = torch.arange(64) % spec.num_classes if conditional else None
         scores[conditional] = discriminator(x, labels).detach()
@@ -98,12 +97,10 @@ def test_projection_starts_on_the_heads_scale(spec, net):
 
 
 def test_pacgan_packs_consecutive_samples_along_channels():
-    from gankit.config import Config
     from gankit.nets.base import PackedDiscriminator
 
-    config = Config().override({"model.pack": 2, "model.net": "dcgan", "model.width": 8})
     spec = DataSpec(name="x", kind="image", sample_shape=(3, 28, 28))
-    _, d = build_networks(config.model, spec)
+    _, d = build_networks(NetSettings(family="dcgan", pack=2, width=8), spec)
     assert isinstance(d, PackedDiscriminator) and d.inner.body[0].in_channels == 6
     x = torch.randn(6, 3, 28, 28)
     d.eval()  # batch norm in train mode would mix the packs
@@ -113,6 +110,8 @@ def test_pacgan_packs_consecutive_samples_along_channels():
     assert torch.equal(d(x)[1:], d(swapped)[1:])
     with pytest.raises(GankitError, match="do not split into packs of 2"):
         d(torch.randn(5, 3, 28, 28))
+    from gankit.config import Config
+
     with pytest.raises(ConfigError, match="multiple of model.pack"):
         Config().override({"model.pack": 2, "train.batch_size": 63})
     from gankit.algorithms.resolve import resolve
@@ -123,9 +122,9 @@ def test_pacgan_packs_consecutive_samples_along_channels():
 
 def test_minibatch_std_on_the_dcgan_discriminator_sees_the_batch():
     torch.manual_seed(0)
-    _, discriminator = build_networks(ModelConfig(net="dcgan", width=8, minibatch_std=True, d_norm="none"),
+    _, discriminator = build_networks(NetSettings(family="dcgan", width=8, minibatch_std=True, d_norm="none"),
                                       image_spec(1, 16))
-    plain = build_networks(ModelConfig(net="dcgan", width=8, d_norm="none"), image_spec(1, 16))[1]
+    plain = build_networks(NetSettings(family="dcgan", width=8, d_norm="none"), image_spec(1, 16))[1]
     assert discriminator.head.in_features == plain.head.in_features + 1
     x = torch.randn(6, 1, 16, 16)
     assert discriminator.representation(x[:1].repeat(6, 1, 1, 1))[:, -1].abs().max() == 0  # no variety: 0
@@ -138,14 +137,14 @@ def test_the_image_families_are_registered_beside_mlp_and_dcgan():
 
     assert NETS.names() == ["dcgan", "mlp", "r3gan", "resnet"]
     with pytest.raises(ConfigError, match="model r3gan is for images"):
-        build_networks(ModelConfig(net="r3gan"), POINTS)
+        build_networks(NetSettings(family="r3gan"), POINTS)
 
 
 def test_r3gan_is_normalisation_free_grouped_and_starts_as_identity_blocks():
     """Fix-up: every residual branch's last layer starts at zero, so each block passes its input through."""
     from gankit.nets.r3gan import ResidualBlock
 
-    generator, discriminator = build_networks(ModelConfig(net="r3gan", width=16), image_spec(3, 32))
+    generator, discriminator = build_networks(NetSettings(family="r3gan", width=16), image_spec(3, 32))
     modules = [*generator.modules(), *discriminator.modules()]
     assert not any(isinstance(m, (torch.nn.BatchNorm2d, torch.nn.GroupNorm, torch.nn.LayerNorm)) for m in modules)
     assert any(isinstance(m, torch.nn.Conv2d) and m.groups > 1 for m in modules)
@@ -159,7 +158,7 @@ def test_r3gan_is_normalisation_free_grouped_and_starts_as_identity_blocks():
 
 
 def test_the_resnet_discriminator_halves_to_an_eighth_of_32():
-    _, discriminator = build_networks(ModelConfig(net="resnet", width=8), image_spec(3, 32))
+    _, discriminator = build_networks(NetSettings(family="resnet", width=8), image_spec(3, 32))
     shapes = []
     for block in discriminator.blocks:
         block.register_forward_hook(lambda _m, _i, out: shapes.append(out.shape[-1]))

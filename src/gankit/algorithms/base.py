@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import torch
 from torch import Tensor, nn
 
-from gankit.config import OptimConfig
+from gankit.config import ModelConfig, OptimConfig, net_family
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
+from gankit.nets import NetSettings
 from gankit.nets.modes import evaluating
 
 if TYPE_CHECKING:
@@ -178,3 +179,11 @@ class Algorithm(nn.Module):
     def heldout(self, x: Tensor) -> dict[str, float]:
         """Losses on held-out data, logged during training (the VAE's test ELBO); none by default."""
         return {}
+
+
+def net_settings(model: ModelConfig, spec: DataSpec) -> NetSettings:
+    """The values the nets take, read once from a resolved model section (`auto` named by the data)."""
+    return NetSettings(family=net_family(model, spec.kind), latent_dim=model.latent_dim, width=model.width,
+                       depth=model.depth, conditional=model.conditional, d_condition=model.d_condition,
+                       d_norm=model.d_norm, minibatch_std=model.minibatch_std, spectral_norm=model.spectral_norm,
+                       pack=model.pack)

@@ -64,7 +64,7 @@ def relaunch(nproc: int, device: str, extra: list[str]) -> int:
 
     _, what = available_devices(device)
     threads = len(os.sched_getaffinity(0)) // nproc if what == "CPU cores" else 1
-    os.environ.update(environment.launch_environment(threads))
+    environment.prepare_launch(threads)
     for name in list(logging.root.manager.loggerDict):  # each of torchrun's modules sets its logger's level
         if name.startswith("torch.distributed"):
             logging.getLogger(name).setLevel(logging.CRITICAL)  # its failure report is replaced by one line below

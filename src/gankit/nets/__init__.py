@@ -1,5 +1,8 @@
-"""Networks by name: `build_networks(config, spec)` returns a (generator, discriminator) pair for a net family
+"""Networks by name: `build_networks(settings, spec)` returns a (generator, discriminator) pair for a net family
 (mlp, dcgan, resnet, r3gan), plus the shared blocks, DiffAugment and the EMA.
+
+Nets take explicit values (`NetSettings`), never the config tree (a contract of its own): the algorithm that
+builds them reads its config once and says what it wants.
 
 May import (the layers below it, `lint-imports`): data, config, registry, version, jsonl, world, files, errors.
 """
@@ -7,10 +10,9 @@ May import (the layers below it, `lint-imports`): data, config, registry, versio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from gankit.config import ModelConfig, net_family
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.base import (
@@ -26,13 +28,30 @@ from gankit.nets.r3gan import R3GANDiscriminator, R3GANGenerator
 from gankit.nets.resnet import ResNetDiscriminator, ResNetGenerator
 from gankit.registry import Registry
 
-NetBuilder = Callable[[ModelConfig, DataSpec, int, int], tuple[Generator, Discriminator]]
-"""(model config, data, number of classes for G, number of classes for D) -> (G, D)."""
+@dataclass(frozen=True)
+class NetSettings:
+    """What a net family builds from; 0 or None leaves the choice to the family (its default width, latent
+    size, D normalisation …)."""
+
+    family: str  # a name in NETS (never `auto`: the algorithm resolves that)
+    latent_dim: int = 0
+    width: int = 0
+    depth: int = 4  # the MLP pair's hidden layers
+    conditional: bool = False  # G and D take the data's class labels
+    d_condition: Literal["projection", "acgan"] = "projection"
+    d_norm: Literal["batch", "instance", "none"] | None = None
+    minibatch_std: bool | None = None
+    spectral_norm: bool | None = None
+    pack: int = 1  # PacGAN: D judges this many samples at once
+
+
+NetBuilder = Callable[[NetSettings, DataSpec, int, int], tuple[Generator, Discriminator]]
+"""(settings, data, number of classes for G, number of classes for D) -> (G, D)."""
 NETS: Registry[NetBuilder] = Registry("net")
 
 
 @NETS.register("mlp")
-def _mlp(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+def _mlp(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     if spec.kind != "points":
         raise ConfigError(f"model mlp is for 2D point data; {spec.name} holds images (use dcgan)")
     latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
@@ -53,7 +72,7 @@ def _square_images(family: str, spec: DataSpec) -> tuple[int, int]:
 
 
 @NETS.register("dcgan")
-def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+def _dcgan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     channels, height = _square_images("dcgan", spec)
     latent, width = config.latent_dim or 100, config.width or 64
     return (
@@ -64,7 +83,7 @@ def _dcgan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) 
 
 
 @NETS.register("resnet")
-def _resnet(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+def _resnet(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     channels, side = _square_images("resnet", spec)
     latent, width = config.latent_dim or 128, config.width or 128
     return (
@@ -74,7 +93,7 @@ def _resnet(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int)
 
 
 @NETS.register("r3gan")
-def _r3gan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+def _r3gan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     channels, side = _square_images("r3gan", spec)
     latent, width = config.latent_dim or 64, config.width or 32
     return (
@@ -84,7 +103,7 @@ def _r3gan(config: ModelConfig, spec: DataSpec, g_classes: int, d_classes: int) 
 
 
 def build_networks(
-    config: ModelConfig, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores",
+    config: NetSettings, spec: DataSpec, discriminator_kind: Literal["scores", "autoencoder"] = "scores",
     score_classes: int = 0,
 ) -> tuple[Generator, Discriminator]:
     """G and D for the data; D is BEGAN's auto-encoder when asked, and spectrally normalised if configured.
@@ -92,7 +111,7 @@ def build_networks(
     if config.conditional and not spec.num_classes:
         raise ConfigError(f"model.conditional needs a labelled dataset; {spec.name} has no labels")
     num_classes = spec.num_classes if config.conditional else 0
-    build = NETS.get(net_family(config, spec.kind))
+    build = NETS.get(config.family)
     generator, discriminator = build(config, spec, num_classes, score_classes or num_classes)
     if discriminator_kind == "autoencoder":
         if num_classes:
@@ -108,4 +127,4 @@ def build_networks(
     return generator, discriminator
 
 
-__all__ = ["NETS", "Discriminator", "Generator", "build_networks"]
+__all__ = ["NETS", "Discriminator", "Generator", "NetSettings", "build_networks"]

@@ -16,7 +16,7 @@ from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.autoencoder.density import GaussianMixture, LatentVAE, gaussian_kl
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line, net_settings
 from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
 from gankit.data.shard import per_example_randn
@@ -228,7 +228,7 @@ class Autoencoder(Algorithm):
 
 
 def build(config: Config, spec: DataSpec, kind: Kind) -> Autoencoder:
-    decoder, trunk = build_networks(config.model, spec)
+    decoder, trunk = build_networks(net_settings(config.model, spec), spec)
     return Autoencoder(trunk, decoder, config.vae, kind)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, autograd
 
-from gankit.algorithms.base import PhaseOutput, sample_bounds
+from gankit.algorithms.base import PhaseOutput, net_settings, sample_bounds
 from gankit.algorithms.ebm.model import DiscriminatorAlone
 from gankit.config import Config, EBMConfig
 from gankit.data.batches import Batch
@@ -150,5 +150,5 @@ class LadderEBM(DiscriminatorAlone):
 def build(config: Config, spec: DataSpec, batch_size: int) -> LadderEBM:
     """The family's discriminator, its projection label the noise level, as the ladder's energy."""
     assert config.ebm.levels, "gankit.algorithms.resolve fills ebm.levels"
-    _, energy = build_networks(config.model, spec, score_classes=config.ebm.levels)
+    _, energy = build_networks(net_settings(config.model, spec), spec, score_classes=config.ebm.levels)
     return LadderEBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, sample_bounds
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, net_settings, sample_bounds
 from gankit.config import Config, EBMConfig, OptimConfig
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
@@ -119,5 +119,5 @@ class EBM(DiscriminatorAlone):
 
 def build(config: Config, spec: DataSpec, batch_size: int) -> EBM:
     """The energy model of a resolved config: the family's discriminator as its energy (the generator unused)."""
-    _, energy = build_networks(config.model, spec)
+    _, energy = build_networks(net_settings(config.model, spec), spec)
     return EBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)

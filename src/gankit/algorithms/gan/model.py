@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line, net_settings
 from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.config import AugmentConfig, Config, GANConfig, ObjectiveConfig, OptimConfig
 from gankit.config.parsing import augment_policy
@@ -269,6 +269,6 @@ def build_augment(config: AugmentConfig, spec: DataSpec) -> DiffAugment | None:
 def build(config: Config, spec: DataSpec, batch_size: int) -> GAN:
     """The GAN of a resolved config; `batch_size` is this process's share of each batch (its G step's z)."""
     objective = build_objective(config.objective.name, dataclasses.asdict(config.objective))
-    generator, discriminator = build_networks(config.model, spec, objective.discriminator_kind)
+    generator, discriminator = build_networks(net_settings(config.model, spec), spec, objective.discriminator_kind)
     return GAN(generator, discriminator, objective, config.objective, config.model.g_ema or 0.0, config.gan,
                batch_size, build_augment(config.augment, spec))
