@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +45,7 @@ class Run:
     step: int
     interrupted: bool = False
     mode_stats: dict[str, Any] | None = None
+    measured: dict[str, Any] = field(default_factory=dict)  # what `auto` settings chose (precision, threads)
 
     @property
     def run_dir(self) -> Path:
@@ -179,7 +180,7 @@ def _as_config(config: Config | dict[str, Any] | str | Path) -> Config:
 def _finish(trainer: Trainer, progress: bool, callbacks: tuple[Callback, ...]) -> Run:
     outcome = trainer.fit(progress=progress, callbacks=callbacks)
     return Run(trainer.folder, trainer.config, trainer.spec, trainer.algorithm, outcome.step,
-               outcome.interrupted, outcome.mode_stats)
+               outcome.interrupted, outcome.mode_stats, trainer.measured)
 
 
 def train(
@@ -214,6 +215,7 @@ def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", devi
     if weights == "raw":
         algorithm.use_trained_weights()
     algorithm.to(resolve_device(device)).eval()
-    if isinstance(config.train.threads, int) and environment.omp_threads() is None:
-        torch.set_num_threads(config.train.threads)  # sample, eval and pixels run as the run trained
-    return Run(folder, config, spec, algorithm, meta["step"])
+    threads = config.train.threads if isinstance(config.train.threads, int) else meta.get("measured", {}).get("threads")
+    if threads and environment.omp_threads() is None:
+        torch.set_num_threads(threads)  # sample, eval and pixels run as the run trained
+    return Run(folder, config, spec, algorithm, meta["step"], measured=meta.get("measured") or {})

@@ -80,8 +80,12 @@ def test_auto_picks_a_concrete_precision_and_the_run_records_it(tmp_path):
     chosen = choose_precision("auto", torch.device("cpu"))
     assert chosen in ("fp32", "bf16")
     run = gankit.train(tiny_config(tmp_path / "r", train={"precision": "auto", "steps": 2}))
-    assert run.config.train.precision in ("fp32", "bf16")
-    assert f"precision: {run.config.train.precision}" in (tmp_path / "r" / "config.yaml").read_text()
+    assert run.config.train.precision == "auto" and run.measured["precision"] == chosen
+    assert "precision: auto" in (tmp_path / "r" / "config.yaml").read_text()  # the config is never written back
+    info = json.loads((tmp_path / "r" / "run.json").read_text())
+    meta = json.loads((tmp_path / "r" / "checkpoints" / "last.json").read_text())
+    assert info["measured"]["precision"] == meta["measured"]["precision"] == chosen
+    assert gankit.load(tmp_path / "r").measured == run.measured
 
 
 def test_channels_last_is_the_same_model_in_another_layout(tmp_path):

@@ -3,6 +3,7 @@ trace in what the run trains; an integer or $OMP_NUM_THREADS fixes it."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -44,7 +45,9 @@ def test_auto_measures_each_candidate_and_records_its_choice(tmp_path, two_cores
         assert trainer.threads.how == "measured" and sorted(trainer.threads.measured) == [1, 2]
         assert trainer.threads.threads in (1, 2) and torch.get_num_threads() == trainer.threads.threads
         saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())
-        assert saved["train"]["threads"] == trainer.threads.threads
+        assert saved["train"]["threads"] == "auto"  # the config stays as resolved; the choice is kept apart
+        info = json.loads((tmp_path / "r" / "run.json").read_text())
+        assert info["measured"]["threads"] == trainer.threads.threads == trainer.measured["threads"]
         assert trainer.step == 0 and trainer.batches_drawn == 0  # the measured steps left no trace
     finally:
         assert trainer.lock is not None
@@ -53,7 +56,8 @@ def test_auto_measures_each_candidate_and_records_its_choice(tmp_path, two_cores
 
 def test_auto_trains_exactly_what_the_count_it_chose_trains(tmp_path, two_cores):
     auto = gankit.train(tiny_config(tmp_path / "auto"))
-    chosen = auto.config.train.threads
+    chosen = auto.measured["threads"]
+    assert auto.config.train.threads == "auto"
     fixed = gankit.train(tiny_config(tmp_path / "fixed", train={"threads": chosen}))
     a, _ = ckpt.load_checkpoint(tmp_path / "auto" / "checkpoints", "last")
     b, _ = ckpt.load_checkpoint(tmp_path / "fixed" / "checkpoints", "last")
@@ -63,12 +67,12 @@ def test_auto_trains_exactly_what_the_count_it_chose_trains(tmp_path, two_cores)
 
 def test_an_explicit_count_and_omp_num_threads_are_taken_as_they_are(tmp_path, two_cores, monkeypatch):
     run = gankit.train(tiny_config(tmp_path / "two", train={"threads": 2, "steps": 2}))
-    assert run.config.train.threads == 2 and torch.get_num_threads() == 2
+    assert run.measured["threads"] == 2 and torch.get_num_threads() == 2
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     run = gankit.train(tiny_config(tmp_path / "env", train={"steps": 2}))  # auto, but the environment chose
-    assert run.config.train.threads == 1 and torch.get_num_threads() == 1
+    assert run.measured["threads"] == 1 and torch.get_num_threads() == 1
     run = gankit.train(tiny_config(tmp_path / "both", train={"threads": 2, "steps": 2}))  # the config's wins
-    assert run.config.train.threads == 2
+    assert run.measured["threads"] == 2
 
 
 def test_a_loaded_run_samples_with_the_threads_it_trained_with(tmp_path, two_cores):
@@ -76,3 +80,20 @@ def test_a_loaded_run_samples_with_the_threads_it_trained_with(tmp_path, two_cor
     torch.set_num_threads(1)
     gankit.load(tmp_path / "r")
     assert torch.get_num_threads() == 2
+
+
+def test_a_resumed_run_keeps_the_count_it_measured_when_it_began(tmp_path, two_cores, monkeypatch):
+    gankit.train(tiny_config(tmp_path / "r", train={"steps": 2}))
+    chosen = json.loads((tmp_path / "r" / "run.json").read_text())["measured"]["threads"]
+
+    def no_measuring(*args, **kwargs):
+        raise AssertionError("measured again on resume")
+
+    monkeypatch.setattr("gankit.training.trainer.measure_threads", no_measuring)
+    trainer = Trainer.resume(tmp_path / "r", steps=4)
+    try:
+        assert trainer.threads.threads == chosen and trainer.threads.how == "measured when the run began"
+        assert trainer.config.train.threads == "auto"
+    finally:
+        assert trainer.lock is not None
+        trainer.lock.release()

@@ -141,7 +141,8 @@ class TrainConfig:
     """`auto` (CUDA when available), `cpu`, `cuda` or `cuda:N`."""
     precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"
     """Numbers in the training step: fp32, or autocast to bf16 (CPU and CUDA) or fp16 (CUDA, loss-scaled);
-    `auto`: bf16 on a GPU, and on a CPU where a short measurement finds bf16 faster (recorded as chosen)."""
+    `auto`: bf16 on a GPU, and on a CPU where a short measurement finds bf16 faster (the pick goes into run.json
+    and the checkpoints; the config keeps `auto`)."""
     threads: int | Literal["auto"] = "auto"
     """CPU threads for torch's operations: `auto` times a few real steps of this run at each count the CPU
     affinity allows (under the machine's load as it is) and keeps the fastest, recorded as chosen; an integer

@@ -28,6 +28,7 @@ from gankit.nets.r3gan import R3GANDiscriminator, R3GANGenerator
 from gankit.nets.resnet import ResNetDiscriminator, ResNetGenerator
 from gankit.registry import Registry
 
+
 @dataclass(frozen=True)
 class NetSettings:
     """What a net family builds from; 0 or None leaves the choice to the family (its default width, latent

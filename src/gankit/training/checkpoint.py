@@ -86,6 +86,9 @@ OPTIONAL_FIELDS: dict[str, Check] = {
     "recoveries": (_is_count, "a whole number >= 0"),
     "score": (lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)), "a number or null"),
     "precision": (lambda v: isinstance(v, dict), "the loss scaler's state (an object)"),
+    "measured": (lambda v: isinstance(v, dict) and v.get("precision") in ("fp32", "bf16", "fp16")
+                 and _is_count(v.get("threads")) and v["threads"] >= 1,
+                 "what `auto` chose: precision fp32, bf16 or fp16 and threads >= 1"),
 }
 
 

@@ -169,8 +169,10 @@ class RunFolder:
                 if last and isinstance(last.get("step"), int) else f"no checkpoint was kept in {self.checkpoints}")
         return GankitError(f"could not write {what} at step {step} ({reason}); {kept}")
 
-    def create(self, config: Config, spec: DataSpec, overwrite: bool = False) -> None:
-        """Start a new run here (holding its lock), clearing an earlier run's outputs when `overwrite`."""
+    def create(self, config: Config, spec: DataSpec, overwrite: bool = False,
+               measured: dict[str, Any] | None = None) -> None:
+        """Start a new run here (holding its lock), clearing an earlier run's outputs when `overwrite`;
+        `measured`: what the config's `auto` settings chose on this machine (run.json keeps it)."""
         self.check_new(overwrite)
         if self.exists():
             self.metrics_path.unlink(missing_ok=True)
@@ -179,7 +181,7 @@ class RunFolder:
         try:
             write_atomic(self.config_path, config.to_yaml().encode())
             info = {"data": spec.to_dict(), "gankit_version": __version__,
-                    "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "measured": measured or {}}
             write_atomic(self.info_path, json.dumps(info, indent=1).encode())
         except OSError as err:
             raise self.write_failure(err) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 import sys
 import time
@@ -57,14 +58,21 @@ class Trainer:
     its slice of each batch; rank 0 alone writes the run folder, logs, pictures and checkpoints.
     """
 
-    def __init__(self, config: Config, folder: RunFolder, device: torch.device, group: Group | None = None) -> None:
-        """`config` is resolved (`start` and `resume` resolve it, the entries of a run)."""
+    def __init__(self, config: Config, folder: RunFolder, device: torch.device, group: Group | None = None,
+                 measured: dict[str, Any] | None = None) -> None:
+        """`config` is resolved (`start` and `resume` resolve it, the entries of a run) and stays as it is: what
+        `auto` settings measure is kept apart (`self.measured`, in run.json and every checkpoint), and a resumed
+        run passes it back as `measured`, so it trains on as it began."""
         self.group = group or Group(ONE_PROCESS)
         world = self.group.world
-        precision = choose_precision(config.train.precision, device)
-        if self.group.parallel:  # `auto` measures speed: every process takes rank 0's pick
-            precision = cast(Concrete, self.group.share_text(precision if world.is_main else None))
-        parts = build(config.override({"train.precision": precision}), device, world)  # records `auto`'s pick
+        recorded = measured or {}
+        if config.train.precision == "auto" and recorded.get("precision"):
+            precision = cast(Concrete, recorded["precision"])
+        else:
+            precision = choose_precision(config.train.precision, device)
+            if self.group.parallel:  # `auto` measures speed: every process takes rank 0's pick
+                precision = cast(Concrete, self.group.share_text(precision if world.is_main else None))
+        parts = build(config, device, world)
         self.config, self.spec, self.folder, self.device = parts.config, parts.spec, folder, device
         self.precision = Precision(precision, device)
         self.algorithm, self.optimizers, self.phases = parts.algorithm, parts.optimizers, parts.phases
@@ -88,15 +96,19 @@ class Trainer:
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
-        self.threads = self._choose_threads()
-        self.config = self.config.override({"train.threads": self.threads.threads})  # recorded as chosen
+        self.measured: dict[str, Any] = {"precision": precision}  # what `auto` chose; the thread count below
+        self.threads = self._choose_threads(recorded.get("threads"))
+        self.measured["threads"] = self.threads.threads
 
-    def _choose_threads(self) -> ThreadChoice:
+    def _choose_threads(self, recorded: int | None) -> ThreadChoice:
         """train.threads: a given count, or `auto`'s measurement of this run's own step at each candidate count
-        (the run is put back exactly as it was, so the measurement leaves no trace in what it trains)."""
+        (the run is put back exactly as it was, so the measurement leaves no trace in what it trains); a resumed
+        run keeps the count it measured when it began."""
         setting = self.config.train.threads
         if isinstance(setting, int):
             return fixed_threads(setting, "set")
+        if recorded:
+            return fixed_threads(recorded, "measured when the run began")
         if self.device.type != "cpu" or self.group.parallel:  # a GPU's step, or processes that step together
             return fixed_threads(torch.get_num_threads(), "torch's default")
         counts = candidates(available_cores())
@@ -140,7 +152,7 @@ class Trainer:
             folder.check_new(overwrite)  # again, holding the lock: another process may have started a run here
             folder.remove_temp_files()
             trainer = cls(config, folder, device, group)
-            folder.create(trainer.config, trainer.spec, overwrite)
+            folder.create(trainer.config, trainer.spec, overwrite, trainer.measured)
         except BaseException:
             lock.release()
             if created:  # bad data or config found while building: leave no empty run folder behind
@@ -167,7 +179,7 @@ class Trainer:
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
             config = resolve(config, dataset_kind(config.data.name))  # saved resolved: unchanged, but for old runs
-            trainer = cls(config, folder, resolve_device(config.train.device))
+            trainer = cls(config, folder, resolve_device(config.train.device), measured=meta.get("measured"))
             trainer.restore(tensors, meta)
         except BaseException:
             lock.release()
@@ -199,7 +211,7 @@ class Trainer:
     def _resume_parallel(cls, run_dir: Path, steps: int | None, device: str | None, cache_root: str | None,
                          world: World) -> Trainer:
         folder, lock, group = RunFolder(run_dir), None, Group(world)
-        config_yaml = checkpoint = None
+        shared = checkpoint = None
         try:
             if world.is_main:  # rank 0 checks and reads the folder as one process would, then sends what it read
                 config = folder.load_config()
@@ -207,13 +219,14 @@ class Trainer:
                 folder.remove_temp_files()
                 checkpoint = folder.load_checkpoint("last")
                 config = cls._resumed_config(folder, config, checkpoint[1], steps, device)
-                config_yaml = config.to_yaml()
-            config = Config.from_dict(yaml.safe_load(group.share_text(config_yaml)))
+                shared = json.dumps({"config": config.to_yaml(), "measured": checkpoint[1].get("measured")})
+            received = json.loads(group.share_text(shared))
+            config = Config.from_dict(yaml.safe_load(received["config"]))
             if config.data.root is None and cache_root is not None:
                 config = config.override({"data.root": cache_root})
             config = resolve(config, dataset_kind(config.data.name))
             on = resolve_device(config.train.device, world.local_rank)
-            trainer = cls(config, folder, on, group)
+            trainer = cls(config, folder, on, group, measured=received["measured"])
             trainer.restore(*group.share_checkpoint(checkpoint))
         except BaseException:
             if lock is not None:
@@ -453,7 +466,7 @@ class Trainer:
         tensors |= ckpt.rng_state_tensors(self.rng)
         meta = {"step": self.step, "batches_drawn": self.batches_drawn, "score": score, "recoveries": self.recoveries,
                 "optimizers": optim_meta, "config": self.config.to_dict(), "data": self.spec.to_dict(),
-                "precision": self.precision.state_dict()}
+                "precision": self.precision.state_dict(), "measured": self.measured}
         return tensors, meta
 
     def _best_score(self) -> float:
