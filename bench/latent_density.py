@@ -5,6 +5,7 @@ would (`vae.latent_density` gmm with K components, two-stage, the plain Gaussian
 each one's samples; the decoder is the same in every row. Costs one evaluation per density:
 
     python bench/latent_density.py RUN [--n 10000] [--features inception] [--components 10,20] [--two-stage-steps 5000]
+                                       [--skip gaussian,two-stage]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--two-stage-steps", type=int, default=5000)
     parser.add_argument("--two-stage-width", type=int, default=512)
     parser.add_argument("--examples", type=int, default=60_000)
+    parser.add_argument("--skip", default="", help="Comma-separated rows to leave out: gaussian, two-stage.")
     args = parser.parse_args()
     run = gankit.load(args.run)
     model = run.algorithm
@@ -40,10 +42,15 @@ def main() -> None:
     latent = model.generator.latent_dim
     print(f"{args.run} at step {run.step}; {machine()}; {args.n} samples, {args.features} features\n")
     print("| latent density | fit seconds | FID | precision | recall |\n|---|---:|---:|---:|---:|")
-    densities: list[tuple[str, GaussianMixture | LatentVAE | None]] = [("gaussian (codes' mean and covariance)", None)]
-    densities += [(f"gmm, {k} components", GaussianMixture(k, latent)) for k in map(int, args.components.split(","))]
-    densities.append((f"two-stage (second VAE, width {args.two_stage_width}, {args.two_stage_steps} steps)",
-                      LatentVAE(latent, args.two_stage_width)))
+    skip = set(filter(None, args.skip.split(",")))
+    densities: list[tuple[str, GaussianMixture | LatentVAE | None]] = []
+    if "gaussian" not in skip:
+        densities.append(("gaussian (codes' mean and covariance)", None))
+    densities += [(f"gmm, {k} components", GaussianMixture(k, latent))
+                  for k in map(int, filter(None, args.components.split(",")))]
+    if "two-stage" not in skip:
+        densities.append((f"two-stage (second VAE, width {args.two_stage_width}, {args.two_stage_steps} steps)",
+                          LatentVAE(latent, args.two_stage_width)))
     for name, density in densities:
         model.mixture = density if isinstance(density, GaussianMixture) else None
         model.second_stage = density if isinstance(density, LatentVAE) else None

@@ -2,6 +2,7 @@
 
 import json
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -131,6 +132,26 @@ def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
     with Image.open(tmp_path / "ebm" / "landscape.gif") as gif:  # one GIF frame per landscape frame, same size
         assert gif.n_frames == len(frames) and gif.size == Image.open(frames[0]).size
     line = json.loads((tmp_path / "ebm" / "metrics.jsonl").read_text().splitlines()[-1])
+    # the GIF redraws every frame from its saved scores on one colour scale: the whole run's 1st-99th percentile
+    from safetensors.torch import load_file
+
+    import gankit.training.outputs as outputs
+
+    scores = torch.cat([load_file(f.with_suffix(".safetensors"))["scores"].flatten() for f in frames])
+    drawn = []
+    original = outputs.save_landscape
+
+    def recording(*args, **kwargs):
+        drawn.append(kwargs["scale"])
+        return original(*args, **kwargs)
+
+    outputs.save_landscape = recording
+    try:
+        outputs.Outputs.landscape_gif(SimpleNamespace(folder=run.folder, real_points=None))  # type: ignore[arg-type]
+    finally:
+        outputs.save_landscape = original
+    expected = (float(scores.quantile(0.01)), float(scores.quantile(0.99)))
+    assert len(drawn) == len(frames) and set(drawn) == {expected} and expected[0] < expected[1]
     assert {"d_real", "d_fake", "energy_magnitude"} <= line.keys()
     assert run.sample(7).shape == (7, 2)
 

@@ -6,6 +6,10 @@ trajectory: a run with pictures every step ends with the same weights as one wit
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import torch
 from safetensors.torch import load_file
 from torch import Tensor
 
@@ -84,15 +88,42 @@ class Outputs:
         discriminator = self.algorithm.landscape_discriminator()
         if self.spec.kind != "points" or discriminator is None:
             return
-        scores = score_grid(discriminator, bounds, self.device)
+        scores = score_grid(discriminator, bounds, self.device).cpu()
         negatives = self.algorithm.negatives_for_picture(POINTS // 2, seeded(self.device, self.seed + 4))
-        save_landscape(scores, bounds, self.folder.root / "landscape" / f"step-{step:08d}.png", self.real_points,
-                       None if negatives is None else negatives.cpu(), title=f"D after step {step:,}")
+        negatives = None if negatives is None else negatives.cpu()
+        frame = self.folder.root / "landscape" / f"step-{step:08d}.png"
+        save_landscape(scores, bounds, frame, self.real_points, negatives, title=f"D after step {step:,}")
+        # the frame's numbers too: the GIF redraws every frame on one colour scale at the end
+        save_tensors(frame.with_suffix(".safetensors"), {"scores": scores, "bounds": torch.tensor(bounds)}
+                     | ({} if negatives is None else {"negatives": negatives}))
+
+    def landscape_gif(self) -> None:
+        """landscape.gif: every frame redrawn on the colour scale of the whole run (the 1st to 99th
+        percentile of all frames' scores), so a brighter frame means a higher score. Frames saved without
+        their numbers (a run of an older gankit) go in as they were drawn."""
+        pngs = sorted((self.folder.root / "landscape").glob("step-*.png"))
+        frames = [load_file(p.with_suffix(".safetensors")) if p.with_suffix(".safetensors").is_file() else None
+                  for p in pngs]
+        if not pngs or any(frame is None for frame in frames):
+            save_gif(pngs, self.folder.root / "landscape.gif")
+            return
+        every = torch.cat([frame["scores"].flatten() for frame in frames if frame is not None]).float()
+        sample = every[torch.linspace(0, len(every) - 1, min(len(every), 1_000_000)).long()]
+        scale = (float(sample.quantile(0.01)), float(sample.quantile(0.99)))
+        with tempfile.TemporaryDirectory() as folder:
+            redrawn = []
+            for png, frame in zip(pngs, frames, strict=True):
+                assert frame is not None
+                low, high = frame["bounds"].tolist()
+                redrawn.append(save_landscape(frame["scores"], (low, high), Path(folder) / png.name, self.real_points,
+                                              frame.get("negatives"), scale=scale,
+                                              title=f"D after step {int(png.stem.split('-')[1]):,} (one scale)"))
+            save_gif(redrawn, self.folder.root / "landscape.gif")
 
     def finish(self, heldout: Tensor | None) -> None:
         """Pictures made once at the end: the landscape GIF, and the algorithm's own image grids
         (reconstructions, latent lines, Langevin chains)."""
-        save_gif(sorted((self.folder.root / "landscape").glob("step-*.png")), self.folder.root / "landscape.gif")
+        self.landscape_gif()
         if self.spec.kind != "image":
             return
         pictures = self.algorithm.end_pictures(heldout, seeded(self.device, self.seed + 5))

@@ -173,14 +173,17 @@ def save_progress_strip(
 
 def save_landscape(
     scores: Tensor, extent: tuple[float, float], path: Path, real: Tensor | None, negatives: Tensor | None,
-    title: str = "", negatives_label: str = "negatives",
+    title: str = "", negatives_label: str = "negatives", scale: tuple[float, float] | None = None,
 ) -> Path:
     """D's score over a 2D square (heat map, bright = D says real) with the data (positives) and the
-    current negatives: the lecture's picture of D pushed down where it wrongly peaks."""
+    current negatives: the lecture's picture of D pushed down where it wrongly peaks. `scale`: the colour
+    bar's (low, high), shared by the frames of an animation so that brightness compares across them."""
     fig = Figure(figsize=(5, 5))
     ax = fig.subplots()
     low, high = extent
-    image = ax.imshow(scores.T.cpu().numpy(), origin="lower", extent=(low, high, low, high), cmap="viridis")
+    vmin, vmax = scale if scale is not None else (None, None)
+    image = ax.imshow(scores.T.cpu().numpy(), origin="lower", extent=(low, high, low, high), cmap="viridis",
+                      vmin=vmin, vmax=vmax)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="s(x): D's raw score (bright = real)")
     if real is not None:
         ax.scatter(real[:, 0], real[:, 1], s=3, c="white", alpha=0.5, label="data (positives)")

@@ -68,9 +68,20 @@ function table(rows, keys) {
             rows.map(r => el("tr", {}, keys.map(k => el("td", {text: fmt(r[k])})))));
 }
 
+// A metric card as a two-column table, one row per field: long hashes shortened (the whole value on hover),
+// nested values (per-class FID) as one compact line, so the page keeps the width of its charts.
 function cardTables(cards) {
-  return Object.entries(cards).map(([name, card]) => el("div", {}, el("div", {class: "muted", text: name}),
-                                                        table([card])));
+  const shown = value => {
+    if (value !== null && typeof value === "object") {
+      return Object.entries(value).map(([k, v]) => `${k} ${fmt(v)}`).join(", ");
+    }
+    const text = fmt(value);
+    return text.length > 24 ? text.slice(0, 12) + "…" : text;
+  };
+  return Object.entries(cards).map(([name, card]) => el("div", {class: "metric-card"},
+    el("div", {class: "muted", text: name}),
+    el("table", {}, Object.entries(card).map(([k, v]) => el("tr", {},
+      el("th", {text: k}), el("td", {text: shown(v), title: typeof v === "object" ? null : fmt(v)}))))));
 }
 
 // A line chart as SVG: series = [{label, colour, points: [[x, y], ...]}].
@@ -139,15 +150,28 @@ async function runJob(path, body, status) {
   return job.image;
 }
 
-// D's score on the square as a heat map (bright = D says real), the data in white, the negatives in red.
+// The heat map's colour bar: viridis from the lowest to the highest score drawn, with both values.
+function colourScale(lo, hi) {
+  const bar = el("canvas", {class: "colour-bar", width: 200, height: 10});
+  const ctx = bar.getContext("2d");
+  for (let x = 0; x < 200; x++) { ctx.fillStyle = viridis(x / 199); ctx.fillRect(x, 0, 1, 10); }
+  return el("div", {class: "colour-scale"}, el("span", {text: `s(x) ${fmt(lo)}`}), bar,
+            el("span", {text: `${fmt(hi)} (bright = D says real)`}));
+}
+
+// D's score on the square as a heat map (bright = D says real), the data in white, the negatives in red;
+// returns the scores' [lowest, highest], the ends of its colour scale.
 function drawLandscape(canvas, frame, data) {
   const ctx = canvas.getContext("2d"), size = canvas.width;
   ctx.fillStyle = "#111";
   ctx.fillRect(0, 0, size, size);
   const [low, high] = frame.bounds, scores = frame.scores, n = scores.length;
   const toPixel = v => (v - low) / (high - low) * size;
+  let lo = 0, hi = 0;
   if (n) {
-    const flat = scores.flat(), lo = Math.min(...flat), hi = Math.max(...flat), cell = size / n;
+    const flat = scores.flat(), cell = size / n;
+    lo = Math.min(...flat);
+    hi = Math.max(...flat);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
       const t = (scores[i][j] - lo) / ((hi - lo) || 1);
       ctx.fillStyle = viridis(t);
@@ -160,6 +184,7 @@ function drawLandscape(canvas, frame, data) {
   };
   if (data) dots(data, "rgba(255,255,255,0.55)");
   dots(frame.negatives, "rgba(230,30,30,0.8)");
+  return [lo, hi];
 }
 
 function viridis(t) {  // five stops of matplotlib's viridis, linearly mixed

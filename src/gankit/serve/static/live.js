@@ -25,9 +25,9 @@ async function showLive() {
   const canvas = el("canvas", {id: "heat", width: 420, height: 420});
   main.replaceChildren(
     el("section", {class: "card"}, el("h2", {text: "Train a small 2D model and watch it"}), form,
-       el("div", {id: "live-status", class: "muted", text: "idle"})),
+       el("div", {id: "live-status", class: "muted", text: "idle"}), el("div", {id: "live-message"})),
     el("div", {class: "row"},
-       el("section", {class: "card"}, el("h2", {text: "D's landscape"}), canvas,
+       el("section", {class: "card"}, el("h2", {text: "D's landscape"}), canvas, el("div", {id: "heat-scale"}),
           el("div", {class: "muted", text: "bright = D says real · white: data · red: G's samples (EBM: its negatives)"})),
        el("section", {class: "card"}, el("h2", {text: "Losses"}), el("div", {id: "live-curves"}))));
   const state = await api("/api/live");
@@ -40,13 +40,18 @@ async function start(event) {
   event.preventDefault();
   const f = new FormData(event.target), numbers = ["d_steps", "lr_g", "lr_d", "steps", "seed"];
   const body = Object.fromEntries([...f.entries()].map(([k, v]) => [k, numbers.includes(k) ? Number(v) : v]));
-  try { render(await api("/api/live", body)); poll(); }
-  catch (err) { document.getElementById("live-status").replaceChildren(el("span", {class: "error", text: err.message})); }
+  try { say(""); render(await api("/api/live", body)); poll(); }
+  catch (err) { say(err.message); }
 }
 
 async function stop() {
-  try { render(await api("/api/live/stop", {})); }
-  catch (err) { document.getElementById("live-status").replaceChildren(el("span", {class: "error", text: err.message})); }
+  try { say(""); render(await api("/api/live/stop", {})); }
+  catch (err) { say(err.message); }
+}
+
+// What the last click got back when it was refused: kept apart from the status line, which each poll redraws.
+function say(message) {
+  document.getElementById("live-message").replaceChildren(message ? el("span", {class: "error", text: message}) : "");
 }
 
 function poll() {
@@ -66,7 +71,10 @@ function render(state) {
   const link = el("a", {href: "/run?run=" + encodeURIComponent(state.run), text: state.run});
   status.replaceChildren(`${state.state} · step ${state.step} of ${state.steps} · frame ${state.frames} · `, link,
                          state.error ? el("span", {class: "error", text: " " + state.error}) : "");
-  if (state.frame) drawLandscape(document.getElementById("heat"), state.frame, state.data);
+  if (state.frame) {
+    const [lo, hi] = drawLandscape(document.getElementById("heat"), state.frame, state.data);
+    document.getElementById("heat-scale").replaceChildren(colourScale(lo, hi));
+  }
   const curves = state.curves || {};
   document.getElementById("live-curves").replaceChildren(
     lineChart(["loss_d", "loss_g", "loss"].filter(k => curves[k]).map(k => ({label: k, points: curves[k]})), "losses"),
