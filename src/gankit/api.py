@@ -157,7 +157,7 @@ class Run:
             if self.spec.kind == "points":
                 modes = self.spec.modes_tensor() if self.spec.modes else None
                 return save_scatter(samples, path, modes=modes, title=f"{self.run_dir.name}, step {self.step:,}")
-            grid_labels = None
+            grid_labels = GridLabels(title=f"{self.run_dir.name}, step {self.step:,}: {n} samples, seed {seed}")
             if self.algorithm.conditional:
                 rows, where = math.ceil(n / nrow), f"{self.run_dir.name}, step {self.step:,}"
                 if isinstance(labels, int):

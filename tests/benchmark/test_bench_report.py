@@ -68,6 +68,14 @@ def test_markdown_table_gives_mean_and_std_over_seeds():
     assert "| ring8 | ns | 2 | 7 ± 1.4 | 0.9 ± 0 | 0 ± 0 (1 inf) | 10 ± 0 |" in table
 
 
+def test_image_tables_give_kid_in_its_unit_times_a_thousand():
+    rows = [{"dataset": "fashion-mnist", "method": "ns", "seed": s, "fid": 30.0, "kid": kid, "precision": 0.5,
+             "recall": 0.4, "density": 0.9, "coverage": 0.8, "train_seconds": 60.0}
+            for s, kid in ((0, 0.021), (1, 0.023))]
+    header, _, line = markdown_table(rows).splitlines()
+    assert "| fid | kid×10³ | precision |" in header and "| 30 ± 0 | 22 ± 1.4 | 0.5 ± 0 |" in line
+
+
 @pytest.mark.slow
 @needs_fashion
 def test_objectives_smoke_bench_runs_skips_finished_cells_and_writes_its_report(tmp_path):

@@ -133,8 +133,11 @@ def test_fashion_mnist_dcgan_offline(tmp_path):
     assert result.exit_code == 0, result.output
     from PIL import Image
 
-    grid = Image.open(out / "samples" / "step-00000004.png")
-    assert grid.size == (3 * (8 * 30 + 2), 3 * (8 * 30 + 2))  # 8×8 images of 28 px, 2 px gaps, enlarged 3× to >= 512
+    from gankit.viz.pictures import GridLabels, label_margins
+
+    left, top, right, bottom = label_margins(GridLabels(title="a one-line title"))
+    grid = Image.open(out / "samples" / "step-00000004.png")  # 8×8 images of 28 px, 2 px gaps, enlarged 3× to >= 512
+    assert grid.size == (3 * (8 * 30 + 2) + left + right, 3 * (8 * 30 + 2) + top + bottom)  # and a title above
     assert "batch_size: 64" in (out / "config.yaml").read_text()
     assert (out / "progress.png").is_file() and not (out / "modes.json").exists()
 
@@ -224,8 +227,11 @@ def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
 
     result = invoke("sample", out, "--checkpoint", "best", "--nrow", "4", "--n", "8", "--out", image)
     assert result.exit_code == 0
+    from gankit.viz.pictures import GridLabels, label_margins
+
+    left, top, right, bottom = label_margins(GridLabels(title="run, step 4: 8 samples, seed 0"))
     with Image.open(image) as grid:  # 8x8 digits with 2-pixel gaps: 4 per row, 2 rows, enlarged 13× to >= 512
-        assert grid.size == (13 * (4 * 10 + 2), 13 * (2 * 10 + 2))
+        assert grid.size == (13 * (4 * 10 + 2) + left + right, 13 * (2 * 10 + 2) + top + bottom)  # titled
     result = invoke("eval", out, "--split", "train", "--checkpoint", "best", "--n", "100", "--features", "classifier")
     assert result.exit_code == 0 and "100 train images" in result.output
     best_step = json.loads((out / "checkpoints" / "best.json").read_text())["step"]

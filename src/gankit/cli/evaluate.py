@@ -74,7 +74,10 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
         what, where = card["fake"], ""
     else:
         raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
-    shown = ", ".join(f"{k} {card[k]:.4g}" for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
+    from gankit.metrics.feature_distances import shown as in_unit
+
+    shown = ", ".join("{} {:.4g}".format(*in_unit(k, card[k]))
+                      for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
     if "modes" in card:
         shown += f"; modes {card['modes']}/{card['num_classes']}, KL to uniform {card['mode_kl']:.3f}"
     real = card["real"] if "real" in card else f"{split} images"

@@ -67,7 +67,8 @@ class Outputs:
             labels = GridLabels(rows=list(self.spec.class_names), title=f"step {step:,}: one row per class")
             save_image_grid(self.fixed_samples(self.spec.num_classes * 8, 8), path, 8, labels)
         else:
-            save_image_grid(self.fixed_samples(GRID_SIZE, 8), path)
+            save_image_grid(self.fixed_samples(GRID_SIZE, 8), path, 8,
+                            GridLabels(title=f"step {step:,}: {GRID_SIZE} samples, the same z every time"))
 
     def snapshot(self, generator_updates: int) -> None:
         """Add a row to the progress strip and redraw it from every snapshot in the folder."""
