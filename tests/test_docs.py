@@ -1,5 +1,5 @@
 """The docs cannot drift from the code: the generated reference pages are what scripts/reference.py writes now,
-and every CLI option and config key has an entry."""
+every CLI option and config key has an entry, and the README stays short with links that resolve."""
 
 from __future__ import annotations
 
@@ -112,3 +112,31 @@ def test_a_config_key_without_a_docstring_cannot_be_generated(monkeypatch):
     monkeypatch.setattr("gankit.config.Config", _ConfigWithUndocumentedKey)
     with pytest.raises(ValueError, match="train.undocumented_key"):
         reference.config_markdown()
+
+
+def _heading_anchors(page: str) -> set[str]:
+    """The anchors of a Markdown page's headings that both GitHub and the docs site (Python-Markdown's toc) give
+    the same way: a link into the docs from the README must work in both places."""
+    slugify = pytest.importorskip("markdown.extensions.toc").slugify
+
+    anchors = set()
+    for heading in re.findall(r"^#{1,6} (.+?)\s*$", re.sub(r"^```.*?^```", "", page, flags=re.M | re.S), flags=re.M):
+        text = heading.replace("`", "")
+        github = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+        if github == slugify(text, "-"):
+            anchors.add(github)
+    return anchors
+
+
+def test_readme_is_short_and_its_links_resolve():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    first_command = "bash scripts/setup && .venv/bin/gankit train --data ring8 --steps 3000"
+    assert readme.startswith(f"# gankit\n\n```bash\n{first_command}")  # the set-up commands stay first
+    for target, anchor in re.findall(r"\]\(([^)#\s]+)(?:#([^)\s]*))?\)", readme):
+        if target.startswith(("http://", "https://")):
+            continue
+        assert (ROOT / target).exists(), f"README links to {target}, which does not exist"
+        if anchor:
+            assert anchor in _heading_anchors((ROOT / target).read_text(encoding="utf-8")), (
+                f"README links to {target}#{anchor}, a heading that GitHub or the docs site does not have")
