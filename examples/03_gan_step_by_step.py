@@ -47,7 +47,7 @@ import gankit
 SMALL = os.environ.get("GANKIT_NOTEBOOK_BUDGET", "small") == "small"
 OUT = Path(tempfile.mkdtemp(prefix="gankit-gan-step-by-step-"))
 ITERATIONS = 300 if SMALL else 3000  # of the hand-written loop
-STEPS = 200 if SMALL else 3000  # of each gankit.train run
+STEPS = 1000 if SMALL else 3000  # of each gankit.train run: by ~1 000 steps ns has found modes, minimax none
 print(f"budget {'small' if SMALL else 'full'}: {ITERATIONS} hand-written iterations, {STEPS} steps per run")
 
 # %% [markdown]
@@ -214,10 +214,11 @@ print(f"D(G(z)) {d_fake[0]:.3f} -> {d_fake[-1]:.4f}; minimax push {push_minimax[
 # ## The same comparison, trained by gankit
 #
 # `gankit.train` with each objective on `ring8`, with gankit's defaults for 2D data (at the small budget, smaller
-# nets and 200 steps). gankit logs, every `log_every` steps, D(G(z)) and the gradient norm of every
-# layer of G (`grad_norm/generator/...` in `metrics.jsonl`): what to look for is minimax's G gradient collapsing
-# whenever D(G(z)) drops towards 0. The README's table has the outcome at the full length (3 000 steps, seeds
-# 0/1/2): `minimax` 0/8 modes for every seed, `ns` 8/8.
+# nets and 1 000 steps, where `ns` has already found part of the ring and `minimax` none of it). gankit logs, every
+# `log_every` steps, D(G(z)) and the gradient norm of every layer of G (`grad_norm/generator/...` in
+# `metrics.jsonl`): what to look for is minimax's G gradient collapsing whenever D(G(z)) drops towards 0. The
+# docs' objectives table has the outcome at the full length (3 000 steps, seeds 0/1/2): `minimax` 0/8 modes for
+# every seed, `ns` 8/8.
 
 # %%
 runs = {}
