@@ -15,6 +15,7 @@ from gankit.algorithms.resolve import resolution_sources, resolve
 from gankit.cli.common import INTERRUPTED_EXIT, LiveChoice, deprecated, parse_sets
 from gankit.cli.launch import check_nproc, relaunch
 from gankit.config import Config
+from gankit.config.presets import preset_names, preset_path, preset_summary
 from gankit.data.catalog import dataset_kind
 from gankit.errors import GankitError
 
@@ -33,12 +34,13 @@ def _legacy_model(model: str) -> dict[str, Any]:
     raise GankitError(f"unknown model {model!r}; valid: {', '.join([*NET_NAMES, *ALGORITHMS.names()])}")
 
 
-def _given_keys(config_path: str | None, overrides: dict[str, Any]) -> dict[str, str]:
-    """The dotted keys the user set, and where: the config file, a flag or --set."""
+def _given_keys(config_path: str | None, overrides: dict[str, Any], preset: str | None = None) -> dict[str, str]:
+    """The dotted keys the user set, and where: a preset, the config file, a flag or --set."""
     given: dict[str, str] = {}
     if config_path:
         values = yaml.safe_load(Path(config_path).read_text()) or {}
-        given |= {f"{s}.{k}": "config file" for s, fields in values.items() if isinstance(fields, dict) for k in fields}
+        label = f"preset {preset}" if preset else "config file"
+        given |= {f"{s}.{k}": label for s, fields in values.items() if isinstance(fields, dict) for k in fields}
     return given | {key: "command line" for key in overrides}
 
 
@@ -64,6 +66,9 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML config; flags override it.")
+@click.option("--preset", type=LiveChoice(preset_names),
+              help="A named config shipped with gankit (`gankit presets`), the one behind a result in the docs; "
+                   "flags override it.")
 @click.option("--data", help="Dataset name (`gankit data list`) or folder:PATH.  [default: ring8]")
 @click.option("--algorithm", type=LiveChoice(ALGORITHMS.names),
               help="The lecture's three ways: gan; ae or vae (generator alone); ebm (discriminator alone); "
@@ -93,11 +98,15 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 @click.option("--nproc", type=int, default=1, show_default=True,
               help="Data-parallel processes on this machine (one per GPU, or CPU cores shared), via torchrun; "
                    "--batch-size is the global batch.")
-def train(config_path: str | None, data: str | None, algorithm: str | None, net: str | None, objective: str | None,
-          recipe: str | None, model: str | None, loss: str | None, steps: int | None, batch_size: int | None,
-          lr: float | None, out: str | None, device: str | None, seed: int | None, eval_every: int | None,
+def train(config_path: str | None, preset: str | None, data: str | None, algorithm: str | None, net: str | None,
+          objective: str | None, recipe: str | None, model: str | None, loss: str | None, steps: int | None,
+          batch_size: int | None, lr: float | None, out: str | None, device: str | None, seed: int | None, eval_every: int | None,
           sets: tuple[str, ...], overwrite: bool, dry_run: bool, progress: bool, nproc: int) -> None:
     """Train a new run; the effective config is saved in its folder."""
+    if preset is not None:
+        if config_path is not None:
+            raise GankitError("--preset is a config file of its own: give --preset or --config, not both")
+        config_path = str(preset_path(preset))
     config = Config.from_yaml(config_path) if config_path else Config()
     overrides: dict[str, Any] = _legacy_model(model) if model else {}
     if loss:
@@ -113,7 +122,7 @@ def train(config_path: str | None, data: str | None, algorithm: str | None, net:
 
     OBJECTIVES.get(config.objective.name)  # fail before loading data on a typo
     if dry_run:
-        print_resolved(config, _given_keys(config_path, overrides))
+        print_resolved(config, _given_keys(config_path, overrides, preset))
         return
     if nproc != 1:
         sys.exit(_launch_training(config, nproc, overwrite))
@@ -227,4 +236,12 @@ def algorithms() -> None:
                    f"supports: {', '.join(supported)}")
 
 
-COMMANDS = [train, resume, objectives, algorithms]
+@click.command()
+def presets() -> None:
+    """The named configs (--preset): the commands behind the docs' results; `--dry-run` shows one in full."""
+    for name in preset_names():
+        click.echo(f"{name}: {preset_summary(name)}")
+        click.echo(f"    gankit train --preset {name} --seed S    (file: {preset_path(name)})")
+
+
+COMMANDS = [train, resume, objectives, algorithms, presets]
