@@ -100,8 +100,9 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
                    "--batch-size is the global batch.")
 def train(config_path: str | None, preset: str | None, data: str | None, algorithm: str | None, net: str | None,
           objective: str | None, recipe: str | None, model: str | None, loss: str | None, steps: int | None,
-          batch_size: int | None, lr: float | None, out: str | None, device: str | None, seed: int | None, eval_every: int | None,
-          sets: tuple[str, ...], overwrite: bool, dry_run: bool, progress: bool, nproc: int) -> None:
+          batch_size: int | None, lr: float | None, out: str | None, device: str | None, seed: int | None,
+          eval_every: int | None, sets: tuple[str, ...], overwrite: bool, dry_run: bool, progress: bool,
+          nproc: int) -> None:
     """Train a new run; the effective config is saved in its folder."""
     if preset is not None:
         if config_path is not None:
