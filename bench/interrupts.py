@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ def train_ring(folder: Path) -> None:
 
 
 COMMANDS = [
-    Command("train", lambda f: ["train", "--out", str(f / "r"), *RING], exists("r", "metrics.jsonl")),
+    Command("train", lambda f: ["train", "--out", str(f / "r"), *RING],
+            lambda f: exists("r", "metrics.jsonl")(f) and bool((f / "r" / "metrics.jsonl").read_text())),
     Command("train --nproc 2", lambda f: ["train", "--nproc", "2", "--out", str(f / "r"), *RING[:-2]],
             exists("r", "metrics.jsonl")),
     Command("resume", lambda f: ["resume", str(f / "ring"), "--steps", "1000000", "--no-progress"],
@@ -69,44 +71,53 @@ COMMANDS = [
                                                          str(f / "files")], exists("files", "1.png"), train_fashion),
     Command("bench objectives --budget smoke", lambda f: ["bench", "objectives", "--budget", "smoke", "--out",
                                                           str(f / "bench")], after(20)),
-    Command("serve", lambda f: ["serve", "--port", "0"], after(8)),
-    Command("features train digits", lambda f: ["features", "train", "digits", "--out", str(f / "clf")], after(8)),
+    Command("serve", lambda f: ["serve", str(f), "--port", "0"], after(8), train_ring),
+    Command("features train fashion-mnist", lambda f: ["features", "train", "fashion-mnist", "--out", str(f / "clf")],
+            after(15)),
 ]
 
 
-def measure(command: Command, folder: Path) -> tuple[float, float, int, bool]:
-    """(seconds from SIGINT to the command's last line, to its exit; exit status; whether a traceback showed)."""
+def measure(command: Command, folder: Path) -> tuple[float, float, int, bool, str]:
+    """(seconds from SIGINT to the command's last line, to its exit; exit status; whether a traceback showed;
+    the first line it wrote after the signal)."""
     command.prepare(folder)
     process = subprocess.Popen([*GANKIT, *command.args(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True, cwd=folder,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as from a shell
+    lines: list[tuple[float, str]] = []  # read as they come, so each line has the time it was written
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend((time.monotonic(), line) for line in process.stdout))
+    reader.start()
     deadline = time.monotonic() + 300
     while not command.busy(folder) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     if process.poll() is not None:
-        raise SystemExit(f"{command.name} ended before the signal:\n{process.communicate()[0][-2000:]}")
+        reader.join()
+        raise SystemExit(f"{command.name} ended before the signal:\n{''.join(line for _, line in lines)[-2000:]}")
     os.killpg(process.pid, signal.SIGINT)  # the terminal's Ctrl-C reaches the foreground process group
-    start, said, lines = time.monotonic(), 0.0, []
-    assert process.stdout is not None
-    for line in process.stdout:
-        said = time.monotonic() - start
-        lines.append(line)
+    start = time.monotonic()
     process.wait(timeout=300)
-    return said, time.monotonic() - start, process.returncode, any(line.startswith("Traceback") for line in lines)
+    exited = time.monotonic() - start
+    reader.join()
+    after_signal = [(when - start, line.strip()) for when, line in lines if when >= start and line.strip()]
+    said = max((seconds for seconds, _ in after_signal), default=0.0)
+    first = after_signal[0][1][:70] if after_signal else ""
+    return said, exited, process.returncode, any(line.startswith("Traceback") for _, line in lines), first
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[])
     args = parser.parse_args()
-    print("| command | seconds to its last line | seconds to exit | exit status | traceback |")
-    print("|---|---:|---:|---:|---|")
+    print("| command | seconds to its last line | seconds to exit | exit status | traceback | what it said first |")
+    print("|---|---:|---:|---:|---|---|")
     for command in COMMANDS:
         if args.only and not any(word in command.name for word in args.only):
             continue
         with tempfile.TemporaryDirectory() as folder:
-            said, seconds, status, traceback = measure(command, Path(folder))
-        shown = f"| {command.name} | {said:.2f} | {seconds:.2f} | {status} | {'yes' if traceback else 'no'} |"
+            said, seconds, status, traceback, first = measure(command, Path(folder))
+        shown = (f"| {command.name} | {said:.2f} | {seconds:.2f} | {status} | {'yes' if traceback else 'no'} "
+                 f"| {first.replace('|', '/')} |")
         print(shown, flush=True)
 
 

@@ -8,6 +8,7 @@ metrics, nets, objectives, samplers, data, config, registry, version, jsonl, wor
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from typing import Any
@@ -67,8 +68,8 @@ class Gankit(click.Group):
             click.echo(f"Error: {' '.join(err.format_message().split())}", err=True)
             sys.exit(ERROR_EXIT)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("gankit: stopped at once by a second Ctrl-C; what was checkpointed is kept "
-                       "(`gankit resume RUN` continues a run)", err=True)
+            click.echo("gankit: stopped by Ctrl-C before a checkpoint could be taken, or at once by a second one; "
+                       "what was checkpointed is kept (`gankit resume RUN` continues a run)", err=True)
             sys.exit(INTERRUPTED_EXIT)
         except Exception as err:  # the one boundary: no traceback reaches a user unless asked for
             if environment.debug():
@@ -96,4 +97,21 @@ for _module in (train, sample, evaluate, data, features, bench, report, plot, se
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
-__all__ = ["ERROR_EXIT", "INTERRUPTED_EXIT", "main"]
+def entry() -> None:
+    """The `gankit` command (and `python -m gankit`): `main`, then a fast exit. Everything a command writes
+    is written whole and closed before it returns, so the process leaves at once rather than spending a
+    second or more tearing down torch's modules (`python bench/interrupts.py` times it): a Ctrl-C ends
+    within about a second of its checkpoint. A traceback asked for (GANKIT_DEBUG=1) still shows."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+__all__ = ["ERROR_EXIT", "INTERRUPTED_EXIT", "entry", "main"]

@@ -98,14 +98,15 @@ class Outputs:
         save_tensors(frame.with_suffix(".safetensors"), {"scores": scores, "bounds": torch.tensor(bounds)}
                      | ({} if negatives is None else {"negatives": negatives}))
 
-    def landscape_gif(self) -> None:
+    def landscape_gif(self, redraw: bool = True) -> None:
         """landscape.gif: every frame redrawn on the colour scale of the whole run (the 1st to 99th
         percentile of all frames' scores), so a brighter frame means a higher score. Frames saved without
-        their numbers (a run of an older gankit) go in as they were drawn."""
+        their numbers (a run of an older gankit), or `redraw` off (a Ctrl-C, which must end within a second;
+        the run's end redraws them), go in as they were drawn, each on its own scale."""
         pngs = sorted((self.folder.root / "landscape").glob("step-*.png"))
         frames = [load_file(p.with_suffix(".safetensors")) if p.with_suffix(".safetensors").is_file() else None
-                  for p in pngs]
-        if not pngs or any(frame is None for frame in frames):
+                  for p in pngs] if redraw else []
+        if not pngs or not redraw or any(frame is None for frame in frames):
             save_gif(pngs, self.folder.root / "landscape.gif")
             return
         every = torch.cat([frame["scores"].flatten() for frame in frames if frame is not None]).float()
@@ -121,10 +122,10 @@ class Outputs:
                                               title=f"D after step {int(png.stem.split('-')[1]):,} (one scale)"))
             save_gif(redrawn, self.folder.root / "landscape.gif")
 
-    def finish(self, heldout: Tensor | None) -> None:
+    def finish(self, heldout: Tensor | None, interrupted: bool = False) -> None:
         """Pictures made once at the end: the landscape GIF, and the algorithm's own image grids
         (reconstructions, latent lines, Langevin chains)."""
-        self.landscape_gif()
+        self.landscape_gif(redraw=not interrupted)
         if self.spec.kind != "image":
             return
         pictures = self.algorithm.end_pictures(heldout, seeded(self.device, self.seed + 5))

@@ -439,9 +439,10 @@ class Trainer:
 
     def _finish(self, stats: Any) -> None:
         """The end pictures and modes.json; an interrupted run also gets a grid of the step it stopped at."""
+        stopped = self.step < self.config.train.steps and not self.timed_out
         if self.step < self.config.train.steps:
             self.outputs.sample_picture(self.step)
-        self.outputs.finish(self.heldout)
+        self.outputs.finish(self.heldout, interrupted=stopped)
         if stats is not None:
             self.folder.write_json("modes.json", {"step": self.step, **stats.to_dict()})
 
