@@ -6,6 +6,7 @@ and is passed down in the config; nothing below reads the environment.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,12 +25,14 @@ from gankit.config import Config
 from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
 from gankit.errors import GankitError
+from gankit.files import write_atomic
 from gankit.nets.modes import evaluating
 from gankit.samplers.langevin import langevin
 from gankit.training import checkpoint as ckpt
 from gankit.training.device import resolve_device
 from gankit.training.run_folder import RunFolder
 from gankit.training.trainer import Callback, Trainer
+from gankit.version import __version__
 from gankit.viz.figures import writing
 from gankit.viz.pictures import GridLabels, save_chains, save_image_grid, save_landscape, save_scatter
 
@@ -145,6 +148,38 @@ class Run:
             real = load_dataset(self.config.data).data[:2000].float()
             return save_landscape(grid.cpu(), bounds, path, real, trajectory[-1], negatives_label="chain ends",
                                   title=f"argmax of D after {len(trajectory) - 1} Langevin steps"), scores
+
+    def export(self, path: str | Path) -> Path:
+        """Write the network that samples (G, its EMA when the run has one; an auto-encoder's decoder behind its
+        latent density) as ONNX at `path`, the batch size free, and beside it `path`.json: its inputs and how to
+        draw them, the output's shape and range, the classes. An energy model has none (it samples by Langevin)."""
+        from gankit.nets.export import OPSET, export_onnx
+
+        path = Path(path)
+        if path.suffix != ".onnx":
+            raise GankitError(f"{path}: an exported network is an .onnx file")
+        network = self.algorithm.sampling_network()
+        if network is None:
+            raise GankitError(f"{self.config.model.algorithm} samples by ascending D with Langevin dynamics: "
+                              "there is no generator network to export")
+        image = self.spec.kind == "image"
+        card = {
+            "format": "onnx", "opset": OPSET, "file": path.name, "run": str(self.run_dir), "step": self.step,
+            "algorithm": self.config.model.algorithm, "data": self.config.data.name,
+            "weights": "ema" if self.algorithm.samples_from_average else "raw",
+            "inputs": [{"name": i.name, "shape": ["batch", *i.shape], "dtype": str(i.dtype).removeprefix("torch."),
+                        "draw": i.draw} for i in network.inputs],
+            "output": {"name": "sample", "shape": ["batch", *self.spec.sample_shape],
+                       "range": [-1.0, 1.0] if image else None,
+                       "to_image": ("uint8 = clip(round((x + 1) * 127.5), 0, 255), channels first (C, H, W)"
+                                    if image else None)},
+            "classes": list(self.spec.class_names) if network.inputs[-1].name == "labels" else [],
+            **network.notes, "gankit_version": __version__,
+        }
+        with writing(path):
+            export_onnx(network.network, network.inputs, path)
+            write_atomic(path.with_suffix(".json"), (json.dumps(card, indent=1) + "\n").encode())
+        return path
 
     def save_samples(
         self, path: str | Path, n: int = 64, labels: int | None = None, seed: int = 0, nrow: int = 8,

@@ -19,6 +19,7 @@ from gankit.config import ModelConfig, OptimConfig, net_family
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
 from gankit.nets import NetSettings
+from gankit.nets.export import ExportInput
 from gankit.nets.modes import evaluating
 
 if TYPE_CHECKING:
@@ -82,6 +83,16 @@ def score_grid(discriminator: nn.Module, bounds: tuple[float, float], device: to
         return discriminator(torch.cartesian_prod(axis, axis)).view(resolution, resolution)
 
 
+@dataclass
+class SamplingNetwork:
+    """What turns noise into samples in one forward pass, for export: `network(*inputs)` gives samples in model
+    range; `notes` says the rest a user needs (e.g. a mixture's component weights)."""
+
+    network: nn.Module
+    inputs: list[ExportInput]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
 class Algorithm(nn.Module):
     """Owns the networks (as submodules, so one state_dict saves them all) and defines the phases."""
 
@@ -116,6 +127,11 @@ class Algorithm(nn.Module):
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         """n new samples in model range (no grad, eval mode; the caller's mode is restored)."""
         raise NotImplementedError
+
+    def sampling_network(self) -> SamplingNetwork | None:
+        """The network that samples in one forward pass, for `gankit export`; None where sampling is an
+        iterative ascent of D (an energy model: there is no generator to export)."""
+        return None
 
     @property
     def sampling_gradient_steps(self) -> int:

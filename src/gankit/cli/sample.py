@@ -155,4 +155,27 @@ def pixels(run_dir: str, index: int, n: int, out: str | None) -> None:
     click.echo(f"-> {path}")
 
 
-COMMANDS = [sample, pixels]
+@click.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="The .onnx file; its description goes beside it as .json.  [default: in the run folder, "
+                   "generator-stepN.onnx]")
+@click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True,
+              help="Which checkpoint's weights.")
+@click.option("--weights", type=click.Choice(["ema", "raw"]), default="ema", show_default=True,
+              help="G's EMA (when the run has one) or its trained weights.")
+def export(run_dir: str, out: str | None, checkpoint: str, weights: str) -> None:
+    """Export RUN_DIR's sampling network to ONNX (noise and labels in, samples out, any batch size), with a
+    JSON sidecar that says how to draw its inputs and read its output; onnxruntime runs it without gankit."""
+    from gankit.api import load
+    from gankit.training.run_folder import RunFolder
+
+    run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
+    path = Path(out or Path(run_dir) / f"generator-step{run.step:08d}.onnx")
+    with RunFolder.held_for(path):  # into a run folder: not while another process trains it
+        written = run.export(path)
+    click.echo(f"wrote the sampling network of step {run.step:,} to {written} and its description to "
+               f"{written.with_suffix('.json')}")
+
+
+COMMANDS = [sample, pixels, export]

@@ -16,13 +16,14 @@ from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.autoencoder.density import GaussianMixture, LatentVAE, gaussian_kl
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line, net_settings
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, SamplingNetwork, latent_line, net_settings
 from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
 from gankit.data.shard import per_example_randn
 from gankit.data.spec import DataSpec
 from gankit.nets import build_networks
 from gankit.nets.base import Discriminator, Encoder, Generator
+from gankit.nets.export import ExportInput
 from gankit.nets.modes import evaluating
 
 MIN_LOG_STD = -6.0  # σ-VAE's floor on the optimal log σ: a perfect batch would otherwise give log 0
@@ -159,6 +160,26 @@ class Autoencoder(Algorithm):
         jitter = 1e-4 * torch.eye(len(self.code_mean), device=eps.device)
         return self.code_mean + eps @ torch.linalg.cholesky(covariance + jitter).T
 
+    def sampling_network(self) -> SamplingNetwork:
+        """The decoder behind the latent density, as one network of standard-normal noise (and, for a mixture,
+        the component of each sample, drawn by the weights in `notes`)."""
+        d = self.generator.latent_dim
+        eps = ExportInput("eps", (d,), torch.float32, "standard normal")
+        if self.density == "prior":
+            return SamplingNetwork(self.generator, [eps])
+        if self.mixture is not None and bool(self.mixture.fitted):
+            k = len(self.mixture.means)
+            component = ExportInput("component", (), torch.int64, f"component 0..{k - 1}, drawn by its weight", k)
+            weights = self.mixture.log_weights.exp().tolist()
+            return SamplingNetwork(_MixtureDecoder(self.mixture, self.generator), [eps, component],
+                                   {"component_weights": weights})
+        if self.second_stage is not None and bool(self.second_stage.fitted):
+            return SamplingNetwork(_StagedDecoder(self.second_stage, self.generator), [eps])
+        covariance = self.code_second_moment - torch.outer(self.code_mean, self.code_mean)
+        jitter = 1e-4 * torch.eye(d, device=covariance.device)
+        return SamplingNetwork(_AffineDecoder(self.code_mean, torch.linalg.cholesky(covariance + jitter),
+                                              self.generator), [eps])
+
     def decode(self, z: Tensor) -> Tensor:
         with torch.no_grad(), evaluating(self.generator):
             return self.generator(z)
@@ -242,3 +263,42 @@ def build_vae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
 
 def build_rae(config: Config, spec: DataSpec, batch_size: int) -> Autoencoder:
     return build(config, spec, "rae")
+
+
+class _MixtureDecoder(nn.Module):
+    """decoder(means[c] + chol[c] @ eps): the mixture's sampling, its random choice of c left to the caller."""
+
+    def __init__(self, mixture: GaussianMixture, decoder: nn.Module) -> None:
+        super().__init__()
+        self.mixture, self.decoder = mixture, decoder
+
+    def forward(self, eps: Tensor, component: Tensor) -> Tensor:
+        z = self.mixture.means[component] + (self.mixture.chol[component] @ eps[..., None])[..., 0]
+        return self.decoder(z)
+
+
+class _StagedDecoder(nn.Module):
+    """decoder(second_stage(u)): the 2-Stage VAE's codes, then the images."""
+
+    def __init__(self, stage: LatentVAE, decoder: nn.Module) -> None:
+        super().__init__()
+        self.stage, self.decoder = stage, decoder
+
+    def forward(self, eps: Tensor) -> Tensor:
+        return self.decoder(self.stage.sample(eps))
+
+
+class _AffineDecoder(nn.Module):
+    """decoder(mean + L eps): the Gaussian fitted to the codes as they trained."""
+
+    mean: Tensor
+    chol: Tensor
+
+    def __init__(self, mean: Tensor, chol: Tensor, decoder: nn.Module) -> None:
+        super().__init__()
+        self.register_buffer("mean", mean.detach().clone())
+        self.register_buffer("chol", chol.detach().clone())
+        self.decoder = decoder
+
+    def forward(self, eps: Tensor) -> Tensor:
+        return self.decoder(self.mean + eps @ self.chol.T)

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, latent_line, net_settings
+from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, SamplingNetwork, latent_line, net_settings
 from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.config import AugmentConfig, Config, GANConfig, ObjectiveConfig, OptimConfig
 from gankit.config.parsing import augment_policy
@@ -29,6 +29,7 @@ from gankit.nets import build_networks
 from gankit.nets.augment import DiffAugment
 from gankit.nets.base import Discriminator, Generator, PackedDiscriminator
 from gankit.nets.ema import EMA
+from gankit.nets.export import ExportInput
 from gankit.nets.modes import evaluating
 from gankit.objectives import build_objective
 from gankit.objectives.base import Objective
@@ -230,6 +231,14 @@ class GAN(Algorithm):
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampling_generator):
             return self.sampling_generator.sample(n, labels, generator=generator)
+
+    def sampling_network(self) -> SamplingNetwork:
+        g = self.sampling_generator
+        inputs = [ExportInput("z", (g.latent_dim,), torch.float32, "standard normal")]
+        if g.num_classes:
+            inputs.append(ExportInput("labels", (), torch.int64, f"class index 0..{g.num_classes - 1}",
+                                      g.num_classes))
+        return SamplingNetwork(g, inputs)
 
     def latent_path(self, start: torch.Generator, end: torch.Generator, steps: int,
                     label: int | None = None) -> Tensor:
