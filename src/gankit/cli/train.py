@@ -94,6 +94,8 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace an existing run in --out.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (each value with where it came from); "
               "train nothing, write nothing.")
+@click.option("--estimate", is_flag=True, help="Time a few real steps of this run on this machine and print its "
+              "compute card (images/s, time to finish, peak memory, checkpoint size); train nothing, write nothing.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
 @click.option("--nproc", type=int, default=1, show_default=True,
               help="Data-parallel processes on this machine (one per GPU, or CPU cores shared), via torchrun; "
@@ -101,8 +103,8 @@ def print_resolved(config: Config, given: dict[str, str]) -> None:
 def train(config_path: str | None, preset: str | None, data: str | None, algorithm: str | None, net: str | None,
           objective: str | None, recipe: str | None, model: str | None, loss: str | None, steps: int | None,
           batch_size: int | None, lr: float | None, out: str | None, device: str | None, seed: int | None,
-          eval_every: int | None, sets: tuple[str, ...], overwrite: bool, dry_run: bool, progress: bool,
-          nproc: int) -> None:
+          eval_every: int | None, sets: tuple[str, ...], overwrite: bool, dry_run: bool, estimate: bool,
+          progress: bool, nproc: int) -> None:
     """Train a new run; the effective config is saved in its folder."""
     if preset is not None:
         if config_path is not None:
@@ -124,6 +126,12 @@ def train(config_path: str | None, preset: str | None, data: str | None, algorit
     OBJECTIVES.get(config.objective.name)  # fail before loading data on a typo
     if dry_run:
         print_resolved(config, _given_keys(config_path, overrides, preset))
+        return
+    if estimate:
+        from gankit.training.estimate import estimate as compute_card
+
+        for line in compute_card(config).lines():
+            click.echo(line)
         return
     if nproc != 1:
         sys.exit(_launch_training(config, nproc, overwrite))
@@ -155,6 +163,8 @@ def _launch_training(config: Config, nproc: int, overwrite: bool) -> int:
               help="New total number of steps (to train longer than planned); lr, gamma and EMA schedules keep "
                    "the first --steps' horizon, then hold their end values.")
 @click.option("--device", help="Device to continue on (bit-exact resume needs the same one).")
+@click.option("--estimate", is_flag=True, help="Time a few real steps of this run on this machine and print its "
+              "compute card (images/s, time to finish, peak memory, checkpoint size); train nothing, write nothing.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
 @click.option("--nproc", type=int, default=1, show_default=True,
               help="Data-parallel processes to continue on (any number; exact on the run's own).")
