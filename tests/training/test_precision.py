@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import torch
@@ -121,3 +122,16 @@ def test_fp16_on_cuda_trains_with_a_loss_scale_that_the_checkpoint_keeps(tmp_pat
     assert run.config.train.precision == "fp16" and meta["precision"]["scale"] > 0
     resumed = gankit.resume(tmp_path / "r", steps=24)
     assert resumed.step == 24 and all(torch.isfinite(p).all() for p in resumed.algorithm.parameters())
+
+
+@pytest.mark.parametrize("penalty", ["gp", "dragan", "r1", "r2", "r1+r2"])
+@pytest.mark.parametrize("lazy", [1, 4], ids=["in-loss", "own-phase"])
+def test_every_penalty_under_compile_trains_eagerly_with_a_one_line_reason(tmp_path, penalty, lazy):
+    """torch.compile cannot differentiate twice, so no penalty ever trains compiled: one notice, the run eager
+    and the same as without compile (nothing of it was traced)."""
+    sections = {"objective": {"penalty": penalty, "penalty_every": lazy}, "train": {"steps": 4}}
+    with pytest.warns(UserWarning, match=rf"objective.penalty {re.escape(penalty)} differentiates twice.*uncompiled"):
+        compiled = gankit.train(tiny_config(tmp_path / "c", **{**sections, "train": {"steps": 4, "compile": True}}))
+    eager = gankit.train(tiny_config(tmp_path / "e", **sections))
+    for a, b in zip(compiled.generator.parameters(), eager.generator.parameters(), strict=True):
+        assert torch.equal(a, b)
