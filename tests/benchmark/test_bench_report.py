@@ -68,12 +68,12 @@ def test_markdown_table_gives_mean_and_std_over_seeds():
     assert "| ring8 | ns | 2 | 7 ± 1.4 | 0.9 ± 0 | 0 ± 0 (1 inf) | 10 ± 0 |" in table
 
 
-def test_image_tables_give_kid_in_its_unit_times_a_thousand():
-    rows = [{"dataset": "fashion-mnist", "method": "ns", "seed": s, "fid": 30.0, "kid": kid, "precision": 0.5,
-             "recall": 0.4, "density": 0.9, "coverage": 0.8, "train_seconds": 60.0}
-            for s, kid in ((0, 0.021), (1, 0.023))]
-    header, _, line = markdown_table(rows).splitlines()
-    assert "| fid | kid×10³ | precision |" in header and "| 30 ± 0 | 22 ± 1.4 | 0.5 ± 0 |" in line
+def test_kid_is_shown_times_a_thousand_in_inception_features_and_as_it_is_in_the_classifiers():
+    from gankit.metrics.feature_distances import shown
+
+    assert shown("kid", 0.02324, inception=True) == ("kid×10³", pytest.approx(23.24))
+    assert shown("kid", 87.2, inception=False) == ("kid", 87.2)  # the classifier's features have their own scale
+    assert shown("fid", 31.7, inception=True) == ("fid", 31.7)
 
 
 @pytest.mark.slow

@@ -76,7 +76,8 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
         raise GankitError("give a RUN_DIR, or --data and --fake to compare a split or noise with the real split")
     from gankit.metrics.feature_distances import shown as in_unit
 
-    shown = ", ".join("{} {:.4g}".format(*in_unit(k, card[k]))
+    inception = card.get("extractor") == "inception"
+    shown = ", ".join("{} {:.4g}".format(*in_unit(k, card[k], inception))
                       for k in ("fid", "kid", "precision", "recall", "density", "coverage"))
     if "modes" in card:
         shown += f"; modes {card['modes']}/{card['num_classes']}, KL to uniform {card['mode_kl']:.3f}"

@@ -119,14 +119,14 @@ def manifold_scores(real: Tensor, fake: Tensor, k_pr: int = 3, k_dc: int = 5) ->
         coverage=float(torch.cat(real_ball_hit).float().mean()),
     )
 
-DISPLAY_SCALE = {"kid": 1000.0}  # KID is read ×10³, as its papers report it (raw values run from ~1e-4 to 0.1)
+def shown(key: str, value: float, inception: bool) -> tuple[str, float]:
+    """A metric as a line or a table shows it: its name with its unit, and its value in that unit. KID in Inception
+    features is read ×10³, as its papers report it (raw values ~1e-4 to 0.1); in gankit's classifier features
+    it is on those features' own, larger scale and is shown as it is."""
+    if key == "kid" and inception:
+        return "kid×10³", value * 1000.0
+    return key, value
 
 
-def shown(key: str, value: float) -> tuple[str, float]:
-    """A metric as a table or a line shows it: its name with its unit, and its value in that unit."""
-    scale = DISPLAY_SCALE.get(key, 1.0)
-    return (f"{key}×10³" if scale == 1000.0 else key), value * scale
-
-
-__all__ = ["DISPLAY_SCALE", "GaussianStats", "ManifoldScores", "frechet_distance", "kernel_inception_distance",
+__all__ = ["GaussianStats", "ManifoldScores", "frechet_distance", "kernel_inception_distance",
            "knn_radii", "manifold_scores", "shown"]

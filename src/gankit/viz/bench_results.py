@@ -11,7 +11,6 @@ from typing import Any
 
 import matplotlib
 
-from gankit.metrics.feature_distances import shown
 from gankit.viz.figures import Figure, save_figure
 
 IMAGE_COLUMNS = ["fid", "kid", "precision", "recall", "density", "coverage", "train_seconds"]
@@ -68,10 +67,9 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((row["dataset"], row["method"]), []).append(row)
-    names = [shown(c, 0.0)[0] for c in columns]  # with their units (KID ×10³)
-    lines = ["| data | method | seeds | " + " | ".join(names) + " |", "|---" * (len(columns) + 3) + "|"]
+    lines = ["| data | method | seeds | " + " | ".join(columns) + " |", "|---" * (len(columns) + 3) + "|"]
     for (dataset, method), group in groups.items():
-        cells = [_mean_std([shown(c, float(r[c]))[1] for r in group]) for c in columns]
+        cells = [_mean_std([float(r[c]) for r in group]) for c in columns]
         lines.append(f"| {dataset} | {method} | {len(group)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
