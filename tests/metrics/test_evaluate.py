@@ -191,15 +191,21 @@ def test_eval_with_inception_features_keeps_the_precision_metric_end_to_end(tmp_
     assert card["extractor_precision"] == "fp32" and f"precision {card['precision']:.4g}" in result.output
 
 
-def test_a_cached_real_feature_file_is_used_only_when_it_holds_exactly_those_features(tmp_path):
-    from gankit.metrics.evaluate import real_features
-
-    data, calls = DataConfig(name="digits"), []
+def counting_extractor():
+    """A stand-in feature extractor (5 pixel values) and the list of batch sizes it was called with."""
+    calls = []
 
     def extract(images):
         calls.append(len(images))
         return images.float().flatten(1)[:, :5].contiguous()
 
+    return extract, calls
+
+
+def test_a_cached_real_feature_file_is_used_only_when_it_holds_exactly_those_features(tmp_path):
+    from gankit.metrics.evaluate import real_features
+
+    data, (extract, calls) = DataConfig(name="digits"), counting_extractor()
     first = real_features(data, "test", 100, extract, "key", tmp_path)
     path = tmp_path / "key" / "digits-test-100.safetensors"
     assert torch.equal(real_features(data, "test", 100, extract, "key", tmp_path), first) and calls == [100]
@@ -222,12 +228,7 @@ def test_an_edited_cached_feature_file_is_recomputed_not_used(tmp_path):
 
     from gankit.metrics.evaluate import real_features, tensor_digest
 
-    data, calls = DataConfig(name="digits"), []
-
-    def extract(images):
-        calls.append(len(images))
-        return images.float().flatten(1)[:, :5].contiguous()
-
+    data, (extract, calls) = DataConfig(name="digits"), counting_extractor()
     first = real_features(data, "test", 100, extract, "key", tmp_path)
     path = tmp_path / "key" / "digits-test-100.safetensors"
     with safe_open(path, framework="pt") as f:
