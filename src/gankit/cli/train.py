@@ -163,8 +163,6 @@ def _launch_training(config: Config, nproc: int, overwrite: bool) -> int:
               help="New total number of steps (to train longer than planned); lr, gamma and EMA schedules keep "
                    "the first --steps' horizon, then hold their end values.")
 @click.option("--device", help="Device to continue on (bit-exact resume needs the same one).")
-@click.option("--estimate", is_flag=True, help="Time a few real steps of this run on this machine and print its "
-              "compute card (images/s, time to finish, peak memory, checkpoint size); train nothing, write nothing.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar.")
 @click.option("--nproc", type=int, default=1, show_default=True,
               help="Data-parallel processes to continue on (any number; exact on the run's own).")
