@@ -3,7 +3,7 @@
     python scripts/docs_pictures.py            # writes docs/images/picture-*.png and .gif
 
 - picture-landscape.gif: an energy model's D over ring8, every frame on one colour scale;
-- picture-samples.png: a titled sample grid (Fashion-MNIST, 1 500 steps of the DCGAN pair);
+- picture-samples.png: a titled sample grid (Fashion-MNIST, 800 steps of the DCGAN pair);
 - picture-pixels.png: one wrong pixel against six, by pixel loss and by that run's D.
 The web page's screenshots come from its tests: `GANKIT_SCREENSHOTS=docs/images pytest tests/serve`.
 """
@@ -27,10 +27,10 @@ def gankit(*args: str) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         runs = Path(folder)
-        gankit("train", "--data", "ring8", "--algorithm", "ebm", "--steps", "3000", "--no-progress",
+        gankit("train", "--data", "ring8", "--algorithm", "ebm", "--steps", "1000", "--no-progress",
                "--out", str(runs / "ebm"))
         shutil.copy(runs / "ebm" / "landscape.gif", IMAGES / "picture-landscape.gif")
-        gankit("train", "--data", "fashion-mnist", "--net", "dcgan", "--steps", "1500", "--no-progress",
+        gankit("train", "--data", "fashion-mnist", "--net", "dcgan", "--steps", "800", "--no-progress",
                "--set", "train.precision=auto", "--out", str(runs / "fm"))
         gankit("sample", str(runs / "fm"), "--n", "32", "--out", str(IMAGES / "picture-samples.png"))
         gankit("pixels", str(runs / "fm"), "--index", "0", "--out", str(IMAGES / "picture-pixels.png"))
