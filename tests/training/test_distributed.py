@@ -232,8 +232,9 @@ def test_nproc_listens_on_loopback_only_and_ctrl_c_checkpoints_and_exits_130(tmp
                               "--no-progress", "--device", "cpu", "--out", str(out)], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while not (out / "metrics.jsonl").is_file() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120  # a logged step: both processes are in the loop, stepping together
+        while not ((out / "metrics.jsonl").is_file() and (out / "metrics.jsonl").read_text().strip()) \
+                and time.monotonic() < deadline:
             time.sleep(0.2)
         workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(agent.pid)], capture_output=True,
                                                   text=True).stdout.split()]
