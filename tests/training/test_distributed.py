@@ -40,7 +40,8 @@ def config_for(out: Path, steps: int = STEPS) -> dict:
 
 def torchrun(*args: str, cwd: Path | None = None, nproc: int = 2, extra: tuple[str, ...] = ("--standalone",),
              wait: bool = True) -> subprocess.Popen:
-    command = [sys.executable, "-m", "torch.distributed.run", *extra, f"--nproc-per-node={nproc}", *args]
+    command = [sys.executable, "-m", "torch.distributed.run", *extra, f"--nproc-per-node={nproc}",
+               f"--log-dir={os.devnull}", *args]  # no torchelastic_* folder left in /tmp
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path))
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if wait:
@@ -118,16 +119,19 @@ def test_a_two_process_run_resumes_in_one_process_and_continues(runs, tmp_path):
 
 
 def test_cli_nproc_trains_and_resumes_on_two_processes_exactly(runs, tmp_path):
-    """`gankit train --nproc 2` stopped at step 3 and `gankit resume --nproc 2` to 6: bitwise the straight run."""
+    """`gankit train --nproc 2` stopped at step 3 and `gankit resume --nproc 2` to 6: bitwise the straight run;
+    nothing lands in the temporary folder (torchrun would leave a torchelastic_* log folder there)."""
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(config_for(tmp_path / "part", steps=3)))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    (tmp_path / "tmp").mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), TMPDIR=str(tmp_path / "tmp"))
     for command in (["train", "--config", str(config), "--nproc", "2", "--no-progress"],
                     ["resume", str(tmp_path / "part"), "--steps", str(STEPS), "--nproc", "2", "--no-progress"]):
         done = subprocess.run([sys.executable, "-m", "gankit", *command], env=env, capture_output=True, text=True,
                               timeout=600)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert_identical(model_tensors(runs / "two"), model_tensors(tmp_path / "part"))
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def free_port() -> int:

@@ -53,7 +53,8 @@ LOOPBACK_RENDEZVOUS = "gankit-loopback"
 def relaunch(nproc: int, device: str, extra: list[str]) -> int:
     """Run `gankit <this command> <extra>` as `nproc` processes under torchrun's agent, in this process; the
     exit status (130 when stopped by Ctrl-C). Everything listens on 127.0.0.1 only: the rendezvous store
-    (a loopback rendezvous, registered with torchrun's handler registry) and gloo (GLOO_SOCKET_IFNAME)."""
+    (a loopback rendezvous, registered with torchrun's handler registry) and gloo (GLOO_SOCKET_IFNAME); it
+    writes nothing outside the run folder (torchrun's own log folder is /dev/null)."""
     import logging
     import signal
 
@@ -71,7 +72,7 @@ def relaunch(nproc: int, device: str, extra: list[str]) -> int:
     rendezvous_handler_registry.register(LOOPBACK_RENDEZVOUS, _loopback_rendezvous)  # again: a no-op
     args = torchrun.get_args_parser().parse_args([
         f"--rdzv-backend={LOOPBACK_RENDEZVOUS}", "--rdzv-endpoint=127.0.0.1:0", f"--rdzv-id={uuid.uuid4()}",
-        "--nnodes=1", f"--nproc-per-node={nproc}",
+        "--nnodes=1", f"--nproc-per-node={nproc}", f"--log-dir={os.devnull}",  # no torchelastic_* folder in /tmp
         "-m", "gankit", *without_nproc(sys.argv[1:]), *extra])
     try:  # the workers run in sessions of their own: Ctrl-C reaches the agent, which passes it on once
         torchrun.run(args)
