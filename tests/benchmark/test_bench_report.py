@@ -391,3 +391,8 @@ def test_views_smoke_bench_reports_each_views_cost_of_a_sample(tmp_path):
     assert rows["drl"]["sample_ms"] > rows["vae"]["sample_ms"]
     header = (out / "results.md").read_text().splitlines()[4]
     assert header.endswith("| steps | images_per_s | sample_ms | sample_grad_evals |")
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+    page = (out / "report.html").read_text()
+    side_by_side = page[page.index("The three views side by side"):page.index("Samples per cell")]
+    assert [c.split(":")[0] for c in side_by_side.split("<figcaption>")[1:]] == [
+        "generator alone", "discriminator alone", "generator + discriminator"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from gankit.config.defaults import TOY_DEFAULTS, Layer
 from gankit.config.resolve import net_family
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gankit.data.spec import DataSpec
 
 View = Literal["generator alone", "discriminator alone", "generator + discriminator"]
+VIEWS: tuple[View, ...] = get_args(View)  # in the lecture's order
 # Config sections that belong to one algorithm family or another; the rest (data, model, optim, train) are shared.
 OWN_SECTIONS = ("objective", "gan", "augment", "vae", "ebm")
 

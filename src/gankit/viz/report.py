@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from gankit.algorithms import ALGORITHMS
+from gankit.algorithms.family import VIEWS, View
 from gankit.errors import GankitError
 from gankit.files import inside, write_text_atomic
 from gankit.jsonl import finite_number, read_jsonl
@@ -45,6 +46,7 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #f3f3f3; } img { max-width: 100%; } figure { margin: 1em 0; }
 figcaption { color: #555; font-size: 0.9em; } pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 .skipped { background: #fff4e0; border: 1px solid #e0a040; padding: 0 1em; }
+.views { display: flex; gap: 1em; } .view { flex: 1; }
 </style>"""
 
 
@@ -257,14 +259,59 @@ def bench_report(folder: Path) -> str:
     parts += ["<h2>Mean ± std over seeds</h2>", _markdown_table(table or "", notes), "<h2>Every cell</h2>",
               _table(cells)]
     parts += _bench_plots(folder, (meta or {}).get("plots", []), notes)
+    parts += _views_side_by_side(folder, rows, notes)
     parts.append("<h2>Samples per cell</h2>")
     for row in rows:
-        samples = result_dir(folder, row["dataset"], row["method"], row["seed"]) / "samples"
-        pictures = [p for p in sorted(samples.glob("step-*.png")) if _ours(folder, p.relative_to(folder).as_posix(),
-                                                                            notes)]
-        if pictures:
-            parts.append(_figure(_inline(pictures[-1]), f"{row['dataset']} / {row['method']} / seed {row['seed']}"))
+        picture = _last_samples(folder, row, notes)
+        if picture is not None:
+            parts.append(_figure(_inline(picture), f"{row['dataset']} / {row['method']} / seed {row['seed']}"))
     return _page(f"gankit bench {suite}", parts, notes)
+
+
+def _last_samples(folder: Path, row: dict[str, Any], notes: list[str]) -> Path | None:
+    """The last sample grid a cell's run saved, if it has one inside the folder."""
+    samples = result_dir(folder, row["dataset"], row["method"], row["seed"]) / "samples"
+    pictures = [p for p in sorted(samples.glob("step-*.png")) if _ours(folder, p.relative_to(folder).as_posix(), notes)]
+    return pictures[-1] if pictures else None
+
+
+def _cell_view(folder: Path, row: dict[str, Any], notes: list[str]) -> View | None:
+    """Which of the lecture's views a cell's method is, from the algorithm in its run's config.yaml."""
+    name = result_dir(folder, row["dataset"], row["method"], row["seed"]).relative_to(folder) / "config.yaml"
+    if not (folder / name).is_file():
+        return None
+    text = _read_text(folder, name.as_posix(), notes)
+    model = _read_sections(text, notes).get("model") if text is not None else None
+    algorithm = model.get("algorithm") if isinstance(model, dict) else None
+    return ALGORITHMS.get(algorithm).view if isinstance(algorithm, str) and algorithm in ALGORITHMS else None
+
+
+def _views_side_by_side(folder: Path, rows: list[dict[str, Any]], notes: list[str]) -> list[str]:
+    """The lecture's "generator vs discriminator" slide as pictures: for each view in the folder, the samples of
+    its best method (lowest FID, mean over seeds; its best seed's last grid), in one row of columns. Nothing
+    when the folder holds a single view (a suite of GAN objectives, say)."""
+    key = "inception_fid" if rows and all("inception_fid" in r for r in rows) else "fid"
+    scores: dict[View, dict[str, list[dict[str, Any]]]] = {}
+    for row in rows:
+        view = _cell_view(folder, row, notes)
+        if view is not None and finite_number(row.get(key)):
+            scores.setdefault(view, {}).setdefault(row["method"], []).append(row)
+    if len(scores) < 2:
+        return []
+    columns = []
+    for view in VIEWS:
+        if view not in scores:
+            continue
+        method, cells = min(scores[view].items(), key=lambda item: sum(r[key] for r in item[1]) / len(item[1]))
+        best = min(cells, key=lambda r: r[key])
+        picture = _last_samples(folder, best, notes)
+        if picture is None:
+            continue
+        mean = sum(r[key] for r in cells) / len(cells)
+        caption = (f"{view}: {method}, {key.replace('_', ' ')} {mean:.4g} (mean of {len(cells)} seed"
+                   f"{'s' * (len(cells) > 1)}); seed {best['seed']}, {best.get('steps', '?')} steps")
+        columns.append(f'<div class="view">{_figure(_inline(picture), caption)}</div>')
+    return ["<h2>The three views side by side</h2>", f'<div class="views">{"".join(columns)}</div>']
 
 
 def _bench_rows(folder: Path, meta: dict[str, Any] | None, notes: list[str]) -> list[dict[str, Any]]:
