@@ -32,6 +32,9 @@ def render(path: Path, budget: str) -> Path:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
         nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3",
                                 resources={"metadata": {"path": tmp}}).execute(env=env)
+    for cell in notebook.cells:  # progress bars and library warnings go to stderr: not part of the lesson
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if out.get("name") != "stderr"]
     body, resources = MarkdownExporter().from_notebook_node(notebook, resources={
         "output_files_dir": f"{path.stem}_files"})
     files = OUT / f"{path.stem}_files"
