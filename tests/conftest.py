@@ -47,3 +47,15 @@ def tiny_config(out, **sections):
     for section, values in sections.items():
         base.setdefault(section, {}).update(values)
     return base
+
+
+def poison_discriminator(at_steps):
+    """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
+
+    def callback(trainer):
+        if trainer.step in at_steps:
+            at_steps.discard(trainer.step)
+            with torch.no_grad():
+                next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
+
+    return callback

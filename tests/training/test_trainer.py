@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import gankit
-from conftest import tiny_config
+from conftest import poison_discriminator, tiny_config
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.config.defaults import OBJECTIVE_DEFAULTS
@@ -213,18 +213,6 @@ def test_a_start_that_fails_on_its_data_leaves_no_run_folder(tmp_path, bad):
     with pytest.raises(GankitError):
         gankit.train(tiny_config(tmp_path / "kept", **bad))
     assert (tmp_path / "kept" / "notes.txt").read_text() == "mine"
-
-
-def poison_discriminator(at_steps):
-    """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
-
-    def callback(trainer):
-        if trainer.step in at_steps:
-            at_steps.discard(trainer.step)
-            with torch.no_grad():
-                next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
-
-    return callback
 
 
 @pytest.mark.slow
