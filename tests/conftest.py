@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+import os
 from pathlib import Path
 
 import pytest
 import torch
+from click.testing import CliRunner
+
+from gankit.cli import main
+from gankit.data.spec import DataSpec
 
 HOME_FEATURES = Path.home() / ".cache" / "gankit" / "features"
 
@@ -59,3 +66,26 @@ def poison_discriminator(at_steps):
                 next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
 
     return callback
+
+
+DIGITS_VAE = {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width": 8, "latent_dim": 4},
+              "train": {"batch_size": 32, "steps": 40, "sample_every": 20}}
+
+
+TINY = ["--steps", "20", "--batch-size", "64", "--set", "data.num_points=2048", "--set", "model.width=32",
+        "--set", "train.log_every=5", "--set", "train.sample_every=10", "--no-progress"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def image_spec(channels, size):
+    return DataSpec("img", "image", (channels, size, size), tuple("0123456789"))
+
+
+needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+                                   reason="Debian's Fashion-MNIST absent")
+
+
+PNG = b"\x89PNG\r\n\x1a\n"

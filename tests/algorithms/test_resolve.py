@@ -1,3 +1,4 @@
+
 import pytest
 
 from gankit.algorithms.resolve import resolution_sources, resolve
@@ -84,3 +85,14 @@ def test_configs_without_the_new_fields_load_and_resolve_as_before():
     assert config.model.recipe == "none" and config.objective.gamma_r1 is None
 
 
+def test_views_default_to_their_own_settings_not_the_gans():
+    ebm = resolve(Config().override({"model.algorithm": "ebm"}), "points")
+    assert (ebm.model.minibatch_std, ebm.model.d_norm, ebm.ebm.langevin_steps, ebm.ebm.step_size) == (
+        False, "none", 50, 0.05)
+    images = resolve(Config().override({"model.algorithm": "ebm"}), "image")
+    assert (images.optim.lr_d, images.optim.beta1, images.ebm.step_size) == (1e-4, 0.0, 1.0)
+    assert images.model.d_norm == "none"
+    vae = resolve(Config().override({"model.algorithm": "vae"}), "image")
+    assert (vae.vae.reconstruction, vae.optim.lr_g, vae.optim.beta1) == ("bernoulli", 1e-3, 0.9)
+    with pytest.raises(ConfigError, match="ebm.restart must be in"):
+        Config().override({"ebm.restart": 1.5})

@@ -80,6 +80,7 @@ def test_bad_values_name_the_field(values, message):
     with pytest.raises(ConfigError, match=message):
         Config.from_dict(values)
 
+
 def test_renamed_keys_still_load_with_a_warning():
     with pytest.warns(FutureWarning, match="train.d_steps is now gan.d_steps"):
         config = Config.from_dict({"train": {"d_steps": 3, "steps": 7}})
@@ -87,10 +88,12 @@ def test_renamed_keys_still_load_with_a_warning():
     with pytest.warns(FutureWarning, match="train.order is now gan.order"):
         assert Config().override({"train.order": "g_first"}).gan.order == "g_first"
 
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_non_finite_rates_are_refused(value):
     with pytest.raises(ConfigError, match="optim.lr_d must be positive"):
         Config().override({"optim.lr_d": value})
+
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("objective.penalty", "r3", "objective.penalty must be one of"),
@@ -105,3 +108,9 @@ def test_non_finite_rates_are_refused(value):
 def test_bad_modern_settings_name_the_field(key, value, message):
     with pytest.raises(ConfigError, match=message):
         Config().override({key: value})
+
+
+def test_d_norm_accepts_instance_and_names_the_field_otherwise():
+    assert Config.from_dict({"model": {"d_norm": "instance"}}).model.d_norm == "instance"
+    with pytest.raises(ConfigError, match="model.d_norm"):
+        Config.from_dict({"model": {"d_norm": "layer"}})

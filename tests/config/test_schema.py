@@ -12,9 +12,11 @@ def test_yaml_round_trip(tmp_path):
     assert again == config
     assert again.optim.lr_g == pytest.approx(1e-3) and isinstance(again.optim.lr_g, float)
 
+
 def test_override_rejects_unknown_section():
     with pytest.raises(ConfigError, match="unknown config key"):
         Config().override({"steps": 3})
+
 
 def test_bad_yaml_file(tmp_path):
     path = tmp_path / "bad.yaml"

@@ -4,12 +4,15 @@ import pytest
 import torch
 
 from gankit.algorithms.autoencoder.density import GaussianMixture
+from gankit.algorithms.autoencoder.model import gaussian_kl
 
 CENTRES = torch.tensor([[-5.0, 0.0], [0.0, 5.0], [5.0, 0.0]])
+
 
 def clusters(per_cluster: int = 600, std: float = 0.3) -> torch.Tensor:
     noise = torch.randn(len(CENTRES), per_cluster, 2, generator=torch.Generator().manual_seed(3)) * std
     return (CENTRES[:, None] + noise).reshape(-1, 2)
+
 
 def test_the_mixture_recovers_a_known_mixtures_means_and_weights():
     mixture = GaussianMixture(3, 2)
@@ -23,6 +26,7 @@ def test_the_mixture_recovers_a_known_mixtures_means_and_weights():
     again.fit(clusters(), seed=0)
     assert torch.equal(again.means, mixture.means)  # seeded: the same codes give the same mixture
 
+
 def test_mixture_samples_come_from_its_components():
     mixture = GaussianMixture(3, 2)
     mixture.fit(clusters(), seed=0)
@@ -32,9 +36,11 @@ def test_mixture_samples_come_from_its_components():
     assert (nearest.values < 4 * 0.3).float().mean() > 0.99
     assert torch.bincount(nearest.indices, minlength=3).min() > 800  # every component drawn, by its weight
 
+
 def test_a_mixture_needs_at_least_as_many_codes_as_components():
     with pytest.raises(ValueError, match="2 codes cannot fit 3"):
         GaussianMixture(3, 2).fit(torch.randn(2, 2))
+
 
 def test_the_second_stage_vae_learns_toy_codes_it_can_then_sample():
     """Dai & Wipf's second stage on codes from three clusters: its samples land near the clusters, in their
@@ -62,3 +68,11 @@ def test_the_second_stage_vae_learns_toy_codes_it_can_then_sample():
     torch.manual_seed(0)
     same = LatentVAE(2, 64)
     assert again.fit(codes, steps=20, seed=4) == same.fit(codes, steps=20, seed=4)  # seeded
+
+
+def test_vae_kl_matches_the_closed_form_of_torch_distributions():
+    mean, log_var = torch.randn(5, 3), torch.randn(5, 3)
+    q = torch.distributions.Normal(mean, (0.5 * log_var).exp())
+    p = torch.distributions.Normal(torch.zeros(5, 3), torch.ones(5, 3))
+    assert torch.allclose(gaussian_kl(mean, log_var), torch.distributions.kl_divergence(q, p).sum(1), atol=1e-5)
+    assert torch.allclose(gaussian_kl(torch.zeros(2, 4), torch.zeros(2, 4)), torch.zeros(2))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 import torch
 
 import gankit
-from conftest import tiny_config
+from conftest import DIGITS_VAE, tiny_config
 from gankit.algorithms import build_algorithm
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
@@ -88,3 +91,52 @@ def test_a_two_stage_run_fits_its_second_vae_and_samples_from_it(tmp_path):
     expected = loaded.algorithm.decode(second.sample(eps))
     assert torch.equal(loaded.algorithm.sample(5, generator=torch.Generator().manual_seed(0)), expected)
     assert run.step == 6
+
+
+def test_vae_logs_a_falling_test_elbo_and_writes_its_pictures(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
+    lines = [json.loads(line) for line in (tmp_path / "vae" / "metrics.jsonl").read_text().splitlines()]
+    elbo = [line["test_neg_elbo"] for line in lines if "test_neg_elbo" in line]
+    assert len(elbo) == 2 and elbo[1] < elbo[0]
+    train_line = next(line for line in lines if "neg_elbo" in line)
+    assert train_line["neg_elbo"] == pytest.approx(train_line["reconstruction"] + train_line["kl"], rel=1e-5)
+    for picture in ("reconstructions.png", "interpolation.png", "progress.png"):
+        assert (tmp_path / "vae" / picture).is_file()
+    assert run.sample(6).shape == (6, 1, 8, 8)
+
+
+def test_ae_samples_from_a_gaussian_fitted_to_its_codes(tmp_path):
+    ae = {**DIGITS_VAE, "model": {**DIGITS_VAE["model"], "algorithm": "ae"}}
+    run = gankit.train(tiny_config(tmp_path / "ae", **ae))
+    algorithm = run.algorithm
+    assert int(algorithm.codes_seen) == 40 * 32
+    z = algorithm.sample_latent(20_000, torch.Generator().manual_seed(0))
+    assert torch.allclose(z.mean(0), algorithm.code_mean, atol=0.05 * float(algorithm.code_mean.abs().max() + 1))
+    # the codes' covariance, not the identity: feed codes of a known covariance and sample it back
+    algorithm.codes_seen.zero_()
+    codes = torch.randn(50_000, 4, generator=torch.Generator().manual_seed(1)) * torch.linspace(0.2, 3.0, 4)
+    algorithm._track_codes(codes)
+    drawn = algorithm.sample_latent(50_000, torch.Generator().manual_seed(2))
+    assert torch.allclose(drawn.std(0), torch.linspace(0.2, 3.0, 4), rtol=0.05)
+
+
+def test_the_gaussian_reconstruction_loss_is_the_gaussian_negative_log_likelihood():
+    torch.manual_seed(0)
+    config = resolve(Config().override({"model.algorithm": "vae", "vae.reconstruction": "gaussian",
+                                        "vae.gaussian_std": 0.3, "model.width": 8, "model.latent_dim": 4}), "image")
+    from gankit.algorithms import build_algorithm
+    from gankit.data.spec import DataSpec
+
+    vae = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 8, 8)))
+    x, z = torch.rand(5, 1, 8, 8) * 2 - 1, torch.randn(5, 4)
+    mean = vae.generator(z)
+    expected = -torch.distributions.Normal(mean, 0.3).log_prob(x).flatten(1).sum(1)
+    assert torch.allclose(vae.reconstruction_loss(x, z), expected, rtol=1e-5)
+
+
+def test_a_vae_with_the_gaussian_likelihood_trains_on_images(tmp_path):
+    vae = {**DIGITS_VAE, "vae": {"reconstruction": "gaussian"}}
+    run = gankit.train(tiny_config(tmp_path / "g", **vae))
+    assert run.config.vae.reconstruction == "gaussian" and (tmp_path / "g" / "reconstructions.png").is_file()
+    lines = [json.loads(line) for line in (tmp_path / "g" / "metrics.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(line["loss"]) for line in lines if "loss" in line)
