@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from gankit.benchmark.suites import SUITES, suite_cells
+from gankit.cli import main
 from gankit.errors import GankitError
 
 
@@ -31,10 +33,36 @@ def test_methods_keep_only_those_cells_and_an_unknown_method_is_one_line_before_
     cells = suite_cells("modes", "cpu", methods=("ebm", "modern"))
     assert [(c.dataset, c.method) for c in cells if c.seed == 0] == [
         ("ring8", "modern"), ("ring8", "ebm"), ("grid25", "modern"), ("grid25", "ebm")]  # the suite's order
-    from click.testing import CliRunner
 
-    from gankit.cli import main
     out = tmp_path / "results"
     result = CliRunner().invoke(main, ["bench", "modes", "--methods", "modern,nope", "--out", str(out)])
     assert result.exit_code != 0 and "suite 'modes' has no method 'nope'" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_suites_share_data_network_and_budget_and_differ_in_method_and_seed():
+    cells = suite_cells("objectives", "cpu")
+    assert len(cells) == 11 * 2 and {c.dataset for c in cells} == {"fashion-mnist"}
+    configs = {c.method: c.config("x") for c in cells}
+    assert configs["hinge-sn"]["model"]["spectral_norm"] is True and configs["ebm"]["model"]["algorithm"] == "ebm"
+    assert {c["train"]["steps"] for c in configs.values()} == {1000}
+    assert "objective" not in configs["vae"]  # views keep their own defaults
+    stacked = suite_cells("stacked-mnist", "smoke")
+    assert [c.method for c in stacked] == ["ns", "wgan-gp", "hinge-sn", "pacgan2", "modern"]
+    assert stacked[3].config("x")["model"]["pack"] == 2
+    with pytest.raises(GankitError, match="unknown budget"):
+        suite_cells("modes", "huge")
+
+
+def test_views_cells_share_a_wall_clock_and_fill_it_at_each_methods_rate():
+    from gankit.benchmark.suites import STEPS_PER_MINUTE
+
+    cells = suite_cells("views", "cpu")
+    assert {c.method for c in cells} == {"vae", "rae", "ebm", "drl", "ns", "modern-dcgan"} and len(cells) == 12
+    for cell in cells:
+        train = cell.config("run")["train"]
+        assert train["time_limit"] == 15.0
+        assert train["steps"] == max(round(STEPS_PER_MINUTE[cell.method] * 15), 1)
+    rae = next(c for c in cells if c.method == "rae").config("run")
+    assert rae["model"] == {"width": 0, "algorithm": "rae", "recipe": "modern"}  # the recipe picks its widths
+    assert all(c.config("run")["train"]["precision"] == "auto" for c in cells)

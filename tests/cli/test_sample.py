@@ -69,23 +69,6 @@ def test_the_argmax_of_an_image_ds_chain_shows_ds_score_at_each_step(tmp_path):
         assert picture.size[0] >= 512  # 5 steps of 8 px, enlarged
 
 
-@pytest.mark.slow
-def test_each_view_shows_its_own_vocabulary(tmp_path):
-    from gankit.algorithms import family_of
-    from gankit.viz.report import write_report
-
-    ebm = gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 64}))
-    assert not any("G(z)" in label for label in family_of(ebm.config).progress_labels.values())
-    vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
-    assert not any("D" in label for label in family_of(vae.config).progress_labels.values())
-    page = write_report(tmp_path / "vae").read_text()
-    order = [page.index(f"<h2>{part}</h2>") for part in ("Pictures", "Training curves", "Config")]
-    assert order == sorted(order)  # the samples first, the config dump last
-    config = page[page.index("<h2>Config</h2>"):]
-    assert "vae:" in config and "objective:" not in config and "gan:" not in config
-    assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field
-
-
 def test_sample_and_pixels_write_into_the_run_folder_unless_told_and_never_over_each_other(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     gankit.train(tiny_config(tmp_path / "gan", data={"name": "digits"}, model={"net": "dcgan", "width": 8},

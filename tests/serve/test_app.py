@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import urllib.error
 import urllib.request
@@ -17,16 +16,9 @@ from pathlib import Path
 import pytest
 
 import gankit
-from conftest import PNG
+from conftest import CHROMIUM, PNG, needs_chromium
 from gankit.serve.server import running
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-_chromium_absent = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
-
-
-def needs_chromium(test):
-    """A test that drives a browser: skipped without one, and in the slow tier."""
-    return pytest.mark.slow(_chromium_absent(test))
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
 
 

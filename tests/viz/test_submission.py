@@ -1,21 +1,17 @@
-"""The GAN homework's workflow: a folder of faces, an instance-norm critic, the 1.jpg … N.jpg submission and its
-flat .tgz, the gradient-norm plot, and Inception FID against a folder."""
+"""The GAN homework's workflow on a folder of faces: the 1.jpg … N.jpg submission and its flat .tgz, the
+gradient-norm plot, and Inception FID against a folder (loading the faces and the instance-norm critic are
+tested in tests/data/test_images.py and tests/nets/test_dcgan.py)."""
 
 import json
 import tarfile
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
+from conftest import invoke
 from fake_data import make_faces
-from gankit.cli import main
 from gankit.metrics.evaluate import folder_content_hash
 from gankit.metrics.inception import weights_path
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
