@@ -1,5 +1,8 @@
+
 import pytest
 
+import gankit
+from conftest import DIGITS_VAE, tiny_config
 from gankit.algorithms.family import OWN_SECTIONS, Family, Supports
 from gankit.config import Config
 from gankit.errors import ConfigError
@@ -28,3 +31,20 @@ def test_its_layers_put_2d_values_above_its_own_and_it_describes_only_its_sectio
         "algorithm plain on 2D data", "algorithm plain", "2D data"]
     assert family.describe({"vae": {"beta": 0.5}}) == {"beta": 0.5, "missing": None}
     assert family.unused_sections() == tuple(s for s in OWN_SECTIONS if s != "vae")
+
+
+@pytest.mark.slow
+def test_each_view_shows_its_own_vocabulary(tmp_path):
+    from gankit.algorithms import family_of
+    from gankit.viz.report import write_report
+
+    ebm = gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 64}))
+    assert not any("G(z)" in label for label in family_of(ebm.config).progress_labels.values())
+    vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
+    assert not any("D" in label for label in family_of(vae.config).progress_labels.values())
+    page = write_report(tmp_path / "vae").read_text()
+    order = [page.index(f"<h2>{part}</h2>") for part in ("Pictures", "Training curves", "Config")]
+    assert order == sorted(order)  # the samples first, the config dump last
+    config = page[page.index("<h2>Config</h2>"):]
+    assert "vae:" in config and "objective:" not in config and "gan:" not in config
+    assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field

@@ -1,12 +1,10 @@
-"""Every benchmark suite runs end to end at a tiny budget (the published budgets are in docs/benchmarks.md)."""
+"""The suites as data: their cells, methods, seeds and budgets (the published budgets are in docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from gankit.benchmark.suites import SUITES, suite_cells
-from gankit.cli import main
 from gankit.errors import GankitError
 
 
@@ -33,7 +31,9 @@ def test_methods_keep_only_those_cells_and_an_unknown_method_is_one_line_before_
     cells = suite_cells("modes", "cpu", methods=("ebm", "modern"))
     assert [(c.dataset, c.method) for c in cells if c.seed == 0] == [
         ("ring8", "modern"), ("ring8", "ebm"), ("grid25", "modern"), ("grid25", "ebm")]  # the suite's order
+    from click.testing import CliRunner
 
+    from gankit.cli import main
     out = tmp_path / "results"
     result = CliRunner().invoke(main, ["bench", "modes", "--methods", "modern,nope", "--out", str(out)])
     assert result.exit_code != 0 and "suite 'modes' has no method 'nope'" in result.output

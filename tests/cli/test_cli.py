@@ -8,7 +8,6 @@ from PIL import Image
 
 from conftest import invoke
 from gankit.cli import INTERRUPTED_EXIT, main
-from gankit.viz.pictures import GridLabels, label_margins
 
 
 @pytest.mark.parametrize(
@@ -81,6 +80,7 @@ def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
 
     result = invoke("sample", out, "--checkpoint", "best", "--nrow", "4", "--n", "8", "--out", image)
     assert result.exit_code == 0
+    from gankit.viz.pictures import GridLabels, label_margins
 
     left, top, right, bottom = label_margins(GridLabels(title="run, step 4: 8 samples, seed 0"))
     with Image.open(image) as grid:  # 8x8 digits with 2-pixel gaps: 4 per row, 2 rows, enlarged 13× to >= 512

@@ -1,4 +1,4 @@
-"""The lecture's other two algorithms: generator alone (AE/VAE) and discriminator alone (EBM)."""
+"""`gankit sample` and `gankit pixels`: every view sampled, D ascended, files written into the run folder."""
 
 
 import pytest

@@ -11,7 +11,6 @@ from PIL import Image
 
 from conftest import TINY, invoke
 from gankit.cli import INTERRUPTED_EXIT, main
-from gankit.viz.pictures import GridLabels, label_margins
 
 
 @pytest.mark.slow
@@ -70,6 +69,7 @@ def test_fashion_mnist_dcgan_offline(tmp_path):
     assert result.exit_code == 0, result.output
     from PIL import Image
 
+    from gankit.viz.pictures import GridLabels, label_margins
 
     left, top, right, bottom = label_margins(GridLabels(title="a one-line title"))
     grid = Image.open(out / "samples" / "step-00000004.png")  # 8×8 images of 28 px, 2 px gaps, enlarged 3× to >= 512

@@ -1,5 +1,5 @@
-"""A value typed as a string is taken literally for a text field (a name, a path, a device); YAML reads it only
-for the other fields, and a value YAML cannot read is one line, never a traceback."""
+"""Reading and checking a config's values: a value typed as a string is taken literally for a text field (a
+name, a path, a device) and read as YAML for the others; a value that does not fit is one line naming it."""
 
 from __future__ import annotations
 

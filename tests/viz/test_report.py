@@ -3,11 +3,8 @@
 import base64
 import json
 
-import pytest
 from PIL import Image
 
-import gankit
-from conftest import DIGITS_VAE, tiny_config
 from gankit.viz.report import write_report
 
 CELLS = {  # method -> (algorithm, Inception FID of seed 0, of seed 1)
@@ -60,20 +57,3 @@ def test_a_folder_of_one_view_has_no_side_by_side_and_a_cell_without_a_config_is
     page = write_report(views).read_text()
     section = page[page.index("side by side"):page.index("<h2>Samples per cell</h2>")]
     assert shown(section, views, "drl", 0) and not shown(section, views, "drl", 1)  # seed 1's view is unknown
-
-
-@pytest.mark.slow
-def test_each_view_shows_its_own_vocabulary(tmp_path):
-    from gankit.algorithms import family_of
-    from gankit.viz.report import write_report
-
-    ebm = gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 64}))
-    assert not any("G(z)" in label for label in family_of(ebm.config).progress_labels.values())
-    vae = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
-    assert not any("D" in label for label in family_of(vae.config).progress_labels.values())
-    page = write_report(tmp_path / "vae").read_text()
-    order = [page.index(f"<h2>{part}</h2>") for part in ("Pictures", "Training curves", "Config")]
-    assert order == sorted(order)  # the samples first, the config dump last
-    config = page[page.index("<h2>Config</h2>"):]
-    assert "vae:" in config and "objective:" not in config and "gan:" not in config
-    assert "objective:" in (tmp_path / "vae" / "config.yaml").read_text()  # the file keeps every field

@@ -1,4 +1,4 @@
-"""The generator alone done well: the ex-post Gaussian mixture on codes and the RAE's penalties."""
+"""The auto-encoders as algorithms: the RAE's penalties, the VAE's likelihoods and ELBO, sampling from fitted codes."""
 
 from __future__ import annotations
 
