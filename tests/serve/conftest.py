@@ -9,7 +9,8 @@ import gankit
 from conftest import PNG, tiny_config
 
 
-@pytest.fixture(scope="module")
+# session: test_app.py and test_pictures.py serve the same runs, trained once
+@pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory, session_cache):
     """Two tiny ring8 runs (ns, lsgan), a conditional digits GAN, and a copy of a run whose tensors were damaged;
     beside RUNS_DIR, a secret file that no request may read."""
