@@ -29,8 +29,10 @@ class Mutation:
     tests: tuple[str, ...]  # pytest node ids or files under tests/
 
 
-OBJ, PEN, FD, MODES, REG = ("objectives/test_objectives.py",), ("objectives/test_penalties.py",), \
-    ("metrics/test_feature_distances.py",), ("metrics/test_modes2d.py",), ("algorithms/test_gan.py",)
+OBJ = ("objectives/test_objectives.py", "objectives/test_classic.py", "objectives/test_began.py")
+PEN, FD, MODES, REG = ("objectives/test_penalties.py",), ("metrics/test_feature_distances.py",), \
+    ("metrics/test_modes2d.py",), ("algorithms/gan/test_model.py",)
+LANGEVIN, EMA, KL = ("samplers/test_langevin.py",), ("nets/test_ema.py",), ("algorithms/autoencoder/test_density.py",)
 MUTATIONS = [
     Mutation("ns/minimax D loss sign", "objectives/classic.py",
              "return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()",
@@ -82,16 +84,16 @@ MUTATIONS = [
     Mutation("high quality at 2 sigma", "metrics/modes2d.py",
              "good = nearest_distance <= 3 * std", "good = nearest_distance <= 2 * std", MODES),
     Mutation("langevin descends", "samplers/langevin.py",
-             "x = x + step_size * grad + noise", "x = x - step_size * grad + noise", ("algorithms/test_views.py",)),
+             "x = x + step_size * grad + noise", "x = x - step_size * grad + noise", LANGEVIN),
     Mutation("langevin without noise", "samplers/langevin.py",
-             "+ noise * torch.randn(x.shape, generator=generator, device=x.device)", "", ("algorithms/test_views.py",)),
+             "+ noise * torch.randn(x.shape, generator=generator, device=x.device)", "", LANGEVIN),
     Mutation("ema without the warm-up ramp", "nets/ema.py",
-             "weight = 1 - ((1 + n) / (10 + n)).clamp(max=self.decay)", "weight = 1 - self.decay + 0 * n", REG),
+             "weight = 1 - ((1 + n) / (10 + n)).clamp(max=self.decay)", "weight = 1 - self.decay + 0 * n", EMA),
     Mutation("ema moves the wrong way", "nets/ema.py",
-             "mine.lerp_(theirs, weight.to(mine.dtype))", "mine.lerp_(theirs, (1 - weight).to(mine.dtype))", REG),
-    Mutation("vae kl sign", "algorithms/autoencoder/model.py",
+             "mine.lerp_(theirs, weight.to(mine.dtype))", "mine.lerp_(theirs, (1 - weight).to(mine.dtype))", EMA),
+    Mutation("vae kl sign", "algorithms/autoencoder/density.py",
              "0.5 * (mean.square() + log_var.exp() - 1 - log_var)",
-             "0.5 * (mean.square() - log_var.exp() - 1 + log_var)", ("algorithms/test_views.py",)),
+             "0.5 * (mean.square() - log_var.exp() - 1 + log_var)", KL),
     Mutation("checkpoint hash not checked", "training/checkpoint.py",
              "if hashlib.sha256(data).hexdigest() != meta[\"sha256\"]:", "if False:", ("training/test_checkpoint.py",)),
 ]

@@ -1,7 +1,19 @@
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import torch
+from click.testing import CliRunner
+
+import gankit
+import gankit.api
+from gankit.cli import main
+from gankit.data.spec import DataSpec
 
 HOME_FEATURES = Path.home() / ".cache" / "gankit" / "features"
 
@@ -47,3 +59,82 @@ def tiny_config(out, **sections):
     for section, values in sections.items():
         base.setdefault(section, {}).update(values)
     return base
+
+
+def poison_discriminator(at_steps):
+    """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
+
+    def callback(trainer):
+        if trainer.step in at_steps:
+            at_steps.discard(trainer.step)
+            with torch.no_grad():
+                next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
+
+    return callback
+
+
+DIGITS_VAE = {"data": {"name": "digits"}, "model": {"algorithm": "vae", "width": 8, "latent_dim": 4},
+              "train": {"batch_size": 32, "steps": 40, "sample_every": 20}}
+
+
+TINY = ["--steps", "20", "--batch-size", "64", "--set", "data.num_points=2048", "--set", "model.width=32",
+        "--set", "train.log_every=5", "--set", "train.sample_every=10", "--no-progress"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def image_spec(channels, size):
+    return DataSpec("img", "image", (channels, size, size), tuple("0123456789"))
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+                                   reason="Debian's Fashion-MNIST absent (apt-get install dataset-fashion-mnist)")
+
+_chromium_absent = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
+
+
+def needs_chromium(test):
+    """A test that drives a browser: skipped without one, and in the slow tier."""
+    return pytest.mark.slow(_chromium_absent(test))
+
+
+def render(page):
+    """(images that decoded / images, console messages) of a page in headless Chromium."""
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=5000", "--dump-dom", page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    marker = 'data-images-ok="'
+    start = done.stdout.find(marker)
+    loaded = done.stdout[start + len(marker) : done.stdout.index('"', start + len(marker))] if start >= 0 else None
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return loaded, console
+
+
+def small(cell):
+    """The cell with a narrower, smaller-batch network: the same code path in a fraction of the time."""
+    return dataclasses.replace(cell, budget=dataclasses.replace(cell.budget, width=16, batch_size=64))
+
+
+def stop_runs_at(monkeypatch, step, which=lambda config: True):
+    """Runs the bench starts (those `which` picks by config) stop at `step`, as Ctrl-C stops them."""
+    real_train = gankit.api.train
+
+    def stop(trainer):
+        if trainer.step == step:
+            trainer.request_stop()
+
+    def train(config, **kwargs):
+        extra = (stop,) if which(config) else ()
+        return real_train(config, **{**kwargs, "callbacks": (*kwargs.get("callbacks", ()), *extra)})
+
+    monkeypatch.setattr(gankit.api, "train", train)
+    return real_train

@@ -7,6 +7,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from gankit.data import images
 
@@ -56,3 +57,20 @@ def fake_cifar10_binary(root: Path, per_file: int = 3) -> tuple[np.ndarray, np.n
                 train_images.append(pixels)
                 train_labels.append(labels)
     return np.concatenate(train_images), np.concatenate(train_labels)
+
+
+SIZES = [(40, 60), (64, 64), (100, 30), (17, 90)]
+
+
+def make_faces(folder, count=24, seed=0):
+    """A nested folder of JPEGs and PNGs of mixed sizes (and one file that is not an image)."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        width, height = SIZES[i % len(SIZES)]
+        pixels = (rng.random((height, width, 3)) * 255).astype(np.uint8)
+        pixels[height // 4: 3 * height // 4, width // 4: 3 * width // 4] = (200, 140, 90)  # a "face"
+        where = folder / ["", "a", "a/b", "c"][i % 4]
+        where.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels).save(where / f"{i}.{'jpg' if i % 2 else 'png'}")
+    (folder / "notes.txt").write_text("not an image")
+    return folder

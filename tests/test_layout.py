@@ -112,3 +112,36 @@ def test_each_package_docstring_says_what_it_may_import_as_the_layers_contract_d
             doc = ast.get_docstring(ast.parse((SRC / name / "__init__.py").read_text())) or ""
             said = " ".join(doc.split()).partition("May import (the layers below it, `lint-imports`): ")[2]
             assert said.rstrip(".").split(", ") == below, f"gankit.{name}'s docstring"
+
+
+# Modules with no behaviour of their own, so with no test module: each with why.
+UNTESTED = {
+    "__main__.py": "only calls cli.entry; tests/cli/test_cli.py runs `python -m gankit`",
+    "version.py": "only the version string",
+    "errors.py": "only exception classes",
+    "config/__init__.py": "only re-exports",
+    "benchmark/__init__.py": "only a docstring",
+    "data/__init__.py": "only a docstring",
+    "metrics/__init__.py": "only a docstring",
+    "samplers/__init__.py": "only a docstring",
+    "serve/__init__.py": "only a docstring",
+    "training/__init__.py": "only a docstring",
+    "viz/__init__.py": "only a docstring",
+}
+
+
+def mirror(module: Path) -> Path:
+    """The test module of a source module: src/gankit/X/Y.py is tested in tests/X/test_Y.py, and a package's
+    own __init__.py in tests/X/test_X.py (src/gankit/__init__.py in tests/test_gankit.py)."""
+    relative = module.relative_to(SRC)
+    name = (relative.parent.name or "gankit") if relative.name == "__init__.py" else relative.stem
+    return Path(__file__).parent / relative.parent / f"test_{name}.py"
+
+
+def test_every_module_with_behaviour_has_its_mirrored_test_module():
+    modules = sorted(str(path.relative_to(SRC)) for path in SRC.rglob("*.py"))
+    assert set(UNTESTED) <= set(modules), "UNTESTED names a module that is gone"
+    missing = [f"{module} -> {mirror(SRC / module).relative_to(SRC.parents[1])}" for module in modules
+               if module not in UNTESTED and not mirror(SRC / module).is_file()]
+    assert missing == []
+    assert [module for module in UNTESTED if mirror(SRC / module).is_file()] == [], "tested, so not UNTESTED"

@@ -1,28 +1,11 @@
-"""Every benchmark suite runs end to end at a tiny budget (the published budgets are in docs/benchmarks.md)."""
+"""The suites as data: their cells, methods, seeds and budgets (the published budgets are in docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from gankit.benchmark.runner import run_suite
 from gankit.benchmark.suites import SUITES, suite_cells
 from gankit.errors import GankitError
-
-
-@pytest.mark.slow
-def test_the_stacked_mnist_suite_with_two_seeds_counts_modes_for_every_method(tmp_path):
-    summary = run_suite("stacked-mnist", "smoke", tmp_path, seeds=2, progress=False, command="test")
-    meta = json.loads((tmp_path / "bench.json").read_text())
-    methods = SUITES["stacked-mnist"].methods
-    assert meta["cells"] == 2 * len(methods) and sorted((r["method"], r["seed"]) for r in meta["rows"]) == sorted(
-        (m, s) for m in methods for s in (0, 1))
-    for row in meta["rows"]:  # classes predicted among 1 000 digit triples, from the 500 samples of the smoke budget
-        assert 1 <= row["modes"] <= 500 and row["num_classes"] == 1000 and row["steps"] == 20
-    pacgan = tmp_path / "cells" / "stacked-mnist-5k" / "pacgan2-seed1" / "config.yaml"
-    assert "pack: 2" in pacgan.read_text()  # PacGAN trained with a D judging pairs
-    assert "| stacked-mnist-5k | pacgan2 | 2 |" in summary
 
 
 def test_seeds_multiply_the_cells_and_keep_each_method_s_settings():
@@ -55,3 +38,31 @@ def test_methods_keep_only_those_cells_and_an_unknown_method_is_one_line_before_
     result = CliRunner().invoke(main, ["bench", "modes", "--methods", "modern,nope", "--out", str(out)])
     assert result.exit_code != 0 and "suite 'modes' has no method 'nope'" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_suites_share_data_network_and_budget_and_differ_in_method_and_seed():
+    cells = suite_cells("objectives", "cpu")
+    assert len(cells) == 11 * 2 and {c.dataset for c in cells} == {"fashion-mnist"}
+    configs = {c.method: c.config("x") for c in cells}
+    assert configs["hinge-sn"]["model"]["spectral_norm"] is True and configs["ebm"]["model"]["algorithm"] == "ebm"
+    assert {c["train"]["steps"] for c in configs.values()} == {1000}
+    assert "objective" not in configs["vae"]  # views keep their own defaults
+    stacked = suite_cells("stacked-mnist", "smoke")
+    assert [c.method for c in stacked] == ["ns", "wgan-gp", "hinge-sn", "pacgan2", "modern"]
+    assert stacked[3].config("x")["model"]["pack"] == 2
+    with pytest.raises(GankitError, match="unknown budget"):
+        suite_cells("modes", "huge")
+
+
+def test_views_cells_share_a_wall_clock_and_fill_it_at_each_methods_rate():
+    from gankit.benchmark.suites import STEPS_PER_MINUTE
+
+    cells = suite_cells("views", "cpu")
+    assert {c.method for c in cells} == {"vae", "rae", "ebm", "drl", "ns", "modern-dcgan"} and len(cells) == 12
+    for cell in cells:
+        train = cell.config("run")["train"]
+        assert train["time_limit"] == 15.0
+        assert train["steps"] == max(round(STEPS_PER_MINUTE[cell.method] * 15), 1)
+    rae = next(c for c in cells if c.method == "rae").config("run")
+    assert rae["model"] == {"width": 0, "algorithm": "rae", "recipe": "modern"}  # the recipe picks its widths
+    assert all(c.config("run")["train"]["precision"] == "auto" for c in cells)

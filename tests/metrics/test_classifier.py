@@ -3,9 +3,7 @@ import shutil
 
 import pytest
 import torch
-from click.testing import CliRunner
 
-from gankit.cli import main
 from gankit.config import DataConfig
 from gankit.data.dataset import to_model_range
 from gankit.data.loading import load_dataset
@@ -69,12 +67,6 @@ def test_recipe_trains_saves_and_loads_the_same_network(tmp_path):
     assert torch.equal(loaded(x), model(x)) and loaded_card["test_accuracy"] == card["test_accuracy"]
     with pytest.raises(GankitError, match="labelled image dataset; ring8"):
         train_classifier("ring8")
-
-
-def test_features_train_command(tmp_path):
-    result = CliRunner().invoke(main, ["features", "train", "digits", "--epochs", "1", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "digits: test accuracy 0." in result.output and (tmp_path / "digits.json").is_file()
 
 
 @pytest.mark.slow

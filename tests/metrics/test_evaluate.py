@@ -1,25 +1,29 @@
 import json
 import math
-import os
 
 import pytest
 import torch
 from click.testing import CliRunner
+from PIL import Image
 
 import gankit
-from conftest import tiny_config
-from gankit.algorithms.base import seeded
+from conftest import needs_fashion, tiny_config
+from fake_data import make_faces
 from gankit.cli import main
 from gankit.config import DataConfig
 from gankit.data.loading import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.classifier import extract_features, load_classifier
 from gankit.metrics.evaluate import class_metrics as class_metrics_of
-from gankit.metrics.evaluate import compare_features, default_eval_samples, default_eval_split, evaluate_run
+from gankit.metrics.evaluate import (
+    compare_features,
+    default_eval_samples,
+    default_eval_split,
+    evaluate_run,
+    folder_content_hash,
+    real_features,
+)
 from gankit.metrics.inception import Speed
-
-needs_fashion = pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"),
-                                   reason="Debian's Fashion-MNIST absent")
 
 
 @pytest.mark.slow
@@ -34,51 +38,6 @@ def test_real_test_split_is_far_closer_to_train_than_noise_is():
     fake = compare_features(reference, extract_features(model, noise))
     assert real["fid"] * 20 < fake["fid"]
     assert real["precision"] > 0.6 and real["recall"] > 0.6 and fake["precision"] < 0.05 and fake["coverage"] < 0.05
-
-
-@pytest.mark.slow
-@needs_fashion
-def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
-    out = tmp_path / "run"
-    gankit.train(tiny_config(out, data={"name": "fashion-mnist"}, model={"net": "dcgan", "width": 8},
-                             train={"steps": 4, "batch_size": 16}))
-    result = CliRunner().invoke(main, ["eval", str(out), "--n", "300"])
-    assert result.exit_code == 0, result.output
-    card = json.loads((out / "eval-step00000004.json").read_text())
-    _, classifier = load_classifier("fashion-mnist")
-    assert card["extractor_sha256"] == classifier["sha256"] and (card["n_real"], card["n_fake"]) == (300, 300)
-    assert card["real_split"] == "test" and card["fid"] > 20 and 0 <= card["precision"] <= 1  # 4 steps: far off
-    assert isinstance(card["fid_per_class"], dict) and card["classifier_score"] >= 1
-    (cached,) = (tmp_path / "cache" / "features").rglob("fashion-mnist-test-300.safetensors")
-    stamp = cached.stat().st_mtime_ns
-    again = evaluate_run(gankit.load(out), n=300)
-    assert cached.stat().st_mtime_ns == stamp and again["fid"] == pytest.approx(card["fid"], rel=1e-9)
-
-
-@pytest.mark.slow
-@needs_fashion
-def test_eval_scores_the_ema_or_the_trained_weights_in_separate_cards(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
-    out = tmp_path / "run"
-    gankit.train(tiny_config(out, data={"name": "fashion-mnist"}, model={"net": "dcgan", "width": 8, "g_ema": 0.5},
-                             train={"steps": 6, "batch_size": 16}))
-    average, trained = gankit.load(out), gankit.load(out, weights="raw")
-    assert average.algorithm.samples_from_average and not trained.algorithm.samples_from_average
-    assert torch.equal(trained.sample(8, seed=3), average.algorithm.generator.sample(8, None, seeded(
-        torch.device("cpu"), 3)).detach())  # G's own weights, the same z
-    assert not torch.allclose(average.sample(8, seed=3), trained.sample(8, seed=3))
-    for flags in ([], ["--weights", "raw"], ["--seed", "1"], ["--split", "train"]):
-        result = CliRunner().invoke(main, ["eval", str(out), "--n", "200", *flags])
-        assert result.exit_code == 0, result.output
-    ema = json.loads((out / "eval-step00000006.json").read_text())
-    raw = json.loads((out / "eval-step00000006-raw.json").read_text())
-    assert (ema["weights"], raw["weights"]) == ("ema", "raw") and ema["fid"] != raw["fid"]
-    # another seed or split is a card of its own: the default card is not overwritten
-    other_seed = json.loads((out / "eval-step00000006-seed1.json").read_text())
-    other_split = json.loads((out / "eval-step00000006-train.json").read_text())
-    assert (ema["seed"], other_seed["seed"]) == (0, 1) and other_seed["fid"] != ema["fid"]
-    assert other_split["real_split"] == "train" and ema["real_split"] == "test"
 
 
 def test_a_run_without_ema_has_only_its_trained_weights_to_sample(tmp_path):
@@ -115,19 +74,6 @@ def test_eval_every_logs_metrics_keeps_the_best_fid_and_never_changes_training(t
 def test_eval_every_is_for_images(tmp_path):
     with pytest.raises(Exception, match="train.eval_every is for images"):
         gankit.train(tiny_config(tmp_path / "r", train={"eval_every": 5}))
-
-
-@pytest.mark.slow
-@needs_fashion
-def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
-    fids = {}
-    for fake in ("train", "test", "noise"):
-        result = CliRunner().invoke(main, ["eval", "--data", "fashion-mnist", "--fake", fake, "--n", "400"])
-        assert result.exit_code == 0, result.output
-        fids[fake] = float(result.output.split("fid ")[1].split(",")[0])
-    assert max(fids["test"], fids["train"]) < fids["noise"] / 20  # real vs real: sampling noise; noise: far
-    assert "give a RUN_DIR, or --data and --fake" in CliRunner().invoke(main, ["eval"]).output
 
 
 @pytest.mark.slow
@@ -286,3 +232,23 @@ def test_a_cifar10_card_names_the_standard_protocol_and_whether_it_was_followed(
     assert "vs 12 train images" in result.output
     assert (default_eval_samples("cifar10"), default_eval_split("cifar10")) == (50_000, "train")
     assert (default_eval_samples("fashion-mnist"), default_eval_split("fashion-mnist")) == (10_000, "test")
+
+
+def test_folder_real_features_are_cached_by_content(tmp_path):
+    faces = make_faces(tmp_path / "faces", count=8)
+    calls = []
+
+    def extract(images):
+        calls.append(len(images))
+        return images.float().flatten(1)[:, :5]
+
+    data = DataConfig(name=f"folder:{faces}", image_size=8)
+    first = real_features(data, "test", 6, extract, "key", tmp_path / "cache")
+    assert torch.equal(real_features(data, "test", 6, extract, "key", tmp_path / "cache"), first) and calls == [6]
+    before = folder_content_hash(str(faces))
+    Image.new("RGB", (20, 20), (0, 0, 0)).save(faces / "a" / "1.jpg")  # one image edited
+    assert folder_content_hash(str(faces)) != before
+    real_features(data, "test", 6, extract, "key", tmp_path / "cache")
+    assert calls == [6, 6]
+    real_features(DataConfig(name=f"folder:{faces}", image_size=16), "test", 6, extract, "key", tmp_path / "cache")
+    assert calls == [6, 6, 6]  # another size is another cache entry

@@ -1,3 +1,4 @@
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -131,3 +132,11 @@ def test_precision_recall_count_the_kth_neighbour_ball_exactly():
     assert scores.precision == pytest.approx(0.5)  # 5.5 and 6.5 inside; 19.5 and 30 outside every ball
     assert scores.density == pytest.approx((2 + 1) / 4 / 3)  # balls holding each fake, over k, averaged
     assert scores.coverage == pytest.approx(2 / 5)  # the balls of 3 and 10 hold a fake
+
+
+def test_kid_is_shown_times_a_thousand_in_inception_features_and_as_it_is_in_the_classifiers():
+    from gankit.metrics.feature_distances import shown
+
+    assert shown("kid", 0.02324, inception=True) == ("kid×10³", pytest.approx(23.24))
+    assert shown("kid", 87.2, inception=False) == ("kid", 87.2)  # the classifier's features have their own scale
+    assert shown("fid", 31.7, inception=True) == ("fid", 31.7)

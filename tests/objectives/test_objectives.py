@@ -56,16 +56,6 @@ def test_gradient_directions(name):
     assert (fake_g.grad < 0).all()
 
 
-def test_minimax_saturates_where_ns_does_not():
-    """When D confidently rejects fakes (logit -10), minimax's G gradient vanishes; ns's does not."""
-    grads = {}
-    for name in ("minimax", "ns"):
-        fake = torch.tensor([-10.0], requires_grad=True)
-        build_objective(name).generator_loss(fake).backward()
-        grads[name] = fake.grad.abs().item()
-    assert grads["minimax"] < 1e-4 < 0.9 < grads["ns"]
-
-
 @pytest.mark.parametrize("name", OBJECTIVES.names())
 def test_losses_finite_at_extreme_scores(name):
     objective = build_objective(name)
@@ -77,22 +67,6 @@ def test_losses_finite_at_extreme_scores(name):
 def test_wasserstein_estimate_is_logged():
     stats = build_objective("wgan").after_discriminator_update(torch.tensor(REAL), torch.tensor(FAKE))
     assert stats["wasserstein"].item() == pytest.approx(1.0)
-
-
-def test_began_k_follows_the_equilibrium_and_stays_in_unit_interval():
-    began = build_objective("began", {"began_gamma": 0.5, "began_k_lr": 0.1})
-    real, fake = torch.tensor([-2.0, -2.0]), torch.tensor([-0.5, -0.5])  # L(x) = 2, L(G(z)) = 0.5
-    stats = began.after_discriminator_update(real, fake)
-    assert began.k.item() == pytest.approx(0.1 * (0.5 * 2 - 0.5))  # k grows while gamma·L(x) > L(G(z))
-    assert stats["began_convergence"].item() == pytest.approx(2 + abs(0.5 * 2 - 0.5))
-    for _ in range(100):
-        began.after_discriminator_update(real, fake)
-    assert began.k.item() == 1.0  # clipped, not beyond
-    for _ in range(100):
-        began.after_discriminator_update(fake, real)  # now L(G(z)) > gamma·L(x): k falls
-    assert began.k.item() == 0.0
-    began.k.fill_(0.5)
-    assert began.discriminator_loss(real, fake).item() == pytest.approx(2 - 0.5 * 0.5)
 
 
 def test_unknown_objective_lists_valid_names():

@@ -1,12 +1,9 @@
-import errno
 import json
-import os
 from pathlib import Path
 
 import pytest
 import torch
 
-from gankit import files
 from gankit.errors import CheckpointError
 from gankit.training import checkpoint as ckpt
 
@@ -68,20 +65,6 @@ def test_optimizer_state_round_trips_exactly(tmp_path):
             assert torch.equal(value, b["state"][pid][key])
 
 
-def test_write_atomic_leaves_old_file_on_failure(tmp_path, monkeypatch):
-    target = tmp_path / "x.json"
-    files.write_atomic(target, b"old")
-
-    def boom(*args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(files.os, "replace", boom)
-    with pytest.raises(OSError):
-        files.write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
-
-
 def test_rng_states_round_trip():
     rng = torch.Generator().manual_seed(3)
     states = ckpt.rng_state_tensors(rng)
@@ -90,21 +73,3 @@ def test_rng_states_round_trip():
     assert torch.equal(torch.randn(3, generator=rng), expected[0]) and torch.equal(torch.randn(3), expected[1])
 
 
-def test_write_atomic_follows_the_umask_and_names_the_file_it_lost(tmp_path, monkeypatch):
-    umask = os.umask(0o077)
-    try:
-        files.write_atomic(tmp_path / "private.json", b"{}")
-    finally:
-        os.umask(umask)
-    files.write_atomic(tmp_path / "plain.json", b"{}")
-    assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600  # not mkstemp's mode: the umask's
-    assert (tmp_path / "plain.json").stat().st_mode & 0o777 == 0o666 & ~umask
-
-    def full_disk(*args):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(files.os, "replace", full_disk)
-    with pytest.raises(OSError) as err:
-        files.write_atomic(tmp_path / "plain.json", b"{\"new\": 1}")
-    assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / "plain.json")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json", "private.json"]

@@ -2,11 +2,8 @@
 
 import json
 
-from click.testing import CliRunner
-
 import gankit
 from conftest import tiny_config
-from gankit.cli import main
 from gankit.config import Config
 from gankit.training.estimate import estimate
 
@@ -24,10 +21,3 @@ def test_the_card_times_real_steps_and_sizes_the_checkpoint_the_run_writes(tmp_p
     assert abs(card.checkpoint_bytes - written) <= 0.01 * written  # the same tensors, another step
 
 
-def test_train_estimate_prints_the_card_and_writes_nothing(tmp_path):
-    out = tmp_path / "run"
-    result = CliRunner().invoke(main, ["train", "--steps", "3000", "--estimate", "--out", str(out),
-                                       "--set", "train.threads=1"])
-    assert result.exit_code == 0, result.output
-    assert "images per second" in result.output and "this run's 3,000 steps" in result.output
-    assert not out.exists()

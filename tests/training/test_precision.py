@@ -9,10 +9,9 @@ import pytest
 import torch
 from click.testing import CliRunner
 from safetensors.torch import load_file
-from test_trainer import poison_discriminator
 
 import gankit
-from conftest import tiny_config
+from conftest import poison_discriminator, tiny_config
 from gankit.cli import main
 from gankit.training.precision import choose_precision
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import gankit
-from conftest import tiny_config
+from conftest import poison_discriminator, tiny_config
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.config.defaults import OBJECTIVE_DEFAULTS
@@ -162,71 +162,6 @@ def test_g_first_order(tmp_path):
     assert [p.name for p in trainer.phases] == ["generator", "discriminator"]
 
 
-def test_run_folder_is_self_describing(tmp_path):
-    run = gankit.train(tiny_config(tmp_path / "r"))
-    root = run.run_dir
-    for name in ("config.yaml", "run.json", "metrics.jsonl", "progress.png", "modes.json",
-                 "checkpoints/last.json", "samples/step-00000010.png", "samples/step-00000020.png"):
-        assert (root / name).is_file(), name
-    assert list((root / "tb").glob("events.out.tfevents.*"))
-    lines = [json.loads(line) for line in (root / "metrics.jsonl").read_text().splitlines()]
-    assert [line["step"] for line in lines] == [5, 10, 15, 20]
-    assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "updates/generator"} <= lines[0].keys()
-    modes = json.loads((root / "modes.json").read_text())
-    assert modes["num_modes"] == 8 and 0 <= modes["high_quality"] <= 1
-    saved = gankit.Config.from_yaml(root / "config.yaml")
-    assert saved.train.batch_size == 64 and saved.optim.lr_g == 1e-3  # set by the test; mlp default
-
-
-def test_the_default_run_folder_names_the_objective_that_trains():
-    from gankit.training.run_folder import default_run_name
-
-    assert re.fullmatch(r"runs/ring8-auto-ns-\d{8}-\d{6}", default_run_name(Config()))
-    modern = Config().override({"model.recipe": "modern"})
-    assert default_run_name(modern).startswith("runs/ring8-auto-rpgan-modern-")  # the recipe's objective, named
-    mine = modern.override({"objective.name": "hinge", "data.name": "folder:/data/faces/"})
-    assert default_run_name(mine).startswith("runs/folder-_data_faces-auto-hinge-modern-")
-    vae = Config().override({"model.algorithm": "vae"})  # no GAN objective trains a VAE: none is named
-    assert re.fullmatch(r"runs/ring8-vae-\d{8}-\d{6}", default_run_name(vae))
-
-
-@pytest.mark.slow
-def test_existing_run_is_not_overwritten(tmp_path):
-    gankit.train(tiny_config(tmp_path / "r"))
-    with pytest.raises(GankitError, match="already holds a run.*gankit resume"):
-        gankit.train(tiny_config(tmp_path / "r"))
-    (tmp_path / "r" / "samples" / "stale.png").write_bytes(b"old")
-    gankit.train(tiny_config(tmp_path / "r"), overwrite=True)
-    assert not (tmp_path / "r" / "samples" / "stale.png").exists()
-    assert len(list((tmp_path / "r" / "tb").glob("events.*"))) == 1
-
-
-@pytest.mark.parametrize("bad", [{"data": {"name": "folder:/nonexistent-gankit-images"}},
-                                 {"data": {"name": "digits"}, "train": {"batch_size": 100_000}}])
-def test_a_start_that_fails_on_its_data_leaves_no_run_folder(tmp_path, bad):
-    """The data is only read once the folder is locked; when it fails, the folder the start made goes again."""
-    with pytest.raises(GankitError):
-        gankit.train(tiny_config(tmp_path / "runs" / "r", **bad))
-    assert not (tmp_path / "runs" / "r").exists()
-    (tmp_path / "kept").mkdir()
-    (tmp_path / "kept" / "notes.txt").write_text("mine")  # a folder the user made is never removed
-    with pytest.raises(GankitError):
-        gankit.train(tiny_config(tmp_path / "kept", **bad))
-    assert (tmp_path / "kept" / "notes.txt").read_text() == "mine"
-
-
-def poison_discriminator(at_steps):
-    """A callback that puts a NaN into D's weights after the given steps (the loss becomes NaN)."""
-
-    def callback(trainer):
-        if trainer.step in at_steps:
-            at_steps.discard(trainer.step)
-            with torch.no_grad():
-                next(trainer.algorithm.discriminator.parameters()).fill_(float("nan"))
-
-    return callback
-
-
 @pytest.mark.slow
 def test_nan_rolls_back_to_the_last_good_checkpoint_and_continues(tmp_path):
     run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(poison_discriminator({12}),))
@@ -276,16 +211,6 @@ def test_every_objective_trains_and_logs_its_health(tmp_path, name):
         penalties = [key for key in last if key.startswith("penalty") and key != "penalty_scale"]
         assert penalties and all(last[key] > 0 for key in penalties)
     assert run.config.gan.d_steps == OBJECTIVE_DEFAULTS[name].get("gan.d_steps", 1)
-
-
-def test_load_and_sample(tmp_path):
-    gankit.train(tiny_config(tmp_path / "r"))
-    run = gankit.load(tmp_path / "r")
-    a, b = run.sample(16, seed=1), run.sample(16, seed=1)
-    assert a.shape == (16, 2) and torch.equal(a, b)
-    assert not torch.equal(a, run.sample(16, seed=2))
-    with pytest.raises(GankitError, match="unconditional"):
-        run.sample(4, labels=1)
 
 
 @pytest.mark.parametrize("name", OBJECTIVES.names())

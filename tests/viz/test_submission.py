@@ -1,42 +1,17 @@
-"""The GAN homework's workflow: a folder of faces, an instance-norm critic, the 1.jpg … N.jpg submission and its
-flat .tgz, the gradient-norm plot, and Inception FID against a folder."""
+"""The GAN homework's workflow on a folder of faces: the 1.jpg … N.jpg submission and its flat .tgz, the
+gradient-norm plot, and Inception FID against a folder (loading the faces and the instance-norm critic are
+tested in tests/data/test_images.py and tests/nets/test_dcgan.py)."""
 
 import json
 import tarfile
 
-import numpy as np
 import pytest
-import torch
-from click.testing import CliRunner
 from PIL import Image
 
-from gankit.cli import main
-from gankit.config import Config, DataConfig
-from gankit.data.loading import load_dataset
-from gankit.errors import ConfigError
-from gankit.metrics.evaluate import folder_content_hash, real_features
+from conftest import invoke
+from fake_data import make_faces
+from gankit.metrics.evaluate import folder_content_hash
 from gankit.metrics.inception import weights_path
-from gankit.nets.dcgan import DCGANDiscriminator
-
-SIZES = [(40, 60), (64, 64), (100, 30), (17, 90)]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def make_faces(folder, count=24, seed=0):
-    """A nested folder of JPEGs and PNGs of mixed sizes (and one file that is not an image)."""
-    rng = np.random.default_rng(seed)
-    for i in range(count):
-        width, height = SIZES[i % len(SIZES)]
-        pixels = (rng.random((height, width, 3)) * 255).astype(np.uint8)
-        pixels[height // 4: 3 * height // 4, width // 4: 3 * width // 4] = (200, 140, 90)  # a "face"
-        where = folder / ["", "a", "a/b", "c"][i % 4]
-        where.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(pixels).save(where / f"{i}.{'jpg' if i % 2 else 'png'}")
-    (folder / "notes.txt").write_text("not an image")
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -54,38 +29,6 @@ def homework_runs(tmp_path_factory):
         assert result.exit_code == 0, result.output
         runs[objective] = out
     return root, faces, runs
-
-
-def test_a_nested_folder_of_mixed_jpegs_and_pngs_loads_at_64(tmp_path):
-    faces = make_faces(tmp_path / "faces")
-    data = load_dataset(DataConfig(name=f"folder:{faces}"))
-    assert data.data.shape == (24, 3, 64, 64) and data.data.dtype == torch.uint8
-    # a 100x30 picture is center-cropped, not squashed: its "face" block is in the middle of the 64x64 image
-    centre = data.data[2, :, 28:36, 28:36].float().mean((1, 2))
-    assert torch.allclose(centre, torch.tensor([200.0, 140.0, 90.0]), atol=12)
-    grey = load_dataset(DataConfig(name=f"folder:{faces}", image_size=32, channels=1))
-    assert grey.data.shape == (24, 1, 32, 32)
-
-
-def test_instance_norm_critic_scores_each_image_alone_and_batch_norm_is_unchanged():
-    torch.manual_seed(0)
-    critic = DCGANDiscriminator(3, 16, width=8, norm="instance")
-    kinds = [type(m).__name__ for m in critic.body]
-    assert "InstanceNorm2d" in kinds and "BatchNorm2d" not in kinds
-    x = torch.randn(6, 3, 16, 16)
-    critic.train()
-    alone = critic(x[:1])
-    assert torch.allclose(critic(x)[:1], alone, atol=1e-6)  # no coupling between the batch's samples
-    batch = DCGANDiscriminator(3, 16, width=8)  # the default: DCGAN's batch norm, no norm on the input layer
-    assert [type(m).__name__ for m in batch.body] == ["Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU",
-                                                      "Flatten"]
-    assert batch.body[0].bias is not None and batch.body[2].bias is None
-
-
-def test_d_norm_accepts_instance_and_names_the_field_otherwise():
-    assert Config.from_dict({"model": {"d_norm": "instance"}}).model.d_norm == "instance"
-    with pytest.raises(ConfigError, match="model.d_norm"):
-        Config.from_dict({"model": {"d_norm": "layer"}})
 
 
 def test_submission_files_are_numbered_flat_and_reproducible(homework_runs, tmp_path):
@@ -149,33 +92,6 @@ def test_grad_norm_plot_of_clipping_against_the_penalty(homework_runs, tmp_path)
     empty.mkdir()
     result = invoke("plot", "grad-norms", empty, "--out", tmp_path / "no.png")
     assert result.exit_code == 1 and "metrics.jsonl" in result.output
-
-
-def test_layers_sort_by_depth():
-    from gankit.viz.curves import depth_key
-
-    names = ["head", "body.10", "body.2", "embed", "body.0"]
-    assert sorted(names, key=depth_key) == ["body.0", "body.2", "body.10", "embed", "head"]
-
-
-def test_folder_real_features_are_cached_by_content(tmp_path):
-    faces = make_faces(tmp_path / "faces", count=8)
-    calls = []
-
-    def extract(images):
-        calls.append(len(images))
-        return images.float().flatten(1)[:, :5]
-
-    data = DataConfig(name=f"folder:{faces}", image_size=8)
-    first = real_features(data, "test", 6, extract, "key", tmp_path / "cache")
-    assert torch.equal(real_features(data, "test", 6, extract, "key", tmp_path / "cache"), first) and calls == [6]
-    before = folder_content_hash(str(faces))
-    Image.new("RGB", (20, 20), (0, 0, 0)).save(faces / "a" / "1.jpg")  # one image edited
-    assert folder_content_hash(str(faces)) != before
-    real_features(data, "test", 6, extract, "key", tmp_path / "cache")
-    assert calls == [6, 6]
-    real_features(DataConfig(name=f"folder:{faces}", image_size=16), "test", 6, extract, "key", tmp_path / "cache")
-    assert calls == [6, 6, 6]  # another size is another cache entry
 
 
 def test_against_takes_a_folder_and_says_so(homework_runs, tmp_path):

@@ -1,55 +1,22 @@
-"""The generator alone done well: the ex-post Gaussian mixture on codes and the RAE's penalties."""
+"""The auto-encoders as algorithms: the RAE's penalties, the VAE's likelihoods and ELBO, sampling from fitted codes."""
 
 from __future__ import annotations
+
+import json
+import math
 
 import pytest
 import torch
 
 import gankit
-from conftest import tiny_config
+from conftest import DIGITS_VAE, tiny_config
 from gankit.algorithms import build_algorithm
-from gankit.algorithms.autoencoder.density import GaussianMixture
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
-from gankit.errors import ConfigError
 
 POINTS = DataSpec(name="fake", kind="points", sample_shape=(2,))
-CENTRES = torch.tensor([[-5.0, 0.0], [0.0, 5.0], [5.0, 0.0]])
-
-
-def clusters(per_cluster: int = 600, std: float = 0.3) -> torch.Tensor:
-    noise = torch.randn(len(CENTRES), per_cluster, 2, generator=torch.Generator().manual_seed(3)) * std
-    return (CENTRES[:, None] + noise).reshape(-1, 2)
-
-
-def test_the_mixture_recovers_a_known_mixtures_means_and_weights():
-    mixture = GaussianMixture(3, 2)
-    mixture.fit(clusters(), seed=0)
-    order = mixture.means[:, 0].argsort()
-    assert torch.allclose(mixture.means[order], CENTRES, atol=0.05)
-    assert torch.allclose(mixture.log_weights.exp(), torch.full((3,), 1 / 3), atol=0.01)
-    covariance = mixture.chol @ mixture.chol.transpose(1, 2)
-    assert torch.allclose(covariance[:, 0, 0], torch.full((3,), 0.09), atol=0.02)
-    again = GaussianMixture(3, 2)
-    again.fit(clusters(), seed=0)
-    assert torch.equal(again.means, mixture.means)  # seeded: the same codes give the same mixture
-
-
-def test_mixture_samples_come_from_its_components():
-    mixture = GaussianMixture(3, 2)
-    mixture.fit(clusters(), seed=0)
-    eps = torch.randn(3000, 2, generator=torch.Generator().manual_seed(1))
-    z = mixture.sample(eps, torch.Generator().manual_seed(2))
-    nearest = torch.cdist(z, CENTRES).min(1)
-    assert (nearest.values < 4 * 0.3).float().mean() > 0.99
-    assert torch.bincount(nearest.indices, minlength=3).min() > 800  # every component drawn, by its weight
-
-
-def test_a_mixture_needs_at_least_as_many_codes_as_components():
-    with pytest.raises(ValueError, match="2 codes cannot fit 3"):
-        GaussianMixture(3, 2).fit(torch.randn(2, 2))
 
 
 def rae(regulariser: str):
@@ -94,42 +61,6 @@ def test_a_gmm_density_is_fitted_when_training_ends_saved_and_sampled_by_load(tm
     assert torch.equal(drawn, expected)
 
 
-@pytest.mark.parametrize("key, value, words", [("vae.density_components", 0, "vae.density_components must be"),
-                                               ("vae.density_examples", 3, "vae.density_examples must be at least"),
-                                               ("vae.code_penalty", -1.0, "vae.code_penalty must be >= 0")])
-def test_bad_density_and_penalty_settings_are_one_line(key, value, words):
-    with pytest.raises(ConfigError, match=words):
-        Config().override({"model.algorithm": "rae", key: value})
-
-
-def test_the_second_stage_vae_learns_toy_codes_it_can_then_sample():
-    """Dai & Wipf's second stage on codes from three clusters: its samples land near the clusters, in their
-    proportions, and far fewer fall between them than from one Gaussian fitted to the same codes."""
-    from gankit.algorithms.autoencoder.density import LatentVAE
-
-    torch.manual_seed(0)
-    codes = clusters(per_cluster=1000, std=0.3)
-    second = LatentVAE(2, 64)
-    with torch.no_grad():
-        first_loss = float(second.negative_elbo((codes - codes.mean(0)) / codes.std(0),
-                                                torch.Generator().manual_seed(0)).mean())
-    loss = second.fit(codes, steps=1500, seed=0)
-    assert loss < first_loss - 1 and bool(second.fitted)
-    samples = second.sample(torch.randn(3000, 2, generator=torch.Generator().manual_seed(1)))
-    nearest = torch.cdist(samples, CENTRES).min(1)
-    near = nearest.values < 1.5
-    assert near.float().mean() > 0.7
-    shares = torch.bincount(nearest.indices[near], minlength=3).float() / near.sum()
-    assert torch.allclose(shares, torch.full((3,), 1 / 3), atol=0.1)
-    gaussian = codes.mean(0) + torch.randn(3000, 2, generator=torch.Generator().manual_seed(1)) * codes.std(0)
-    assert (torch.cdist(gaussian, CENTRES).min(1).values < 1.5).float().mean() < near.float().mean() - 0.15
-    torch.manual_seed(0)
-    again = LatentVAE(2, 64)
-    torch.manual_seed(0)
-    same = LatentVAE(2, 64)
-    assert again.fit(codes, steps=20, seed=4) == same.fit(codes, steps=20, seed=4)  # seeded
-
-
 def test_the_optimal_sigma_loss_is_the_gaussian_likelihood_at_the_batchs_own_sigma():
     """σ-VAE: -log N(x; x̂, σ²I) with σ² = the batch's mean squared error per pixel."""
     config = resolve(Config.from_dict(tiny_config("unused", data={"name": "digits"},
@@ -160,3 +91,52 @@ def test_a_two_stage_run_fits_its_second_vae_and_samples_from_it(tmp_path):
     expected = loaded.algorithm.decode(second.sample(eps))
     assert torch.equal(loaded.algorithm.sample(5, generator=torch.Generator().manual_seed(0)), expected)
     assert run.step == 6
+
+
+def test_vae_logs_a_falling_test_elbo_and_writes_its_pictures(tmp_path):
+    run = gankit.train(tiny_config(tmp_path / "vae", **DIGITS_VAE))
+    lines = [json.loads(line) for line in (tmp_path / "vae" / "metrics.jsonl").read_text().splitlines()]
+    elbo = [line["test_neg_elbo"] for line in lines if "test_neg_elbo" in line]
+    assert len(elbo) == 2 and elbo[1] < elbo[0]
+    train_line = next(line for line in lines if "neg_elbo" in line)
+    assert train_line["neg_elbo"] == pytest.approx(train_line["reconstruction"] + train_line["kl"], rel=1e-5)
+    for picture in ("reconstructions.png", "interpolation.png", "progress.png"):
+        assert (tmp_path / "vae" / picture).is_file()
+    assert run.sample(6).shape == (6, 1, 8, 8)
+
+
+def test_ae_samples_from_a_gaussian_fitted_to_its_codes(tmp_path):
+    ae = {**DIGITS_VAE, "model": {**DIGITS_VAE["model"], "algorithm": "ae"}}
+    run = gankit.train(tiny_config(tmp_path / "ae", **ae))
+    algorithm = run.algorithm
+    assert int(algorithm.codes_seen) == 40 * 32
+    z = algorithm.sample_latent(20_000, torch.Generator().manual_seed(0))
+    assert torch.allclose(z.mean(0), algorithm.code_mean, atol=0.05 * float(algorithm.code_mean.abs().max() + 1))
+    # the codes' covariance, not the identity: feed codes of a known covariance and sample it back
+    algorithm.codes_seen.zero_()
+    codes = torch.randn(50_000, 4, generator=torch.Generator().manual_seed(1)) * torch.linspace(0.2, 3.0, 4)
+    algorithm._track_codes(codes)
+    drawn = algorithm.sample_latent(50_000, torch.Generator().manual_seed(2))
+    assert torch.allclose(drawn.std(0), torch.linspace(0.2, 3.0, 4), rtol=0.05)
+
+
+def test_the_gaussian_reconstruction_loss_is_the_gaussian_negative_log_likelihood():
+    torch.manual_seed(0)
+    config = resolve(Config().override({"model.algorithm": "vae", "vae.reconstruction": "gaussian",
+                                        "vae.gaussian_std": 0.3, "model.width": 8, "model.latent_dim": 4}), "image")
+    from gankit.algorithms import build_algorithm
+    from gankit.data.spec import DataSpec
+
+    vae = build_algorithm(config, DataSpec(name="fake", kind="image", sample_shape=(1, 8, 8)))
+    x, z = torch.rand(5, 1, 8, 8) * 2 - 1, torch.randn(5, 4)
+    mean = vae.generator(z)
+    expected = -torch.distributions.Normal(mean, 0.3).log_prob(x).flatten(1).sum(1)
+    assert torch.allclose(vae.reconstruction_loss(x, z), expected, rtol=1e-5)
+
+
+def test_a_vae_with_the_gaussian_likelihood_trains_on_images(tmp_path):
+    vae = {**DIGITS_VAE, "vae": {"reconstruction": "gaussian"}}
+    run = gankit.train(tiny_config(tmp_path / "g", **vae))
+    assert run.config.vae.reconstruction == "gaussian" and (tmp_path / "g" / "reconstructions.png").is_file()
+    lines = [json.loads(line) for line in (tmp_path / "g" / "metrics.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(line["loss"]) for line in lines if "loss" in line)

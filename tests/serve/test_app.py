@@ -8,58 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-import torch
-from click.testing import CliRunner
 
 import gankit
-from conftest import tiny_config
-from gankit.cli import main
+from conftest import CHROMIUM, PNG, needs_chromium
 from gankit.serve.server import running
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-_chromium_absent = pytest.mark.skipif(CHROMIUM is None, reason="chromium absent (apt-get install chromium)")
-
-
-def needs_chromium(test):
-    """A test that drives a browser: skipped without one, and in the slow tier."""
-    return pytest.mark.slow(_chromium_absent(test))
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def runs_dir(tmp_path_factory, session_cache):
-    """Two tiny ring8 runs (ns, lsgan), a conditional digits GAN, and a copy of a run whose tensors were damaged;
-    beside RUNS_DIR, a secret file that no request may read."""
-    root = tmp_path_factory.mktemp("serve")
-    runs = root / "runs"
-    with pytest.MonkeyPatch.context() as patch:  # as conftest's per-test fixture: nothing written under ~
-        patch.setattr("gankit.data.catalog.DEFAULT_CACHE", session_cache)
-        patch.setenv("GANKIT_CACHE", str(session_cache))
-        gankit.train(tiny_config(runs / "ring-ns"))
-        gankit.train(tiny_config(runs / "ring-lsgan", objective={"name": "lsgan"}))
-        gankit.train(tiny_config(runs / "digits", data={"name": "digits"}, model={"width": 8, "conditional": True},
-                                 train={"batch_size": 16}))
-    card = {"fid": 81.234567, "kid": 0.0312, "kid_std": 2.3e-14, "precision": 0.41, "recall": 0.29,
-            "fid_per_class": {str(c): 100.0 + c for c in range(10)}, "extractor": "classifier:digits",
-            "extractor_sha256": "0123456789abcdef" * 4, "protocol": "a long protocol description " * 3}
-    (runs / "digits" / "eval-step00000020.json").write_text(json.dumps(card))  # as wide as a real card gets
-    shutil.copytree(runs / "ring-ns", runs / "damaged")
-    tensors = json.loads((runs / "damaged" / "checkpoints" / "last.json").read_text())["tensors"]
-    path = runs / "damaged" / "checkpoints" / tensors
-    data = bytearray(path.read_bytes())
-    data[-1] ^= 0xFF  # one flipped bit of one weight: still a readable safetensors file, but not the one hashed
-    path.write_bytes(bytes(data))
-    (root / "secret.png").write_bytes(PNG + b"TOP-SECRET-BYTES")
-    (runs / "ring-ns" / "link.png").symlink_to(root / "secret.png")
-    return runs
 
 
 @pytest.fixture(scope="module")
@@ -184,19 +144,6 @@ def test_bad_input_is_a_4xx_with_one_line(server, path, body, status, words):
     assert (got, list(answer)) == (status, ["error"]) and words in answer["error"] and "\n" not in answer["error"]
 
 
-def test_the_ascent_job_reports_each_langevin_step(runs_dir):
-    from gankit.serve import pictures
-    from gankit.serve.jobs import Job
-    from gankit.training.run_folder import RunFolder
-
-    job, seen = Job("id", "ascent"), []
-    job.report = lambda stage, progress: seen.append((stage, progress))  # type: ignore[method-assign]
-    png = pictures.ascent(RunFolder(runs_dir / "ring-ns"), seed=0, n=8, steps=4)(job)
-    steps = [stage for stage, _ in seen if stage.startswith("Langevin")]
-    assert png.startswith(PNG) and steps == [f"Langevin step {i} of 4 (500 chains on D)" for i in range(1, 5)]
-    assert [p for _, p in seen] == sorted(p for _, p in seen)
-
-
 def test_a_damaged_checkpoint_is_never_loaded(server, monkeypatch):
     import gankit.serve.pictures
 
@@ -228,33 +175,6 @@ def test_live_training_is_one_at_a_time_and_leaves_a_normal_run_folder(server, r
     run = gankit.load(runs_dir / live["run"])  # a normal run folder: loads, and resumes from its checkpoint
     assert run.step == state["step"] and run.config.train.seed == 1
     assert json.loads(get(server, "/api/run?run=" + live["run"])[1])["checkpoint"]["state"] == "ok"
-
-
-def test_interpolation_runs_from_one_seeds_sample_to_the_others(runs_dir):
-    run = gankit.load(runs_dir / "ring-ns")
-    line = run.interpolate(0, 5, steps=4)
-    assert line.shape == (4, 2)
-    ends = run.sample(1, seed=0)[0], run.sample(1, seed=5)[0]  # the same z as the two seeds' samples
-    assert torch.allclose(line[0], ends[0], atol=1e-5) and torch.allclose(line[-1], ends[1], atol=1e-5)
-    assert not torch.allclose(line[0], line[-1], atol=1e-3) and not torch.allclose(line[1], line[0], atol=1e-4)
-
-
-def test_the_serve_command_refuses_a_missing_folder_in_one_line(tmp_path):
-    result = CliRunner().invoke(main, ["serve", str(tmp_path / "nowhere")])
-    assert result.exit_code == 1 and "is not a folder of runs" in result.output and len(result.output.splitlines()) == 1
-
-
-@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
-def test_the_serve_command_listens_on_loopback_unless_told_and_prints_the_url(tmp_path, monkeypatch, host, warned):
-    import gankit.serve.server
-
-    served = []
-    monkeypatch.setattr(gankit.serve.server, "serve", lambda runs, sock: served.append(sock.getsockname()[:2]))
-    args = ["serve", str(tmp_path), "--port", "0"] + ([] if host == "127.0.0.1" else ["--host", host])
-    result = CliRunner().invoke(main, args)
-    (address, port), = served
-    assert result.exit_code == 0 and address == host and f"http://{host}:{port}/" in result.output
-    assert ("warning: listening on 0.0.0.0" in result.output) == warned
 
 
 # -- in the browser ---------------------------------------------------------------------------------------------
@@ -388,37 +308,3 @@ def test_every_answer_says_nosniff_and_allows_only_the_servers_own_scripts(serve
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-def test_the_host_header_is_read_for_every_loopback_name():
-    from gankit.serve.guard import host_name
-    from gankit.serve.server import LOOPBACK_NAMES
-
-    assert [host_name(h) for h in ("[::1]:8000", "localhost:80", "127.0.0.1", "[::1]")] == \
-        ["::1", "localhost", "127.0.0.1", "::1"]
-    assert host_name("rebound.example:8000") not in LOOPBACK_NAMES
-
-
-def test_picture_jobs_are_bounded_and_a_stopping_server_ends_the_running_one():
-    import threading
-
-    from gankit.serve.jobs import MAX_WAITING, Jobs, TooMany
-
-    release, reports = threading.Event(), []
-
-    def slow(job):
-        while not release.is_set():
-            job.report("working", 0.5)  # a stopping server ends the work here
-            reports.append(1)
-            release.wait(0.01)
-        return b"png"
-
-    jobs = Jobs()
-    accepted = [jobs.submit("slow", slow) for _ in range(MAX_WAITING)]
-    with pytest.raises(TooMany, match="picture jobs are waiting"):
-        jobs.submit("slow", slow)
-    assert all(jobs.get(job.id) is job for job in accepted)  # every accepted job keeps its id
-    jobs.shutdown()
-    deadline = time.monotonic() + 5
-    while accepted[0].state == "running" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert accepted[0].state == "failed" and "stopping" in accepted[0].error
-    release.set()

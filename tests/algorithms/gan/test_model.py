@@ -12,7 +12,6 @@ from gankit.config import Config
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
 from gankit.nets import build_networks
-from gankit.nets.ema import EMA
 from gankit.training.trainer import Trainer
 
 IMAGES = DataSpec(name="fake", kind="image", sample_shape=(1, 16, 16), class_names=tuple("0123456789"))
@@ -44,17 +43,6 @@ def test_wgan_clips_every_critic_weight(tmp_path):
     assert run.config.objective.clip == 0.01 and run.config.optim.name == "rmsprop"
     weights = torch.cat([p.flatten() for p in run.discriminator.parameters()])
     assert weights.abs().max().item() == pytest.approx(0.01)  # at the bound (RMSprop's first steps are large)
-
-
-def test_ema_trails_the_generator_with_its_ramped_decay():
-    generator = torch.nn.Linear(3, 2)
-    ema = EMA(generator, decay=0.999)
-    before = ema.average.weight.detach().clone()
-    with torch.no_grad():
-        generator.weight.add_(1.0)
-    ema.update(generator)  # first update: decay min(0.999, 1/10) = 0.1
-    assert torch.allclose(ema.average.weight, 0.1 * before + 0.9 * generator.weight)
-    assert ema.average.weight.requires_grad is False and int(ema.updates) == 1
 
 
 @pytest.mark.slow
@@ -130,29 +118,6 @@ def test_acgan_discriminator_classifies_and_generator_is_conditional():
     assert algorithm.discriminator.embed is None and algorithm.discriminator.classifier.out_features == 10
     score, logits = algorithm.discriminator.evaluate(torch.randn(3, 1, 16, 16))
     assert score.shape == (3,) and logits.shape == (3, 10)
-
-
-def test_minibatch_std_lets_d_see_a_batch_without_variety():
-    from gankit.nets.mlp import MLPDiscriminator
-
-    torch.manual_seed(0)
-    discriminator = MLPDiscriminator(2, 16, 2, minibatch_std=True)
-    same = torch.ones(8, 2)
-    assert discriminator.representation(same)[:, -1].abs().max() == 0  # no spread, the extra feature is 0
-    varied = torch.randn(8, 2)
-    h = discriminator.features(varied)
-    assert torch.allclose(discriminator.representation(varied)[:, -1], h.std(0, unbiased=False).mean().expand(8))
-    # a sample's score depends on the rest of its batch: that is how D sees the batch's variety
-    alone, with_others = discriminator(varied[:1].repeat(8, 1))[0], discriminator(varied)[0]
-    assert not torch.allclose(alone, with_others)
-    toy = resolve(Config(), "points")
-    images = resolve(Config(), "image")
-    assert (toy.model.minibatch_std, images.model.minibatch_std) == (True, False)
-    assert (toy.model.g_ema, images.model.g_ema) == (0.999, 0.0)
-    toy_hinge = resolve(Config().override({"objective.name": "hinge"}), "points")
-    assert (toy_hinge.model.spectral_norm, toy_hinge.optim.lr_g, toy_hinge.optim.lr_d) == (False, 3e-4, 1e-3)
-    toy_gp = resolve(Config().override({"objective.name": "wgan-gp", "model.g_ema": 0}), "points")  # 0 kept
-    assert (toy_gp.model.minibatch_std, toy_gp.model.g_ema, toy_gp.objective.penalty_weight) == (False, 0, 0.1)
 
 
 @pytest.mark.parametrize("algorithm", ["began", "lazy-gp", "ae"])

@@ -1,0 +1,40 @@
+import json
+from types import SimpleNamespace
+
+import torch
+from PIL import Image
+
+import gankit
+from conftest import tiny_config
+
+
+def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
+    config = tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"buffer_size": 200, "langevin_steps": 5})
+    run = gankit.train(config)
+    frames = sorted((tmp_path / "ebm" / "landscape").glob("step-*.png"))
+    assert [f.name for f in frames] == [f"step-{s:08d}.png" for s in (5, 10, 15, 20)]
+    with Image.open(tmp_path / "ebm" / "landscape.gif") as gif:  # one GIF frame per landscape frame, same size
+        assert gif.n_frames == len(frames) and gif.size == Image.open(frames[0]).size
+    line = json.loads((tmp_path / "ebm" / "metrics.jsonl").read_text().splitlines()[-1])
+    # the GIF redraws every frame from its saved scores on one colour scale: the whole run's 1st-99th percentile
+    from safetensors.torch import load_file
+
+    import gankit.training.outputs as outputs
+
+    scores = torch.cat([load_file(f.with_suffix(".safetensors"))["scores"].flatten() for f in frames])
+    drawn = []
+    original = outputs.save_landscape
+
+    def recording(*args, **kwargs):
+        drawn.append(kwargs["scale"])
+        return original(*args, **kwargs)
+
+    outputs.save_landscape = recording
+    try:
+        outputs.Outputs.landscape_gif(SimpleNamespace(folder=run.folder, real_points=None))  # type: ignore[arg-type]
+    finally:
+        outputs.save_landscape = original
+    expected = (float(scores.quantile(0.01)), float(scores.quantile(0.99)))
+    assert len(drawn) == len(frames) and set(drawn) == {expected} and expected[0] < expected[1]
+    assert {"d_real", "d_fake", "energy_magnitude"} <= line.keys()
+    assert run.sample(7).shape == (7, 2)

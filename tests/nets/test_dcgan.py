@@ -1,0 +1,41 @@
+
+import pytest
+import torch
+
+from conftest import image_spec
+from gankit.errors import ConfigError
+from gankit.nets import NetSettings, build_networks
+from gankit.nets.dcgan import DCGANDiscriminator, layout
+
+
+def test_layouts_and_bad_sizes():
+    assert layout(28) == (7, 2) and layout(32) == (4, 3) and layout(64) == (4, 4)
+    with pytest.raises(ConfigError, match="not supported by dcgan"):
+        layout(30)
+
+
+def test_minibatch_std_on_the_dcgan_discriminator_sees_the_batch():
+    torch.manual_seed(0)
+    _, discriminator = build_networks(NetSettings(family="dcgan", width=8, minibatch_std=True, d_norm="none"),
+                                      image_spec(1, 16))
+    plain = build_networks(NetSettings(family="dcgan", width=8, d_norm="none"), image_spec(1, 16))[1]
+    assert discriminator.head.in_features == plain.head.in_features + 1
+    x = torch.randn(6, 1, 16, 16)
+    assert discriminator.representation(x[:1].repeat(6, 1, 1, 1))[:, -1].abs().max() == 0  # no variety: 0
+    alone, in_batch = discriminator(x[:1].repeat(6, 1, 1, 1))[0], discriminator(x)[0]
+    assert not torch.allclose(alone, in_batch)  # the same image scores differently in another batch
+
+
+def test_instance_norm_critic_scores_each_image_alone_and_batch_norm_is_unchanged():
+    torch.manual_seed(0)
+    critic = DCGANDiscriminator(3, 16, width=8, norm="instance")
+    kinds = [type(m).__name__ for m in critic.body]
+    assert "InstanceNorm2d" in kinds and "BatchNorm2d" not in kinds
+    x = torch.randn(6, 3, 16, 16)
+    critic.train()
+    alone = critic(x[:1])
+    assert torch.allclose(critic(x)[:1], alone, atol=1e-6)  # no coupling between the batch's samples
+    batch = DCGANDiscriminator(3, 16, width=8)  # the default: DCGAN's batch norm, no norm on the input layer
+    assert [type(m).__name__ for m in batch.body] == ["Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU",
+                                                      "Flatten"]
+    assert batch.body[0].bias is not None and batch.body[2].bias is None
