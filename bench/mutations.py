@@ -86,7 +86,7 @@ MUTATIONS = [
     Mutation("langevin descends", "samplers/langevin.py",
              "x = x + step_size * grad + noise", "x = x - step_size * grad + noise", LANGEVIN),
     Mutation("langevin without noise", "samplers/langevin.py",
-             "+ noise * torch.randn(x.shape, generator=generator, device=x.device)", "", LANGEVIN),
+             "+ noise * per_example_randn(x, generator)", "", LANGEVIN),
     Mutation("ema without the warm-up ramp", "nets/ema.py",
              "weight = 1 - ((1 + n) / (10 + n)).clamp(max=self.decay)", "weight = 1 - self.decay + 0 * n", EMA),
     Mutation("ema moves the wrong way", "nets/ema.py",
