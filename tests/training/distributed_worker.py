@@ -1,4 +1,4 @@
-"""Run under torchrun by tests/test_distributed.py: train a config given as JSON, and have every process save
+"""Run under torchrun by tests/training/test_distributed.py: train a config given as JSON, and have every process save
 the weights it holds at the end (the test's own files, beside the run folder rank 0 writes)."""
 
 import json
