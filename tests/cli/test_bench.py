@@ -125,3 +125,16 @@ def test_views_smoke_bench_reports_each_views_cost_of_a_sample(tmp_path):
     side_by_side = page[page.index("The three views side by side"):page.index("Samples per cell")]
     assert [c.split(":")[0] for c in side_by_side.split("<figcaption>")[1:]] == [
         "generator alone", "discriminator alone", "generator + discriminator"]
+
+
+@pytest.mark.slow
+def test_estimate_prints_each_methods_pace_and_the_suites_time_and_runs_nothing(tmp_path):
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(main, ["bench", "modes", "--methods", "ns,ebm", "--estimate", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("compute card: 5 steps of each method")
+    assert [line.split()[0] for line in lines[1:3]] == ["ns", "ebm"]
+    assert all("img/s" in line and "s per 1 000 steps" in line and "2 cells x" in line for line in lines[1:3])
+    assert lines[3].startswith("  the suite: about") and "--jobs 1" in lines[3]
+    assert not out.exists()  # a card trains in a temporary folder and writes no results

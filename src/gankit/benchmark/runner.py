@@ -25,12 +25,14 @@ from typing import Any, Protocol
 import torch
 from tqdm import tqdm
 
-from gankit import api
+from gankit import api, environment
 from gankit.benchmark.suites import SUITES, Cell, suite_cells
+from gankit.config import Config
 from gankit.files import write_text_atomic
 from gankit.jsonl import read_jsonl
 from gankit.metrics.evaluate import evaluate_run
 from gankit.training import checkpoint as ckpt
+from gankit.training.estimate import duration, estimate
 from gankit.training.interrupts import stop_on_sigint
 from gankit.training.trainer import Callback, Trainer
 from gankit.viz.bench_results import markdown_table, plots, result_dir, wall_seconds, write_csv
@@ -223,6 +225,34 @@ def _run_in_workers(cells: list[Cell], results: Path, jobs: int, inception: bool
             else:
                 bar.set_postfix_str(futures[future].name)
                 bar.update()
+
+
+CARD_STEPS = 5  # timed steps of each method for the suite's compute card, after the card's warm-up
+
+
+def suite_card(cells: list[Cell], jobs: int = 1) -> list[str]:
+    """The compute card of a suite, before it starts: each method's pace on this machine (a few real steps of its
+    first cell, built as the cell will be and timed in a temporary folder, with the threads a cell will get under
+    `jobs`), the training time of its cells (a time limit caps a cell), and the suite's wall-clock over `jobs`.
+    Evaluations and pictures come on top."""
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    by_method: dict[str, list[Cell]] = {}
+    for cell in cells:
+        by_method.setdefault(cell.method, []).append(cell)
+    lines, total = [f"compute card: {CARD_STEPS} steps of each method timed on this machine"], 0.0
+    for method, group in by_method.items():
+        sections = group[0].config("card")
+        if threads:
+            sections["train"]["threads"] = threads
+        card = estimate(environment.from_environment(Config.from_dict(sections)), steps=CARD_STEPS)
+        seconds = [min(card.seconds_per_step * c.config("card")["train"]["steps"],
+                       60 * c.budget.minutes if c.budget.minutes else float("inf")) for c in group]
+        total += sum(seconds)
+        lines.append(f"  {method:<14} {card.images_per_second:8,.0f} img/s  {1000 * card.seconds_per_step:7,.1f} s per "
+                     f"1 000 steps  {len(group)} cell{'s' * (len(group) > 1)} x {duration(max(seconds))}")
+    lines.append(f"  the suite: about {duration(total / max(jobs, 1))} of training with --jobs {jobs}, "
+                 "plus each cell's evaluation")
+    return lines
 
 
 def _cancel(futures: dict[Future[Any], Cell]) -> None:

@@ -25,14 +25,22 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="inception: also the standard Inception FID of each image cell's final model.")
 @click.option("--progress/--no-progress", default=True, help="Show the cells-done bar.")
+@click.option("--estimate", is_flag=True, help="Print the suite's compute card (each method's pace on this machine "
+              "and the suite's training time) and stop; without it the card is printed before any budget but smoke.")
 def bench(suite: str, budget: str, seeds: int | None, methods: str | None, jobs: int, out: str | None,
-          feature_space: str, progress: bool) -> None:
+          feature_space: str, progress: bool, estimate: bool) -> None:
     """Train every method of SUITE on the same data, network and budget, and tabulate their metrics.
     Re-running skips finished cells and resumes interrupted ones (Ctrl-C checkpoints the cells in training and
     exits with 130). Classifier-feature FID is computed along training; with --features inception, the final
     models also get the standard Inception FID."""
-    from gankit.benchmark.runner import SuiteInterrupted, run_suite
+    from gankit.benchmark.runner import SuiteInterrupted, run_suite, suite_card
+    from gankit.benchmark.suites import suite_cells
 
+    if estimate or budget != "smoke":  # a smoke suite is shorter than its card would be
+        for line in suite_card(suite_cells(suite, budget, seeds, _split(methods)), jobs):
+            click.echo(line)
+        if estimate:
+            return
     results = Path(out or f"results/{suite}-{budget}")
     command = " ".join(["gankit", *sys.argv[1:]])  # recorded in bench.json: what produced the tables
     try:

@@ -47,7 +47,7 @@ class ComputeCard:
                 f"{self.precision}, {self.threads} thread{'s' * (self.threads > 1)}",
                 f"  images per second      {self.images_per_second:,.0f}",
                 f"  seconds per 1 000 steps {1000 * self.seconds_per_step:,.1f}",
-                f"  this run's {self.steps:,} steps {_duration(self.training_seconds)} of training "
+                f"  this run's {self.steps:,} steps {duration(self.training_seconds)} of training "
                 "(evaluations and pictures add their own time)",
                 f"  peak memory            {self.peak_memory_bytes / 2**20:,.0f} MiB "
                 f"({'the GPU' if self.device.startswith('cuda') else 'this process, resident'})",
@@ -88,10 +88,10 @@ def _peak_resident_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB, macOS bytes
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
-__all__ = ["ComputeCard", "estimate"]
+__all__ = ["ComputeCard", "duration", "estimate"]
