@@ -431,7 +431,7 @@ class Trainer:
         warning = (f"step {bad_step}: {bad} is not finite; rolled back to the checkpoint at step {self.step} "
                    f"with fresh noise (roll-back {recoveries} of at most {limit})")
         logbook.rewind(self.step)
-        logbook.write(self.step, {"warning": warning})
+        logbook.write(self.step, {"warning": warning, "rolled_back_from": bad_step})  # the verdict reads the step
         tqdm.write(f"warning: {warning}")
         bar.n = self.step
         bar.refresh()
