@@ -59,6 +59,14 @@ def test_mode_collapse_from_modes_json_and_from_an_image_card():
     assert judge(logged, GAN).kind == "mode collapse"
 
 
+def test_mode_collapse_along_training_from_the_mode_lines_a_2d_run_logs_at_checkpoints():
+    logged = [{"step": 500, **{f"modes/{k}": v for k, v in modes(8, 0.9, step=500).items()}},
+              {"step": 750, **{f"modes/{k}": v for k, v in modes(2, 0.9, step=750).items()}}]
+    v = judge(gan_records() + logged, GAN)
+    assert v.kind == "mode collapse" and v.evidence[0].step == 750  # the latest
+    assert judge(gan_records() + logged, GAN, modes(8, 0.9)).kind == "healthy"  # modes.json, at the end, wins
+
+
 def test_discriminator_wins_when_gs_gradient_vanishes_and_says_from_when():
     # G's gradient falls from 1 to 1e-4 by the middle of the run and stays there
     records = gan_records(g_grad=lambda t: max(1.0 - 2 * t, 1e-4))
@@ -71,6 +79,23 @@ def test_discriminator_wins_when_gs_gradient_vanishes_and_says_from_when():
     # samples off the data confirm it; off the data with a lively G is still D's win on a long run
     assert judge(records, GAN, modes(0, 0.01)).evidence[-1].signal.startswith("high-quality")
     assert judge(gan_records(), GAN, modes(0, 0.05)).kind == "discriminator wins"
+
+
+def test_discriminator_wins_when_it_pulls_away_while_its_loss_falls():
+    """minimax on ring8: G's gradient stays, but D scores real and generated far apart and its loss keeps falling."""
+    records = gan_records(loss_d=lambda t: 1.3 - t)
+    for r in records:
+        r["d_real"], r["d_fake"] = 0.5 + 0.4 * r["step"] / 1000, 0.5 - 0.4 * r["step"] / 1000
+    v = judge(records, GAN)
+    assert v.kind == "discriminator wins" and [e.signal for e in v.evidence] == [
+        "D(x) - D(G(z)), last quarter's median", "D's loss, last quarter / first quarter"]
+    assert v.evidence[0].step == 650  # the gap passes 0.5 after step 625 and stays
+    for r in records:  # BEGAN: D's (auto-encoder) loss falls, but D(x) and D(G(z)) stay together
+        r["d_real"] = r["d_fake"] = 0.05
+    assert judge(records, GAN).kind == "healthy"
+    for r in records:  # WGAN: a loss of either sign has no ratio
+        r["loss_d"], r["d_real"], r["d_fake"] = -r["loss_d"], 5.0, -5.0
+    assert judge(records, GAN).kind == "healthy"
 
 
 @pytest.mark.parametrize("extra", [

@@ -68,7 +68,7 @@ def test_a_run_page_shows_the_training_verdict(tmp_path):
     (run / "modes.json").write_text(json.dumps({"step": 1000, "modes_captured": 2, "num_modes": 8,
                                                 "high_quality": 0.9}))
     page = write_report(run).read_text()
-    assert "<h2>Verdict: mode collapse</h2>" in page and "modes captured (share, modes.json) = 0.25" in page
+    assert "<h2>Verdict: mode collapse</h2>" in page and "modes captured (share) = 0.25" in page
     (run / "metrics.jsonl").write_text("")  # nothing to judge: a note, and the rest of the page
     page = write_report(run).read_text()
     assert "Verdict:" not in page and "could not read the training verdict" in page

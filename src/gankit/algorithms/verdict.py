@@ -34,6 +34,12 @@ off the data (high-quality share < 0.2), every healthy one needed >= 400."""
 G_GRAD_VANISH = 0.05
 """G's gradient norm, median of the run's last quarter over its largest: minimax's saturating runs fall to
 <= 0.01, the healthy and collapsing runs of the set stay >= 0.15."""
+D_GAP_WIN = 0.5
+"""D(x) - D(G(z)), median of the run's last quarter, above which D separates real from generated (with D's loss
+falling below LOSS_D_FALL of its first quarter's): minimax's runs end at 0.64, healthy runs of the set <= 0.35."""
+LOSS_D_FALL = 0.6
+"""D's loss, median of the last quarter over the first's, below which D is pulling away (minimax: 0.42; healthy
+runs ~1; BEGAN's auto-encoder loss falls too, but its D(x) and D(G(z)) stay together)."""
 LOSS_BLOWUP = 1e4
 """|loss| beyond which a run has blown up without a NaN yet: the set's finite runs stay below 1e2 (WGAN's critic
 included), its lr-10 runs pass 1e6 before their first NaN."""
@@ -126,7 +132,7 @@ def judge(records: Sequence[dict[str, Any]], watched: Watched, modes: dict[str, 
     if last < MIN_STEPS:
         return verdict("not learning yet", [Evidence("steps trained", f"< {MIN_STEPS}", last)])
     if watched.adversarial:
-        vanished = _vanishing_generator_gradient(records)
+        vanished = _vanishing_generator_gradient(records) or _discriminator_pulls_away(records)
         if vanished:
             return verdict("discriminator wins", vanished + samples.get("off data", []))
         if samples.get("off data"):
@@ -187,6 +193,23 @@ def _vanishing_generator_gradient(records: Sequence[dict[str, Any]]) -> list[Evi
                      _stayed_from(series, lambda v: v < G_GRAD_VANISH * peak))]
 
 
+def _discriminator_pulls_away(records: Sequence[dict[str, Any]]) -> list[Evidence]:
+    """D scores real and generated far apart while its loss falls: it wins, and G's updates no longer catch up."""
+    losses = _series(records, "loss_d")
+    gaps = [(int(r["step"]), float(r["d_real"]) - float(r["d_fake"])) for r in records
+            if finite_number(r.get("d_real")) and finite_number(r.get("d_fake"))]
+    if len(losses) < 8 or len(gaps) < 8 or min(v for _, v in losses) <= 0:  # a loss of either sign (WGAN): no ratio
+        return []
+    quarter = len(losses) // 4
+    fall = statistics.median(v for _, v in losses[-quarter:]) / statistics.median(v for _, v in losses[:quarter])
+    gap = statistics.median(v for _, v in gaps[-(len(gaps) // 4):])
+    if fall >= LOSS_D_FALL or gap <= D_GAP_WIN:
+        return []
+    return [Evidence("D(x) - D(G(z)), last quarter's median", f"> {D_GAP_WIN:g}", gap,
+                     _stayed_from(gaps, lambda v: v > D_GAP_WIN)),
+            Evidence("D's loss, last quarter / first quarter", f"< {LOSS_D_FALL:g}", fall, None)]
+
+
 def _loss_not_falling(records: Sequence[dict[str, Any]], watched: Watched) -> list[Evidence]:
     """A loss that should fall (an auto-encoder's) and has hardly moved from its first value."""
     points = _series(records, watched.losses[0]) if watched.falls else []
@@ -212,19 +235,23 @@ def _loss_rose(records: Sequence[dict[str, Any]], watched: Watched) -> list[Evid
 
 def _samples(modes: dict[str, Any] | None, cards: Iterable[dict[str, Any]],
              records: Sequence[dict[str, Any]]) -> dict[str, list[Evidence]]:
-    """What the samples say where they were measured: modes.json on 2D data, precision/recall on images."""
+    """What the samples say where they were measured: modes.json (or the modes/ lines logged at checkpoints) on 2D
+    data, precision/recall on images."""
     found: dict[str, list[Evidence]] = {}
+    if modes is None:  # along training: the mode statistics a 2D run logs at each checkpoint
+        logged = [r for r in records if "modes/modes_captured" in r]
+        modes = {k.removeprefix("modes/"): v for k, v in logged[-1].items()} if logged else None
     if modes and all(finite_number(modes.get(k)) for k in ("modes_captured", "num_modes", "high_quality")):
         step = int(modes["step"]) if finite_number(modes.get("step")) else None
         share = modes["modes_captured"] / max(modes["num_modes"], 1)
         hq = float(modes["high_quality"])
-        captured = Evidence("modes captured (share, modes.json)", f"< {MODES_COLLAPSE_SHARE:g}", share, step)
+        captured = Evidence("modes captured (share)", f"< {MODES_COLLAPSE_SHARE:g}", share, step)
         if hq < HQ_OFF_DATA:
-            found["off data"] = [Evidence("high-quality samples (modes.json)", f"< {HQ_OFF_DATA:g}", hq, step)]
+            found["off data"] = [Evidence("high-quality samples", f"< {HQ_OFF_DATA:g}", hq, step)]
         elif share < MODES_COLLAPSE_SHARE:
             found["collapse"] = [captured]
         else:
-            found["healthy"] = [Evidence("modes captured (share, modes.json)", f">= {MODES_COLLAPSE_SHARE:g}",
+            found["healthy"] = [Evidence("modes captured (share)", f">= {MODES_COLLAPSE_SHARE:g}",
                                          share, step)]
         return found
     card = _last_card(cards, records)

@@ -368,6 +368,8 @@ class Trainer:
             self.group.check_same_weights(self.algorithm)
             stats = self.outputs.mode_stats() if main else None
             self.save(stats.score() if stats else None)
+            if stats is not None:  # 2D data: coverage along training, for the verdict and the curves
+                logbook.write(s, {f"modes/{k}": v for k, v in stats.to_dict().items()})
 
     def _evaluate(self, logbook: Logbook, bar: tqdm) -> None:
         """Image metrics from a fixed z (rank 0 scores); a new best FID also writes the `best` checkpoint."""
