@@ -96,6 +96,7 @@ class Trainer:
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
+        self._mode_values: dict[str, float] = {}  # 2D mode statistics of the last checkpoint, not yet logged
         self.measured: dict[str, Any] = {"precision": precision}  # what `auto` chose; the thread count below
         self.threads = self._choose_threads(recorded.get("threads"))
         self.measured["threads"] = self.threads.threads
@@ -368,8 +369,8 @@ class Trainer:
             self.group.check_same_weights(self.algorithm)
             stats = self.outputs.mode_stats() if main else None
             self.save(stats.score() if stats else None)
-            if stats is not None:  # 2D data: coverage along training, for the verdict and the curves
-                logbook.write(s, {f"modes/{k}": v for k, v in stats.to_dict().items()})
+            if stats is not None:  # 2D data: coverage along training, for the verdict; joins the next metrics line
+                self._mode_values = {f"modes/{k}": v for k, v in stats.to_dict().items()}
 
     def _evaluate(self, logbook: Logbook, bar: tqdm) -> None:
         """Image metrics from a fixed z (rank 0 scores); a new best FID also writes the `best` checkpoint."""
@@ -394,8 +395,8 @@ class Trainer:
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size
         values |= {f"updates/{p.trains}": self.step * p.repeats for p in self.phases}
-        values |= self._held_out_values
-        self._held_out_values = {}
+        values |= self._held_out_values | self._mode_values
+        self._held_out_values, self._mode_values = {}, {}
         self._clock = (now, self.step)
         logbook.write(self.step, values)
         self._sums, self._counts = {}, {}
