@@ -111,6 +111,7 @@ def test_the_runs_api_describes_every_run_and_names_the_damaged_checkpoint(serve
     assert ns["cards"]["modes.json"]["num_modes"] == 8
     assert [step for step, _ in ns["curves"]["loss_d"]] == [5, 10, 15, 20]
     assert ns["pictures"][0] == "samples/step-00000020.png"
+    assert ns["verdict"]["kind"] == "not learning yet" and ns["verdict"]["line"].startswith("verdict at step 20")
     assert runs["digits"]["summary"]["conditional"] and len(runs["digits"]["classes"]) == 10
     damaged = runs["damaged"]["checkpoint"]
     assert damaged["state"] == "damaged" and "does not match the hash" in damaged["message"]
@@ -422,3 +423,20 @@ def test_picture_jobs_are_bounded_and_a_stopping_server_ends_the_running_one():
         time.sleep(0.01)
     assert accepted[0].state == "failed" and "stopping" in accepted[0].error
     release.set()
+
+
+def test_a_runs_verdict_is_read_from_its_own_files_only(tmp_path):
+    from gankit.serve.runs import verdict
+    from gankit.training.run_folder import RunFolder
+
+    run, outside = tmp_path / "run", tmp_path / "outside.jsonl"
+    run.mkdir()
+    (run / "config.yaml").write_text("model:\n  algorithm: gan\n")
+    assert verdict(RunFolder(run)) is None  # no metrics line yet
+    outside.write_text("".join(json.dumps({"step": s, "loss_d": 1.3}) + "\n" for s in range(50, 1001, 50)))
+    (run / "metrics.jsonl").symlink_to(outside)
+    assert verdict(RunFolder(run)) is None  # a link out of the run folder is never read
+    (run / "metrics.jsonl").unlink()
+    shutil.copy(outside, run / "metrics.jsonl")
+    shown = verdict(RunFolder(run))
+    assert shown is not None and shown["kind"] == "healthy" and shown["advice"].startswith("nothing to fix")

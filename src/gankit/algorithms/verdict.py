@@ -21,6 +21,7 @@ from typing import Any, Literal, get_args
 
 from gankit.algorithms.family import Watched
 from gankit.errors import CheckpointError
+from gankit.files import inside
 from gankit.jsonl import finite_number, read_jsonl
 
 Kind = Literal["healthy", "mode collapse", "discriminator wins", "divergence", "not learning yet"]
@@ -322,6 +323,9 @@ def judge_run(folder: str | Path) -> Verdict:
         raise CheckpointError(f"{root} is not a folder")
     if not (root / "config.yaml").is_file():
         raise CheckpointError(f"{root} is not a gankit run folder (no config.yaml)")
+    for name in ("config.yaml", "metrics.jsonl"):
+        if not inside(root, root / name):
+            raise CheckpointError(f"{root / name} is a link to outside the run folder, not read")
     watched = ALGORITHMS.get(Config.from_yaml(root / "config.yaml").model.algorithm).watched
     metrics = root / "metrics.jsonl"
     if not metrics.is_file():
@@ -330,12 +334,15 @@ def judge_run(folder: str | Path) -> Verdict:
     if not lines.records:
         why = f"line {lines.skipped[0][0]} is {lines.skipped[0][1]}" if lines.skipped else "it is empty"
         raise CheckpointError(f"{metrics} holds no readable metrics line ({why})")
-    return judge(lines.records, watched, _json(root / "modes.json"),
-                 [card for path in sorted(root.glob("eval-step*.json")) if (card := _json(path)) is not None])
+    return judge(lines.records, watched, _json(root, root / "modes.json"),
+                 [card for path in sorted(root.glob("eval-step*.json")) if (card := _json(root, path)) is not None])
 
 
-def _json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from `path`, or None when it is missing or damaged (the verdict then goes without it)."""
+def _json(root: Path, path: Path) -> dict[str, Any] | None:
+    """A JSON object from `path`, or None when it is missing, damaged or a link out of the run folder (the verdict
+    then goes without it)."""
+    if not inside(root, path):
+        return None
     try:
         value = json.loads(path.read_bytes())
     except (OSError, ValueError):
