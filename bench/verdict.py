@@ -1,13 +1,13 @@
 """The training verdict (`gankit diagnose`) scored on labelled 2D runs with known outcomes.
 
 Trains each run of RUNS (ring8/grid25, at most 1 000 steps) one after the other into --out, then labels it from
-what happened, never from the verdict: a NaN roll-back, the trainer giving up, or a network weight beyond 100 in
-the last checkpoint is divergence; a run of at most 100 steps, too early by design, is not learning yet; otherwise
-modes.json decides (all modes with most samples on the data: healthy; samples on the data but few modes: mode
-collapse; samples off the data after >= 500 steps: discriminator wins). A run whose outcome falls between those
-bands is labelled `unclear` and left out of the accuracy (the table shows it). Then it scores the verdict twice: as
-`gankit diagnose` gives it (its metrics.jsonl and modes.json), and from the losses and gradient norms alone (what
-an image run without evaluations gives it).
+what happened, never from the verdict: a NaN roll-back, the trainer giving up, or a network weight beyond 100 (or a
+NaN/inf) in the last checkpoint is divergence; a run of at most 100 steps, too early by design, is not learning
+yet; otherwise modes.json decides (all modes with most samples on the data: healthy; samples on the data but few
+modes: mode collapse; samples off the data after >= 500 steps: discriminator wins). A run whose outcome falls
+between those bands is labelled `unclear` and left out of the accuracy (the table shows it). Then it scores the
+verdict twice: as `gankit diagnose` gives it (its metrics.jsonl and modes.json), and from the losses and gradient
+norms alone (what an image run without evaluations gives it).
 
 Finished runs are kept and not trained again, so `--score-only` rescores a folder after a threshold changes.
 One thread, one run at a time; about 15 minutes of CPU for all of them on an idle core:
@@ -132,10 +132,17 @@ def ground_truth(run: LabelledRun, outcome: dict[str, Any], folder: Path) -> str
 
 
 def _largest_weight(folder: Path) -> float:
-    """The largest |value| in the last checkpoint's networks (its own networks, not the metrics)."""
+    """The largest |value| in the last checkpoint's networks (its own networks, not the metrics); infinite when
+    gankit refuses the checkpoint for holding a NaN or inf (in the weights or the optimizer's moments)."""
     import gankit
+    from gankit.errors import CheckpointError
 
-    state = gankit.load(folder).algorithm.state_dict()
+    try:
+        state = gankit.load(folder).algorithm.state_dict()
+    except CheckpointError as err:
+        if "NaN or inf" not in str(err):
+            raise
+        return float("inf")
     return max(float(v.abs().max()) for v in state.values() if v.is_floating_point() and v.numel())
 
 
@@ -163,7 +170,7 @@ def score(out: Path, names: list[str]) -> None:
             counted += 1
             hits += full.kind == label
             hits_metrics += alone.kind == label
-        evidence = "; ".join(e.line() for e in full.evidence) or "-"
+        evidence = "; ".join(e.line() for e in full.evidence).replace("|", "\\|") or "-"  # |loss_d| in a table
         rows.append(f"| {run.name} | {run.intended} | {modes} | {label} | {full.kind} | {alone.kind} | {evidence} |")
     print("| run | meant to show | modes.json (captured, high quality) | label (outcome) | verdict | "
           "verdict, losses and gradients alone | evidence (verdict) |")
