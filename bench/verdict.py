@@ -2,12 +2,13 @@
 
 Trains each run of RUNS (ring8/grid25, at most 1 000 steps) one after the other into --out, then labels it from
 what happened, never from the verdict: a NaN roll-back, the trainer giving up, or a network weight beyond 100 (or a
-NaN/inf) in the last checkpoint is divergence; a run of at most 100 steps, too early by design, is not learning
-yet; otherwise modes.json decides (all modes with most samples on the data: healthy; samples on the data but few
-modes: mode collapse; samples off the data after >= 500 steps: discriminator wins). A run whose outcome falls
-between those bands is labelled `unclear` and left out of the accuracy (the table shows it). Then it scores the
-verdict twice: as `gankit diagnose` gives it (its metrics.jsonl and modes.json), and from the losses and gradient
-norms alone (what an image run without evaluations gives it).
+NaN/inf) in the last checkpoint is divergence; all modes with most samples on the data is healthy; a run of at most
+100 steps, too early by design, is not learning yet; fresh samples from the last checkpoint spread less than 0.1 of
+the data's (collapsed to a point), or on the data but on at most 60% of the modes, is mode collapse; samples off the
+data after 500 or more steps are the discriminator's win where the run was built to handicap G (minimax's saturating
+loss, a D five times as fast) and not learning yet otherwise. A run between those bands is `unclear` and left out of
+the accuracy (the table shows it). Then it scores the verdict twice: as `gankit diagnose` gives it (metrics.jsonl
+and modes.json), and from the losses and gradient norms alone (what an image run without evaluations gives it).
 
 Finished runs are kept and not trained again, so `--score-only` rescores a folder after a threshold changes.
 One thread, one run at a time; about 15 minutes of CPU for all of them on an idle core:
@@ -27,6 +28,7 @@ from typing import Any
 GROUND_TRUTH_EARLY_STEPS = 100  # runs this short are "not learning yet" by design
 HQ_ON_DATA, HQ_OFF_DATA = 0.3, 0.1  # modes.json high-quality share: samples on / off the data
 ALL_MODES, FEW_MODES = 1.0, 0.6  # share of modes captured: healthy needs all, collapse at most this
+POINT_SPREAD = 0.1  # samples spread this little (of the data's spread) have collapsed to a point
 WEIGHTS_BLOWN_UP = 100.0  # a weight this large has blown up: the 2D runs' healthy networks stay below 2
 
 
@@ -124,10 +126,12 @@ def ground_truth(run: LabelledRun, outcome: dict[str, Any], folder: Path) -> str
         return "healthy"
     if run.steps <= GROUND_TRUTH_EARLY_STEPS:
         return "not learning yet"
+    if _spread(folder) < POINT_SPREAD:
+        return "mode collapse"
     if hq >= HQ_ON_DATA and share <= FEW_MODES:
         return "mode collapse"
-    if hq < HQ_OFF_DATA and run.steps >= 500:
-        return "discriminator wins"
+    if hq < HQ_OFF_DATA and run.steps >= 500:  # off the data: D won where the design handicaps G, else G is slow
+        return "discriminator wins" if run.intended == "discriminator wins" else "not learning yet"
     return "unclear"
 
 
@@ -144,6 +148,18 @@ def _largest_weight(folder: Path) -> float:
             raise
         return float("inf")
     return max(float(v.abs().max()) for v in state.values() if v.is_floating_point() and v.numel())
+
+
+def _spread(folder: Path) -> float:
+    """The std of 2 500 fresh samples over the modes' std (norms of the per-axis std): ~1 when G spreads like the
+    data, near 0 when it has collapsed to a point; drawn here from the last checkpoint, not read from the run."""
+    import torch
+
+    import gankit
+
+    run = gankit.load(folder)
+    x, modes = run.sample(2500, seed=12345), torch.tensor(run.spec.modes, dtype=torch.float32)
+    return float(x.std(dim=0).norm() / modes.std(dim=0, correction=0).norm())
 
 
 def score(out: Path, names: list[str]) -> None:

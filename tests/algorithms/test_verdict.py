@@ -76,9 +76,25 @@ def test_discriminator_wins_when_gs_gradient_vanishes_and_says_from_when():
     assert e.value < G_GRAD_VANISH and e.threshold == f"< {G_GRAD_VANISH:g}"
     assert 400 <= e.step <= 525  # where 1 - 2t first fell below 0.05 x its peak (t = 0.475) and stayed
     assert "--objective ns" in v.advice
-    # samples off the data confirm it; off the data with a lively G is still D's win on a long run
+    # samples off the data confirm it
     assert judge(records, GAN, modes(0, 0.01)).evidence[-1].signal.startswith("high-quality")
-    assert judge(gan_records(), GAN, modes(0, 0.05)).kind == "discriminator wins"
+
+
+def test_samples_off_the_data_are_ds_win_when_it_leads_else_not_learning_yet():
+    records = gan_records()  # D(x) - D(G(z)) = 0.1: G still looking for the data
+    v = judge(records, GAN, modes(0, 0.05))
+    assert v.kind == "not learning yet" and v.evidence[0].signal == "high-quality samples"
+    for r in records:
+        r["d_real"], r["d_fake"] = 0.7, 0.3
+    v = judge(records, GAN, modes(0, 0.05))
+    assert v.kind == "discriminator wins" and v.evidence[1].value == pytest.approx(0.4)
+
+
+def test_samples_collapsed_to_a_point_are_mode_collapse_on_the_data_or_off_it():
+    for hq in (0.99, 0.0):  # BEGAN on ring8 (one mode) and on grid25 (a point between modes)
+        v = judge(gan_records(), GAN, modes(0 if hq == 0 else 1, hq) | {"spread": 0.01})
+        assert v.kind == "mode collapse" and v.evidence[0].signal == "samples' spread / the modes'"
+    assert judge(gan_records(), GAN, modes(8, 0.9) | {"spread": 0.95}).kind == "healthy"
 
 
 def test_discriminator_wins_when_it_pulls_away_while_its_loss_falls():

@@ -57,6 +57,12 @@ HQ_OFF_DATA = 0.2
 mode); the set's healthy runs are >= 0.5, its collapsed ones >= 0.3, its off-data ones <= 0.1."""
 MODES_COLLAPSE_SHARE = 0.75
 """modes.json: fewer than this share of the modes captured, with samples on the data, is mode collapse."""
+SPREAD_COLLAPSE = 0.1
+"""modes.json: the samples' spread over the modes' below which G has collapsed to a point, on the data or off it
+(BEGAN's runs of the set: <= 0.02; every other run >= 0.9)."""
+D_GAP_OFF_DATA = 0.2
+"""With 2D samples off the data: D(x) - D(G(z)) above this (last quarter's median) says D is winning (minimax:
+>= 0.37); at or below it G is still looking for the data (ns on grid25 at 1 000 steps: 0.03)."""
 RECALL_COLLAPSE = 0.1
 """Image cards: recall below this with precision at or above PRECISION_ON_DATA is mode collapse. Not calibrated
 here (no image run in the set); Kynkäänniemi et al. 2019 show collapsed models at recall ~0 with precision kept."""
@@ -133,11 +139,17 @@ def judge(records: Sequence[dict[str, Any]], watched: Watched, modes: dict[str, 
     if last < MIN_STEPS:
         return verdict("not learning yet", [Evidence("steps trained", f"< {MIN_STEPS}", last)])
     if watched.adversarial:
+        if samples.get("point"):
+            return verdict("mode collapse", samples["point"])
         vanished = _vanishing_generator_gradient(records) or _discriminator_pulls_away(records)
         if vanished:
             return verdict("discriminator wins", vanished + samples.get("off data", []))
         if samples.get("off data"):
-            return verdict("discriminator wins", samples["off data"])
+            lead = _late_gap(records)
+            if lead is not None and lead[1] > D_GAP_OFF_DATA:
+                return verdict("discriminator wins", samples["off data"] + [
+                    Evidence("D(x) - D(G(z)), last quarter's median", f"> {D_GAP_OFF_DATA:g}", lead[1], lead[0])])
+            return verdict("not learning yet", samples["off data"])
         if samples.get("collapse"):
             return verdict("mode collapse", samples["collapse"])
     else:
@@ -194,11 +206,23 @@ def _vanishing_generator_gradient(records: Sequence[dict[str, Any]]) -> list[Evi
                      _stayed_from(series, lambda v: v < G_GRAD_VANISH * peak))]
 
 
+def _gaps(records: Sequence[dict[str, Any]]) -> list[tuple[int, float]]:
+    return [(int(r["step"]), float(r["d_real"]) - float(r["d_fake"])) for r in records
+            if finite_number(r.get("d_real")) and finite_number(r.get("d_fake"))]
+
+
+def _late_gap(records: Sequence[dict[str, Any]]) -> tuple[int, float] | None:
+    """(the last quarter's first step, the median of D(x) - D(G(z)) over it), or None without 4 such lines."""
+    gaps = _gaps(records)
+    if len(gaps) < 4:
+        return None
+    tail = gaps[-(len(gaps) // 4):]
+    return tail[0][0], statistics.median(v for _, v in tail)
+
+
 def _discriminator_pulls_away(records: Sequence[dict[str, Any]]) -> list[Evidence]:
     """D scores real and generated far apart while its loss falls: it wins, and G's updates no longer catch up."""
-    losses = _series(records, "loss_d")
-    gaps = [(int(r["step"]), float(r["d_real"]) - float(r["d_fake"])) for r in records
-            if finite_number(r.get("d_real")) and finite_number(r.get("d_fake"))]
+    losses, gaps = _series(records, "loss_d"), _gaps(records)
     if len(losses) < 8 or len(gaps) < 8 or min(v for _, v in losses) <= 0:  # a loss of either sign (WGAN): no ratio
         return []
     quarter = len(losses) // 4
@@ -247,11 +271,14 @@ def _samples(modes: dict[str, Any] | None, cards: Iterable[dict[str, Any]],
         share = modes["modes_captured"] / max(modes["num_modes"], 1)
         hq = float(modes["high_quality"])
         captured = Evidence("modes captured (share)", f"< {MODES_COLLAPSE_SHARE:g}", share, step)
+        spread = modes.get("spread")
+        if finite_number(spread) and spread < SPREAD_COLLAPSE:
+            found["point"] = [Evidence("samples' spread / the modes'", f"< {SPREAD_COLLAPSE:g}", spread, step)]
         if hq < HQ_OFF_DATA:
             found["off data"] = [Evidence("high-quality samples", f"< {HQ_OFF_DATA:g}", hq, step)]
         elif share < MODES_COLLAPSE_SHARE:
             found["collapse"] = [captured]
-        else:
+        elif "point" not in found:
             found["healthy"] = [Evidence("modes captured (share)", f">= {MODES_COLLAPSE_SHARE:g}",
                                          share, step)]
         return found
