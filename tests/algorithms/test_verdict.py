@@ -90,6 +90,15 @@ def test_samples_off_the_data_are_ds_win_when_it_leads_else_not_learning_yet():
     assert v.kind == "discriminator wins" and v.evidence[1].value == pytest.approx(0.4)
 
 
+def test_few_modes_while_coverage_still_climbs_is_not_learning_yet():
+    """modern on grid25 at 1 000 steps: 3 modes at its last checkpoint, 10 at the end; still learning."""
+    climbing = gan_records() + [{"step": 775, **{f"modes/{k}": v for k, v in modes(3, 0.12, k=25, step=775).items()}}]
+    v = judge(climbing, GAN, modes(10, 0.25, k=25))
+    assert v.kind == "not learning yet" and v.evidence[0].signal == "modes captured gained since step 775"
+    assert v.evidence[0].value == 7 and v.evidence[1].signal == "modes captured (share)"
+    assert judge(climbing, GAN, modes(4, 0.25, k=25)).kind == "mode collapse"  # +1: no longer climbing
+
+
 def test_samples_collapsed_to_a_point_are_mode_collapse_on_the_data_or_off_it():
     for hq in (0.99, 0.0):  # BEGAN on ring8 (one mode) and on grid25 (a point between modes)
         v = judge(gan_records(), GAN, modes(0 if hq == 0 else 1, hq) | {"spread": 0.01})

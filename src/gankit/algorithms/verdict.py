@@ -27,45 +27,56 @@ from gankit.jsonl import finite_number, read_jsonl
 Kind = Literal["healthy", "mode collapse", "discriminator wins", "divergence", "not learning yet"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
-# -- thresholds: calibrated on bench/verdict.py's labelled 2D runs (ring8/grid25, <= 1 000 steps, batch 32-256);
-#    the table they were read from is in docs/how-to/diagnose.md. Image runs are not in that set (see each note).
+# -- thresholds, read from bench/verdict.py's 24 labelled 2D runs (ring8/grid25, 20 to 1 000 steps; the table and
+#    each run's signals are in docs/how-to/diagnose.md). No image run is in that set: see RECALL_COLLAPSE.
 MIN_STEPS = 200
-"""Below this many steps a run is too young to judge: every 2D run of the set at <= 100 steps had its samples
-off the data (high-quality share < 0.2), every healthy one needed >= 400."""
+"""Below this many steps a run is too young to judge: the set's runs of 20-100 steps all had their samples off the
+data (high quality <= 0.03), whatever their losses said; its runs of 600-1 000 steps are judged by their signals."""
 G_GRAD_VANISH = 0.05
-"""G's gradient norm, median of the run's last quarter over its largest: minimax's saturating runs fall to
-<= 0.01, the healthy and collapsing runs of the set stay >= 0.15."""
+"""G's gradient norm, median of the run's last quarter over its largest. No finite run of the set fell below 0.09
+(ns on grid25; healthy runs 0.45-0.53, minimax 0.21-0.84: batch norm in D keeps G's gradient alive); it catches
+the textbook case of a gradient that truly vanishes, and is not what decided any run of the set."""
 D_GAP_WIN = 0.5
-"""D(x) - D(G(z)), median of the run's last quarter, above which D separates real from generated (with D's loss
-falling below LOSS_D_FALL of its first quarter's): minimax's runs end at 0.64, healthy runs of the set <= 0.35."""
+"""D(x) - D(G(z)), median of the run's last quarter, above which D has pulled away, with D's loss falling below
+LOSS_D_FALL of its first quarter's: minimax on ring8 ends at 0.62-0.64; the healthy runs at <= 0.02, ns runs still
+learning at <= 0.29."""
 LOSS_D_FALL = 0.6
-"""D's loss, median of the last quarter over the first's, below which D is pulling away (minimax: 0.42; healthy
-runs ~1; BEGAN's auto-encoder loss falls too, but its D(x) and D(G(z)) stay together)."""
+"""D's loss, median of the last quarter over the first's, below which D is pulling away: minimax 0.42-0.54; the
+healthy runs ~1.0; BEGAN's loss (an auto-encoder's) falls too (0.22-0.73), but its D(x) and D(G(z)) stay together."""
 LOSS_BLOWUP = 1e4
-"""|loss| beyond which a run has blown up without a NaN yet: the set's finite runs stay below 1e2 (WGAN's critic
-included), its lr-10 runs pass 1e6 before their first NaN."""
+"""|loss| beyond which a run has blown up without a NaN: the set's finite runs stay below 14, ns at lr 10 reaches
+2e23 with finite values."""
 GRAD_BLOWUP = 1e4
-"""G's or D's gradient norm beyond which the run has blown up (the set's finite runs stay below 1e2)."""
+"""G's or D's gradient norm beyond which the run has blown up: the finite runs stay below 120 (a D 5x as fast),
+ns at lr 10 reaches 1e12 (G) and 2e18 (D)."""
 ENERGY_BLOWUP = 1e4
-"""The energy model's mean |energy| beyond which its energies have blown up (its healthy 2D runs: < 50)."""
+"""The energy model's mean |energy| beyond which its energies have blown up; as LOSS_BLOWUP (no EBM in the set)."""
 LOSS_RISE = 10.0
-"""A non-adversarial loss at the end this many times its lowest (and above 1e-3) has diverged."""
+"""A loss that should fall ending this many times above its lowest (which is taken as at least 1e-3) has diverged;
+not calibrated (no auto-encoder in the set), an order of magnitude where noise gives a few tens of percent."""
 LOSS_DROP_MIN = 0.1
-"""A non-adversarial loss that fell by less than this share from its first logged value has not learnt yet."""
+"""A loss that should fall and has fallen by less than this share of its first logged value has not learnt yet;
+not calibrated (no auto-encoder in the set)."""
 HQ_OFF_DATA = 0.2
 """modes.json: below this high-quality share the samples are off the data (PacGAN's protocol: within 3 std of a
-mode); the set's healthy runs are >= 0.5, its collapsed ones >= 0.3, its off-data ones <= 0.1."""
+mode): the set's healthy runs have >= 0.85, its minimax, too short and slow runs <= 0.04."""
 MODES_COLLAPSE_SHARE = 0.75
-"""modes.json: fewer than this share of the modes captured, with samples on the data, is mode collapse."""
+"""modes.json: fewer than this share of the modes captured, with samples on the data, is mode collapse (or, while
+the count still climbs, MODES_STILL_RISING, a run still learning); the healthy runs capture all of them."""
 SPREAD_COLLAPSE = 0.1
-"""modes.json: the samples' spread over the modes' below which G has collapsed to a point, on the data or off it
-(BEGAN's runs of the set: <= 0.02; every other run >= 0.9)."""
+"""modes.json: the samples' spread over the modes' below which G has collapsed to a point, on the data or off it:
+BEGAN's four runs 0.001-0.027, every other finished run of the set >= 0.9."""
 D_GAP_OFF_DATA = 0.2
-"""With 2D samples off the data: D(x) - D(G(z)) above this (last quarter's median) says D is winning (minimax:
->= 0.37); at or below it G is still looking for the data (ns on grid25 at 1 000 steps: 0.03)."""
+"""With 2D samples off the data: D(x) - D(G(z)) above this (last quarter's median) says D is winning (minimax on
+ring8 0.37-0.64, a D 5x as fast 0.98); at or below it G is still looking (ns on grid25 at 1 000 steps: 0.03, 0.17).
+minimax on grid25 (0.05) reads as not learning yet: the set's one miss."""
+MODES_STILL_RISING = 2
+"""Modes captured gained since the previous checkpoint's statistics, from which few modes or samples off the data
+mean "still learning" rather than collapse or D's win: the set's runs still climbing at 1 000 steps gained 2 and 7
+(ns at lr 2e-3 on ring8, modern on grid25); its collapsed and minimax runs gained at most 1."""
 RECALL_COLLAPSE = 0.1
 """Image cards: recall below this with precision at or above PRECISION_ON_DATA is mode collapse. Not calibrated
-here (no image run in the set); Kynkäänniemi et al. 2019 show collapsed models at recall ~0 with precision kept."""
+(no image run in the set): Kynkäänniemi et al. 2019 show collapsed models at recall near 0 with precision kept."""
 PRECISION_ON_DATA = 0.3
 
 ADVICE: dict[Kind, str] = {
@@ -74,8 +85,8 @@ ADVICE: dict[Kind, str] = {
                      "a lower lr_g, or --recipe modern",
     "discriminator wins": "give G a gradient again: the non-saturating loss (--objective ns), a lower lr_d or "
                           "fewer d_steps, or a gradient penalty / model.spectral_norm=true on D",
-    "divergence": "lower the learning rates, add a gradient penalty (objective.penalty) or "
-                  "model.spectral_norm=true; `gankit resume` restarts from the last finite checkpoint",
+    "divergence": "train again with lower learning rates, a gradient penalty (objective.penalty) or "
+                  "model.spectral_norm=true (a checkpoint taken after the blow-up carries it on)",
     "not learning yet": "train longer (`gankit resume RUN --steps N`); if the losses still do not move, raise "
                         "the learning rates",
 }
@@ -144,6 +155,8 @@ def judge(records: Sequence[dict[str, Any]], watched: Watched, modes: dict[str, 
         vanished = _vanishing_generator_gradient(records) or _discriminator_pulls_away(records)
         if vanished:
             return verdict("discriminator wins", vanished + samples.get("off data", []))
+        if samples.get("rising") and (samples.get("off data") or samples.get("collapse")):
+            return verdict("not learning yet", samples["rising"] + samples.get("off data", samples.get("collapse", [])))
         if samples.get("off data"):
             lead = _late_gap(records)
             if lead is not None and lead[1] > D_GAP_OFF_DATA:
@@ -263,11 +276,17 @@ def _samples(modes: dict[str, Any] | None, cards: Iterable[dict[str, Any]],
     """What the samples say where they were measured: modes.json (or the modes/ lines logged at checkpoints) on 2D
     data, precision/recall on images."""
     found: dict[str, list[Evidence]] = {}
-    if modes is None:  # along training: the mode statistics a 2D run logs at each checkpoint
-        logged = [r for r in records if "modes/modes_captured" in r]
-        modes = {k.removeprefix("modes/"): v for k, v in logged[-1].items()} if logged else None
+    logged = [{k.removeprefix("modes/"): v for k, v in r.items() if k.startswith("modes/")} | {"step": r["step"]}
+              for r in records if finite_number(r.get("modes/modes_captured"))]  # a 2D run's, at each checkpoint
+    if modes is None and logged:  # along training
+        modes = logged[-1]
     if modes and all(finite_number(modes.get(k)) for k in ("modes_captured", "num_modes", "high_quality")):
         step = int(modes["step"]) if finite_number(modes.get("step")) else None
+        before = [m for m in logged if step is not None and m["step"] < step]
+        gained = modes["modes_captured"] - before[-1]["modes_captured"] if before else 0
+        if gained >= MODES_STILL_RISING:
+            found["rising"] = [Evidence(f"modes captured gained since step {int(before[-1]['step']):,}",
+                                        f">= {MODES_STILL_RISING}", gained, step)]
         share = modes["modes_captured"] / max(modes["num_modes"], 1)
         hq = float(modes["high_quality"])
         captured = Evidence("modes captured (share)", f"< {MODES_COLLAPSE_SHARE:g}", share, step)
