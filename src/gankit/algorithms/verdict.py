@@ -108,6 +108,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
+    """What `judge` says: the kind, the evidence that decided it (strongest first) and one line of what to try."""
+
     kind: Kind
     evidence: list[Evidence]
     advice: str
@@ -130,7 +132,11 @@ class Verdict:
 
 def judge(records: Sequence[dict[str, Any]], watched: Watched, modes: dict[str, Any] | None = None,
           cards: Iterable[dict[str, Any]] = ()) -> Verdict:
-    """The verdict on a run's metrics records (step order), its modes.json and its metric cards, if any."""
+    """The verdict on a run's metrics records (step order), its modes.json and its metric cards, if any.
+
+    In order: divergence wins over everything; then samples that look healthy; then a run too young to judge; then,
+    for a G and a D, a collapse to a point, D's win in the losses, modes still climbing, samples off the data (D's
+    win while it leads) and few modes; otherwise healthy."""
     applies: tuple[Kind, ...] = KINDS if watched.adversarial else ("healthy", "divergence", "not learning yet")
     steps = [int(r["step"]) for r in records if finite_number(r.get("step"))]
     last = max(steps, default=0)
