@@ -18,6 +18,13 @@ def test_real_data_covers_every_mode(ring):
     assert stats.modes_captured == 8
     assert stats.high_quality == pytest.approx(1 - math.exp(-4.5), abs=0.01)  # P(r < 3σ) in 2D
     assert stats.kl_to_uniform < 0.01
+    assert stats.spread == pytest.approx(1.0, abs=0.05)  # the data spread as its modes do
+
+
+def test_samples_collapsed_to_a_point_have_no_spread_on_or_off_the_data(ring):
+    point = torch.zeros(2500, 2) + torch.randn(2500, 2, generator=torch.Generator().manual_seed(0)) * 1e-3
+    assert mode_stats(point, ring.modes, ring.mode_std).spread < 0.01  # between the modes: off the data
+    assert mode_stats(point + ring.modes[2], ring.modes, ring.mode_std).spread < 0.01  # on one mode
 
 
 def test_collapsed_samples_capture_one_mode(ring):

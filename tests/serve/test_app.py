@@ -71,6 +71,7 @@ def test_the_runs_api_describes_every_run_and_names_the_damaged_checkpoint(serve
     assert ns["cards"]["modes.json"]["num_modes"] == 8
     assert [step for step, _ in ns["curves"]["loss_d"]] == [5, 10, 15, 20]
     assert ns["pictures"][0] == "samples/step-00000020.png"
+    assert ns["verdict"]["kind"] == "not learning yet" and ns["verdict"]["line"].startswith("verdict at step 20")
     assert runs["digits"]["summary"]["conditional"] and len(runs["digits"]["classes"]) == 10
     damaged = runs["damaged"]["checkpoint"]
     assert damaged["state"] == "damaged" and "does not match the hash" in damaged["message"]
@@ -306,5 +307,3 @@ def test_every_answer_says_nosniff_and_allows_only_the_servers_own_scripts(serve
         with urllib.request.urlopen(server + path.lstrip("/"), timeout=30) as response:
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-
-

@@ -1,3 +1,6 @@
+import json
+import shutil
+
 import pytest
 
 from gankit.errors import GankitError
@@ -21,3 +24,20 @@ def test_runs_are_found_by_their_config_and_no_path_leads_outside_the_folder(tmp
             runs.file(bad) if bad != "notes" else runs.run(bad)
     with pytest.raises(GankitError, match="is not a folder of runs"):
         RunsDir.at(tmp_path / "nowhere")
+
+
+def test_a_runs_verdict_is_read_from_its_own_files_only(tmp_path):
+    from gankit.serve.runs import verdict
+    from gankit.training.run_folder import RunFolder
+
+    run, outside = tmp_path / "run", tmp_path / "outside.jsonl"
+    run.mkdir()
+    (run / "config.yaml").write_text("model:\n  algorithm: gan\n")
+    assert verdict(RunFolder(run)) is None  # no metrics line yet
+    outside.write_text("".join(json.dumps({"step": s, "loss_d": 1.3}) + "\n" for s in range(50, 1001, 50)))
+    (run / "metrics.jsonl").symlink_to(outside)
+    assert verdict(RunFolder(run)) is None  # a link out of the run folder is never read
+    (run / "metrics.jsonl").unlink()
+    shutil.copy(outside, run / "metrics.jsonl")
+    shown = verdict(RunFolder(run))
+    assert shown is not None and shown["kind"] == "healthy" and shown["advice"].startswith("nothing to fix")

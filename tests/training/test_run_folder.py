@@ -19,6 +19,9 @@ def test_run_folder_is_self_describing(tmp_path):
     lines = [json.loads(line) for line in (root / "metrics.jsonl").read_text().splitlines()]
     assert [line["step"] for line in lines] == [5, 10, 15, 20]
     assert {"loss_d", "loss_g", "d_real", "d_fake", "images_per_s", "updates/generator"} <= lines[0].keys()
+    # the training verdict, written when it changes (20 steps: too early to judge), and the checkpoints' 2D modes
+    assert lines[0]["verdict"] == "not learning yet" and all("verdict" not in line for line in lines[1:])
+    assert "modes/modes_captured" in lines[2]  # the checkpoint at step 10, on the next line
     modes = json.loads((root / "modes.json").read_text())
     assert modes["num_modes"] == 8 and 0 <= modes["high_quality"] <= 1
     saved = gankit.Config.from_yaml(root / "config.yaml")

@@ -57,3 +57,18 @@ def test_a_folder_of_one_view_has_no_side_by_side_and_a_cell_without_a_config_is
     page = write_report(views).read_text()
     section = page[page.index("side by side"):page.index("<h2>Samples per cell</h2>")]
     assert shown(section, views, "drl", 0) and not shown(section, views, "drl", 1)  # seed 1's view is unknown
+
+
+def test_a_run_page_shows_the_training_verdict(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.yaml").write_text("model:\n  algorithm: gan\n")
+    lines = [{"step": s, "loss_d": 1.3, "loss_g": 0.7, "grad_norm/generator/out": 0.3} for s in range(50, 1001, 50)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (run / "modes.json").write_text(json.dumps({"step": 1000, "modes_captured": 2, "num_modes": 8,
+                                                "high_quality": 0.9}))
+    page = write_report(run).read_text()
+    assert "<h2>Verdict: mode collapse</h2>" in page and "modes captured (share) = 0.25" in page
+    (run / "metrics.jsonl").write_text("")  # nothing to judge: a note, and the rest of the page
+    page = write_report(run).read_text()
+    assert "Verdict:" not in page and "could not read the training verdict" in page

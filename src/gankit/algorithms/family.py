@@ -44,6 +44,16 @@ class Supports:
 
 
 @dataclass(frozen=True)
+class Watched:
+    """What the training verdict (`gankit.algorithms.verdict`) reads of a run's metrics.jsonl for an algorithm."""
+
+    losses: tuple[str, ...] = ("loss",)  # metrics keys of its losses: a blow-up of any is divergence
+    adversarial: bool = False  # a G and a D in contest: mode collapse and "discriminator wins" apply
+    falls: bool = True  # the first loss should fall: flat is "not learning yet", far back up is divergence
+    energy: str | None = None  # a scale whose blow-up is divergence (the energy model's mean |energy|)
+
+
+@dataclass(frozen=True)
 class Family:
     """One registered algorithm: its name, the lecture's view it is, and everything the rest of gankit asks."""
 
@@ -57,6 +67,7 @@ class Family:
     supports: Supports = Supports()
     progress_labels: dict[str, str] = field(default_factory=dict)  # metrics.jsonl key -> progress-bar label
     shown: tuple[tuple[str, str, str], ...] = ()  # (label, section, key): config values that say what a run is
+    watched: Watched = Watched()  # what the training verdict reads of its metrics
 
     @property
     def has_recipe(self) -> bool:

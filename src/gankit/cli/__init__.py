@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from gankit import environment
-from gankit.cli import bench, data, evaluate, features, plot, report, sample, serve, train
+from gankit.cli import bench, data, diagnose, evaluate, features, plot, report, sample, serve, train
 from gankit.cli.common import INTERRUPTED_EXIT
 from gankit.errors import GankitError
 
@@ -93,7 +93,7 @@ def main() -> None:
     """Train, sample and evaluate generative models the way the "Introduction to GAN" lecture lays them out."""
 
 
-for _module in (train, sample, evaluate, data, features, bench, report, plot, serve):
+for _module in (train, sample, evaluate, diagnose, data, features, bench, report, plot, serve):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -198,6 +198,19 @@ def report_run(run: Any) -> None:
         from gankit.metrics.modes2d import ModeStats
 
         click.echo(f"  2D modes: {ModeStats(**run.mode_stats).summary()} -> {where}/modes.json")
+    _verdict_line(where)
+
+
+def _verdict_line(where: Path) -> None:
+    """The training verdict in one line (a run too short to have logged a line has none)."""
+    from gankit.algorithms.verdict import judge_run
+    from gankit.errors import CheckpointError
+
+    try:
+        verdict = judge_run(where)
+    except CheckpointError:
+        return
+    click.echo(f"  {verdict.line()}; evidence and what to try: gankit diagnose {where}")
 
 
 def _last_values(metrics: Path) -> dict[str, Any]:

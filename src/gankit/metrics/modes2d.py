@@ -8,6 +8,7 @@ count a uniform spread would give it (N / K) are high-quality samples registered
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -23,6 +24,8 @@ class ModeStats:
     high_quality: float  # fraction of samples within 3 std of their nearest mode
     kl_to_uniform: float  # KL(high-quality mode histogram || uniform over modes), nats
     num_samples: int
+    spread: float = math.nan  # the samples' std over the modes' (both as the norm of the per-axis std): ~1 on the
+    # data, near 0 when G has collapsed to a point, on a mode or off the data (which high_quality cannot tell)
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -54,4 +57,5 @@ def mode_stats(samples: Tensor, modes: Tensor, std: float, min_fraction: float =
         kl = float((p[nonzero] * (p[nonzero] * k).log()).sum())
     else:
         kl = float("inf")
-    return ModeStats(captured, k, float(good.float().mean()), kl, n)
+    spread = float(samples.std(dim=0).norm() / modes.std(dim=0, correction=0).norm()) if n > 1 and k > 1 else math.nan
+    return ModeStats(captured, k, float(good.float().mean()), kl, n, spread)

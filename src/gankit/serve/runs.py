@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from gankit.algorithms import ALGORITHMS
+from gankit.algorithms.verdict import judge_run
 from gankit.errors import CheckpointError, GankitError
 from gankit.files import inside
 from gankit.jsonl import finite_number, read_jsonl
@@ -218,6 +219,15 @@ def kind_of(folder: RunFolder) -> str | None:
     return kind if kind in ("image", "points") else None
 
 
+def verdict(folder: RunFolder) -> dict[str, Any] | None:
+    """The training verdict (`gankit diagnose`): its kind, one line and what to try; None before a metrics line."""
+    try:
+        judged = judge_run(folder.root)
+    except GankitError:
+        return None
+    return {"kind": judged.kind, "line": judged.line(), "advice": judged.advice}
+
+
 def describe(runs: RunsDir, folder: RunFolder, with_curves: bool = True) -> dict[str, Any]:
     """Everything the pages show about one run, from its files alone (no model is built)."""
     sections = _config_sections(folder)
@@ -226,7 +236,8 @@ def describe(runs: RunsDir, folder: RunFolder, with_curves: bool = True) -> dict
     described = {"id": runs.run_id(folder), "name": folder.root.name, "summary": config_summary(sections),
                  "abilities": abilities(sections),
                  "kind": kind_of(folder), "classes": data.get("class_names") or [], "cards": metric_cards(folder),
-                 "checkpoint": checkpoint_state(folder), "pictures": latest_pictures(folder)}
+                 "checkpoint": checkpoint_state(folder), "pictures": latest_pictures(folder),
+                 "verdict": verdict(folder)}
     if with_curves:
         described["curves"] = curves(folder)
     return described

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from gankit.algorithms import family_of
 from gankit.algorithms.base import sample_bounds
 from gankit.algorithms.resolve import resolve
+from gankit.algorithms.verdict import judge
 from gankit.config import Config
 from gankit.data.catalog import dataset_kind
 from gankit.data.dataset import to_model_range
@@ -34,7 +35,7 @@ from gankit.training.device import resolve_device
 from gankit.training.distributed import Group
 from gankit.training.health import first_non_finite, layer_gradient_norms
 from gankit.training.interrupts import stop_on_sigint
-from gankit.training.logbook import Logbook, NoLogbook
+from gankit.training.logbook import Logbook, NoLogbook, read_metrics
 from gankit.training.outputs import Outputs
 from gankit.training.precision import Concrete, Precision, check_precision, choose_precision
 from gankit.training.run_folder import RunFolder, RunLock, default_run_name
@@ -79,6 +80,7 @@ class Trainer:
         self.networks = self.algorithm.trainable()
         self.dataset = parts.dataset  # on the device
         self.progress_labels = family_of(self.config).progress_labels
+        self.watched = family_of(self.config).watched  # what the training verdict reads of the metrics
         self.batches, self.heldout, self.schedule = parts.batches, parts.heldout, parts.schedule
         # z and labels; the same stream in every process, each keeping its examples' draws
         self.rng = ShardedGenerator(device, world.rank, world.size).manual_seed(self.config.train.seed + 1)
@@ -96,6 +98,8 @@ class Trainer:
         self._sums: dict[str, Tensor] = {}
         self._counts: dict[str, int] = {}
         self._held_out_values: dict[str, float] = {}
+        self._mode_values: dict[str, float] = {}  # 2D mode statistics of the last checkpoint, not yet logged
+        self._judged: list[dict[str, Any]] = []  # metrics lines the verdict reads (rank 0)
         self.measured: dict[str, Any] = {"precision": precision}  # what `auto` chose; the thread count below
         self.threads = self._choose_threads(recorded.get("threads"))
         self.measured["threads"] = self.threads.threads
@@ -289,6 +293,8 @@ class Trainer:
     def _fit(self, progress: bool, callbacks: tuple[Callback, ...]) -> Outcome:
         t = self.config.train
         logbook = Logbook(self.folder.metrics_path, self.folder.tensorboard, self.step) if self.is_main else NoLogbook()
+        # the lines the verdict judges: those kept of an earlier part of the run, then each one logged
+        self._judged = read_metrics(self.folder.metrics_path) if self.is_main else []
         bar = tqdm(total=t.steps, initial=self.step, disable=not (progress and self.is_main), unit="it",
                    dynamic_ncols=True)
         bar.set_postfix_str(f"losses every {t.log_every} steps", refresh=False)  # until the first log line
@@ -368,6 +374,8 @@ class Trainer:
             self.group.check_same_weights(self.algorithm)
             stats = self.outputs.mode_stats() if main else None
             self.save(stats.score() if stats else None)
+            if stats is not None:  # 2D data: coverage along training, for the verdict; joins the next metrics line
+                self._mode_values = {f"modes/{k}": v for k, v in stats.to_dict().items()}
 
     def _evaluate(self, logbook: Logbook, bar: tqdm) -> None:
         """Image metrics from a fixed z (rank 0 scores); a new best FID also writes the `best` checkpoint."""
@@ -383,7 +391,7 @@ class Trainer:
     def _log(self, logbook: Logbook, bar: tqdm) -> None:
         if not self._counts:
             return
-        values = {k: float(v) / self._counts[k] for k, v in self.group.mean(self._sums).items()}
+        values: dict[str, Any] = {k: float(v) / self._counts[k] for k, v in self.group.mean(self._sums).items()}
         if not self._healthy_or_rolled_back(logbook, bar, values):
             return
         now, last_step = time.perf_counter(), self._clock[1]
@@ -392,13 +400,26 @@ class Trainer:
         values["images_per_s"] = images / max(now - self._clock[0], 1e-9)
         values["images_seen"] = self.batches_drawn * self.config.train.batch_size
         values |= {f"updates/{p.trains}": self.step * p.repeats for p in self.phases}
-        values |= self._held_out_values
-        self._held_out_values = {}
+        values |= self._held_out_values | self._mode_values
+        self._held_out_values, self._mode_values = {}, {}
         self._clock = (now, self.step)
+        verdict = self._judge(values) if self.is_main else None
+        if verdict is not None and verdict != self._last_verdict():  # written when it changes (metrics, TensorBoard)
+            values["verdict"] = self._judged[-1]["verdict"] = verdict
         logbook.write(self.step, values)
         self._sums, self._counts = {}, {}
         shown = {label: f"{values[k]:.3f}" for k, label in self.progress_labels.items() if k in values}
-        bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"}, refresh=False)
+        bar.set_postfix(shown | {"img/s": f"{values['images_per_s']:.0f}"} | ({"verdict": verdict} if verdict else {}),
+                        refresh=False)
+
+    def _judge(self, values: dict[str, Any]) -> str:
+        """The training verdict (gankit.algorithms.verdict) on the run's lines so far and this step's."""
+        self._judged.append({"step": self.step, **values})
+        return judge(self._judged, self.watched).kind
+
+    def _last_verdict(self) -> str | None:
+        """The verdict the run's lines last wrote (before this step's line)."""
+        return next((r["verdict"] for r in reversed(self._judged[:-1]) if "verdict" in r), None)
 
     # -- divergence ---------------------------------------------------------------------------
     def _healthy_or_rolled_back(self, logbook: Logbook, bar: tqdm, values: dict[str, float] | None = None) -> bool:
@@ -431,7 +452,9 @@ class Trainer:
         warning = (f"step {bad_step}: {bad} is not finite; rolled back to the checkpoint at step {self.step} "
                    f"with fresh noise (roll-back {recoveries} of at most {limit})")
         logbook.rewind(self.step)
-        logbook.write(self.step, {"warning": warning})
+        self._judged = [r for r in self._judged if r["step"] <= self.step]
+        self._judged.append({"step": self.step, "warning": warning, "rolled_back_from": bad_step})
+        logbook.write(self.step, {"warning": warning, "rolled_back_from": bad_step})  # the verdict reads the step
         tqdm.write(f"warning: {warning}")
         bar.n = self.step
         bar.refresh()

@@ -12,6 +12,7 @@ import yaml
 
 from gankit.algorithms import ALGORITHMS
 from gankit.algorithms.family import VIEWS, View
+from gankit.algorithms.verdict import judge_run
 from gankit.errors import GankitError
 from gankit.files import inside, write_text_atomic
 from gankit.jsonl import finite_number, read_jsonl
@@ -199,7 +200,7 @@ def run_report(folder: Path) -> str:
     config = _read_text(folder, "config.yaml", notes)
     sections = _read_sections(config, notes) if config is not None else {}
     info = _read_object(folder, "run.json", notes) if (folder / "run.json").is_file() else {}
-    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", "<h2>Pictures</h2>"]
+    parts = [f"<h1>gankit run: {html.escape(folder.name)}</h1>", *_verdict(folder, notes), "<h2>Pictures</h2>"]
     samples = [p for p in sorted((folder / "samples").glob("step-*.png"))
                if _ours(folder, p.relative_to(folder).as_posix(), notes)]
     if samples:
@@ -224,6 +225,22 @@ def run_report(folder: Path) -> str:
             parts += ["<h3>modes.json</h3>", _table([modes])]
     parts += ["<h2>Training curves</h2>", *_curves(folder, notes), "<h2>Config</h2>", _config_block(config, sections)]
     return _page(f"gankit: {folder.name}", parts, notes)
+
+
+def _verdict(folder: Path, notes: list[str]) -> list[str]:
+    """The training verdict (`gankit diagnose`): its kind, evidence and advice, or a note when it has no metrics."""
+    if not (folder / "metrics.jsonl").is_file() or not _ours(folder, "metrics.jsonl", notes):
+        return []
+    try:
+        verdict = judge_run(folder)
+    except GankitError as err:
+        _note(notes, "the training verdict", err)
+        return []
+    evidence = "".join(f"<li>{html.escape(e.line())}</li>" for e in verdict.evidence)
+    shown = [f"<h2>Verdict: {html.escape(verdict.kind)}</h2>",
+             f"<p>At step {verdict.step:,}. Try: {html.escape(verdict.advice)}</p>"]
+    shown += [f"<ul>{evidence}</ul>"] if evidence else []
+    return shown + [f"<p>{html.escape(note)}</p>" for note in verdict.notes]
 
 
 def _config_block(config: str | None, sections: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gankit.algorithms.family import Family, Supports
+from gankit.algorithms.family import Family, Supports, Watched
 from gankit.errors import ConfigError
 from gankit.registry import lazy
 
@@ -30,6 +30,7 @@ FAMILY = Family(
     supports=Supports(landscape=True, latent_space=False, discriminator=True, live=True,
                       eval_during_training=False),  # Langevin sampling of thousands of images per evaluation
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},  # no G
+    watched=Watched(losses=("loss_d",), falls=False, energy="energy_magnitude"),  # a loss of either sign
 )
 
 
@@ -71,6 +72,7 @@ LADDER = LadderFamily(
     toy_defaults={"optim.lr_d": 1e-3},
     supports=Supports(latent_space=False, eval_during_training=False),
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},
+    watched=Watched(losses=("loss_d",), falls=False),
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gankit.algorithms.family import Family, Supports
+from gankit.algorithms.family import Family, Supports, Watched
 from gankit.config.defaults import (
     OBJECTIVE_DEFAULTS,
     OBJECTIVE_TOY_DEFAULTS,
@@ -74,4 +74,5 @@ FAMILY = GANFamily(
     supports=Supports(conditional=True, packing=True, penalties=True, landscape=True, discriminator=True, live=True),
     progress_labels={"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"},
     shown=(("objective", "objective", "name"), ("d_steps", "gan", "d_steps")),
+    watched=Watched(losses=("loss_d", "loss_g"), adversarial=True, falls=False),
 )

@@ -57,6 +57,11 @@ function summaryLine(s) {
   return parts.filter(Boolean).join(" · ");
 }
 
+// The training verdict (`gankit diagnose`): its line, what to try in the tooltip; nothing before a metrics line.
+function verdictLine(v) {
+  return v ? el("div", {class: "verdict", title: "try: " + v.advice, text: v.line}) : null;
+}
+
 function checkpointBadge(c) {
   const text = c.state === "ok" ? `checkpoint ok, step ${c.step}` : `checkpoint ${c.state}`;
   return el("span", {class: `badge ${c.state}`, title: c.message || null, text});

@@ -35,6 +35,7 @@ async function showRun() {
   const run = await api("/api/run?run=" + encodeURIComponent(id || ""));
   const parts = [el("section", {class: "card"}, el("h2", {}, run.id, " ", checkpointBadge(run.checkpoint)),
                     el("div", {class: "muted", text: summaryLine(run.summary)}),
+                    verdictLine(run.verdict),
                     el("div", {class: "row"}, cardTables(run.cards), curveCharts(run.curves)))];
   if (run.checkpoint.state !== "ok") {
     parts.push(el("p", {class: "error damaged",

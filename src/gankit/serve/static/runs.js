@@ -14,6 +14,7 @@ async function showRuns() {
        el("a", {href: "/run?run=" + encodeURIComponent(run.id), text: run.id}), " ", checkpointBadge(run.checkpoint),
        run.id === listing.live ? el("span", {class: "badge missing", text: "live"}) : null),
     el("div", {class: "muted", text: summaryLine(run.summary)}),
+    verdictLine(run.verdict),
     el("div", {class: "row"},
        el("div", {}, cardTables(run.cards)),
        curveCharts(run.curves).slice(0, 2),
