@@ -21,3 +21,15 @@ def test_the_first_non_finite_value_names_a_loss_before_a_weight():
         net.bias.fill_(math.inf)
     assert first_non_finite({"loss_d": 1.0}, net) == "weight bias"
     assert first_non_finite({"d_real": math.nan, "loss_g": math.nan}, net) == "loss_g"
+
+
+def test_an_optimizers_overflowed_state_is_named_after_the_losses_and_weights():
+    net = torch.nn.Linear(2, 1)
+    adam = torch.optim.Adam(net.parameters())
+    net(torch.randn(4, 2)).sum().backward()
+    adam.step()
+    assert first_non_finite({"loss_d": 1.0}, net, {"discriminator": adam}) is None
+    next(iter(adam.state.values()))["exp_avg_sq"].fill_(math.inf)
+    assert first_non_finite({"loss_d": 1.0}, net, {"discriminator": adam}) == \
+        "discriminator optimizer state exp_avg_sq"
+    assert first_non_finite({"loss_d": math.nan}, net, {"discriminator": adam}) == "loss_d"

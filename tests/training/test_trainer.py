@@ -236,6 +236,22 @@ def test_nan_weights_are_caught_before_the_final_checkpoint(tmp_path):
                     warning)
 
 
+def test_an_overflowed_adam_moment_is_caught_before_the_final_checkpoint_and_the_run_loads(tmp_path):
+    """Adam's second moment can overflow while the weights stay finite (an exploding gradient squared): such a
+    state is rolled back like a NaN weight, never checkpointed, so the run stays loadable."""
+
+    def overflow(trainer):
+        if trainer.step == 20 and not trainer.recoveries:
+            state = next(iter(trainer.optimizers["discriminator"].state.values()))
+            state["exp_avg_sq"].fill_(math.inf)
+
+    run = gankit.train(tiny_config(tmp_path / "r"), callbacks=(overflow,))
+    lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    (warning,) = [line["warning"] for line in lines if "warning" in line]
+    assert warning.startswith("step 20: discriminator optimizer state exp_avg_sq is not finite; rolled back")
+    assert run.step == 20 and gankit.load(tmp_path / "r").step == 20
+
+
 def test_a_time_limit_ends_the_run_as_finished_short_of_its_steps(tmp_path):
     """train.time_limit: the run stops, checkpoints and draws its end pictures like a finished one."""
     outcome = gankit.train(tiny_config(tmp_path / "run", train={"steps": 100_000, "time_limit": 0.002}))

@@ -27,12 +27,19 @@ def normalisation_layers(network: nn.Module) -> set[str]:
     return {name for name, module in network.named_modules() if isinstance(module, NORMALISATIONS)}
 
 
-def first_non_finite(values: dict[str, float], network: nn.Module | None = None) -> str | None:
-    """The name of a NaN/inf among `values` (losses first) or, if given, `network`'s weights; else None."""
+def first_non_finite(values: dict[str, float], network: nn.Module | None = None,
+                     optimizers: dict[str, torch.optim.Optimizer] | None = None) -> str | None:
+    """The name of a NaN/inf among `values` (losses first) or, if given, `network`'s weights and the
+    `optimizers`' state (Adam's moments can overflow while the weights stay finite: such a state is never
+    checkpointed, since it could not be loaded); else None."""
     bad = [k for k, v in values.items() if not math.isfinite(v)]
-    if not bad and network is not None:
-        named = list(network.named_parameters())
+    if not bad and (network is not None or optimizers):
+        named: list[tuple[str, Tensor]] = list(network.named_parameters()) if network is not None else []
+        named += [(f"{name} optimizer state {key}", value) for name, optimizer in (optimizers or {}).items()
+                  for state in optimizer.state.values() for key, value in state.items()
+                  if isinstance(value, Tensor) and value.is_floating_point()]
         if named:
-            finite = torch.stack([p.isfinite().all() for _, p in named]).tolist()  # one sync for all weights
-            bad = [f"weight {name}" for (name, _), ok in zip(named, finite, strict=True) if not ok]
+            finite = torch.stack([p.isfinite().all() for _, p in named]).tolist()  # one sync for all of them
+            bad = [name if " optimizer state " in name else f"weight {name}"
+                   for (name, _), ok in zip(named, finite, strict=True) if not ok]
     return min(bad, key=lambda k: not k.startswith("loss")) if bad else None

@@ -427,7 +427,7 @@ class Trainer:
         stop with a clear message after train.max_recoveries roll-backs. Garbage is never checkpointed."""
         if values is None:  # before a checkpoint: the unlogged means and every weight
             values = {k: float(v) / self._counts[k] for k, v in self._sums.items()}
-            bad = first_non_finite(values, self.algorithm)
+            bad = first_non_finite(values, self.algorithm, self.optimizers)
         else:
             bad = first_non_finite(values)
         if not self.group.any(bad is not None):  # data-parallel: all processes roll back if any must
