@@ -104,6 +104,7 @@ def test_missing_weights_give_the_instruction_and_never_fall_back(tmp_path, monk
         fetch_weights(tmp_path)
 
 
+@pytest.mark.slow
 @needs_weights
 def test_inception_features_of_a_fixed_batch_are_stable_and_grey_is_tiled(tmp_path, features_cache):
     images = torch.randint(0, 256, (3, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
@@ -133,6 +134,7 @@ def test_the_runtime_is_openvino_exactly_when_it_can_be_imported(monkeypatch):
     assert not openvino_available() and Speed().runtime == "torch"
 
 
+@pytest.mark.slow
 @needs_weights
 @needs_openvino
 def test_openvino_features_equal_torch_features_and_the_conversion_is_made_once(tmp_path, monkeypatch):
@@ -193,6 +195,7 @@ def test_cuda_convolutions_run_in_ieee_fp32_during_extraction_and_the_setting_is
     assert conv.fp32_precision == before
 
 
+@pytest.mark.slow
 @needs_weights
 def test_the_inception_metric_card_names_precision_and_device(tmp_path):
     (tmp_path / "inception").mkdir()

@@ -2,12 +2,15 @@
 
 import json
 
+import pytest
+
 import gankit
 from conftest import tiny_config
 from gankit.config import Config
 from gankit.training.estimate import estimate
 
 
+@pytest.mark.slow
 def test_the_card_times_real_steps_and_sizes_the_checkpoint_the_run_writes(tmp_path):
     config = Config.from_dict(tiny_config(tmp_path / "run", train={"steps": 40, "threads": 1}))
     card = estimate(config, steps=5)

@@ -54,6 +54,7 @@ def test_auto_measures_each_candidate_and_records_its_choice(tmp_path, two_cores
         trainer.lock.release()
 
 
+@pytest.mark.slow
 def test_auto_trains_exactly_what_the_count_it_chose_trains(tmp_path, two_cores):
     auto = gankit.train(tiny_config(tmp_path / "auto"))
     chosen = auto.measured["threads"]

@@ -119,6 +119,7 @@ def test_too_few_images_for_the_metrics_is_one_line_before_sampling(homework_run
     assert result.exit_code == 1 and "--n 5 is too few: the metrics need at least 6" in result.output
 
 
+@pytest.mark.slow
 def test_inception_fid_of_a_run_against_a_folder(homework_runs, session_cache):
     if not weights_path(session_cache / "features").is_file():
         pytest.skip("Inception FID weights absent: run `gankit features fetch inception` to test them")
