@@ -168,7 +168,8 @@ class Run:
             "algorithm": self.config.model.algorithm, "data": self.config.data.name,
             "weights": "ema" if self.algorithm.samples_from_average else "raw",
             "inputs": [{"name": i.name, "shape": ["batch", *i.shape], "dtype": str(i.dtype).removeprefix("torch."),
-                        "draw": i.draw} for i in network.inputs],
+                        "draw": i.draw, **({} if i.dtype.is_floating_point else {"high": i.high}),
+                        **({"weights": list(i.weights)} if i.weights else {})} for i in network.inputs],
             "output": {"name": "sample", "shape": ["batch", *self.spec.sample_shape],
                        "range": [-1.0, 1.0] if image else None,
                        "to_image": ("uint8 = clip(round((x + 1) * 127.5), 0, 255), channels first (C, H, W)"

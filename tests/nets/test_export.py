@@ -59,6 +59,7 @@ def test_gankit_export_writes_the_network_and_a_sidecar_that_says_how_to_use_it(
     onnx_file = next(out.glob("generator-step*.onnx"))
     card = json.loads(onnx_file.with_suffix(".json").read_text())
     assert [i["name"] for i in card["inputs"]] == ["z", "labels"] and card["weights"] == "ema"
+    assert card["inputs"][1]["high"] == len(card["classes"]) and "weights" not in card["inputs"][1]
     assert card["output"]["shape"] == ["batch", 1, 8, 8] and card["classes"] == list("0123456789")
     run = gankit.load(out)
     z, labels = torch.randn(5, run.generator.latent_dim), torch.tensor([0, 1, 2, 3, 4])
@@ -82,6 +83,10 @@ def test_an_autoencoder_exports_its_decoder_behind_its_latent_density(tmp_path, 
     if density == "gmm":
         assert [i["name"] for i in card["inputs"]] == ["eps", "component"]
         assert len(card["component_weights"]) == 3 and abs(sum(card["component_weights"]) - 1) < 1e-5
+        assert card["inputs"][1] | {"weights": None} == {"name": "component", "shape": ["batch"], "dtype": "int64",
+                                                        "draw": "component 0..2, drawn by its weight", "high": 3,
+                                                        "weights": None}
+        assert card["inputs"][1]["weights"] == pytest.approx(card["component_weights"])
         batch["component"] = torch.tensor([0, 1, 2, 2, 1, 0])
     with torch.no_grad():
         expected = network.network(*batch.values()).numpy()

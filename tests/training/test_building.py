@@ -6,6 +6,7 @@ from gankit.algorithms.resolve import resolve
 from gankit.config import Config
 from gankit.errors import ConfigError
 from gankit.training.building import build
+from gankit.training.double_backward import TOLERANCE, refusal
 from gankit.world import World
 
 
@@ -25,3 +26,27 @@ def test_a_process_share_that_the_pack_does_not_divide_is_one_line(tmp_path):
     config = resolved(tmp_path, model={"pack": 3}, train={"batch_size": 6})
     with pytest.raises(ConfigError, match="2 examples per batch, which model.pack 3 does not divide"):
         build(config, torch.device("cpu"), World(rank=0, size=3))
+
+
+def discriminator_gradients(tmp_path, compile: bool, penalty: str) -> list[torch.Tensor]:
+    """The gradients of D's first update (its loss and penalty) on the first batch, from a fresh build."""
+    parts = build(resolved(tmp_path, objective={"penalty": penalty}, train={"compile": compile}), torch.device("cpu"))
+    phase = next(p for p in parts.phases if p.trains == "discriminator")
+    phase.loss(parts.batches.get(0), torch.Generator().manual_seed(0)).loss.backward()
+    return [p.grad for p in parts.algorithm.discriminator.parameters()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("penalty", ["gp", "dragan", "r1", "r2", "r1+r2"])
+def test_a_penalised_step_under_compile_has_eagers_gradients_or_says_in_one_line_why_not(tmp_path, penalty):
+    reason = refusal(torch.device("cpu"))
+    if reason is None:  # this PyTorch's compiler differentiates twice: the compiled step must be exact
+        compiled = discriminator_gradients(tmp_path, True, penalty)
+    else:
+        with pytest.warns(UserWarning) as notices:
+            compiled = discriminator_gradients(tmp_path, True, penalty)
+        (line,) = [str(n.message) for n in notices if str(n.message).startswith("train.compile:")]
+        assert line == (f"train.compile: objective.penalty {penalty} differentiates twice, and {reason}; "
+                        "training uncompiled")
+    eager = discriminator_gradients(tmp_path, False, penalty)
+    assert max(float((a - b).abs().max()) for a, b in zip(compiled, eager, strict=True)) <= TOLERANCE

@@ -183,9 +183,10 @@ class Algorithm(nn.Module):
         return {} if lines is None else {"interpolation.png": (lines, INTERPOLATION[1])}
 
     @property
-    def differentiates_twice(self) -> bool:
-        """Whether a training step takes gradients of gradients (a gradient penalty), which torch.compile cannot."""
-        return False
+    def second_derivatives(self) -> str | None:
+        """The setting that makes a training step take gradients of gradients (a gradient penalty), as
+        "section.key value", which torch.compile may not support; None when no step does."""
+        return None
 
     def end_of_training(self, examples: Callable[[int], Tensor]) -> dict[str, float]:
         """Called once training ends, before the final checkpoint, with a function giving the first n training

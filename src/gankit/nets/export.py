@@ -28,7 +28,8 @@ class ExportInput:
     shape: tuple[int, ...]
     dtype: torch.dtype
     draw: str  # e.g. "standard normal", "class index 0..9"
-    high: int = 0  # integer inputs: draws in [0, high) for the example batch
+    high: int = 0  # integer inputs: values in [0, high)
+    weights: tuple[float, ...] | None = None  # integer inputs drawn by these probabilities (else any value alike)
 
     def example(self, n: int) -> Tensor:
         if self.dtype.is_floating_point:

@@ -22,6 +22,7 @@ from gankit.data.loading import load_dataset
 from gankit.data.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.base import Discriminator, Encoder, Generator
+from gankit.training import double_backward
 from gankit.training.optimizers import OptimizerSchedule, build_optimizer
 from gankit.world import ONE_PROCESS, World
 
@@ -45,13 +46,14 @@ class Parts:
 
 def compile_networks(algorithm: Algorithm, config: Config) -> None:
     """torch.compile every generator, discriminator and encoder in place (their state_dict keys unchanged);
-    where compiling cannot work, a one-line notice and the networks stay eager."""
+    where compiling cannot work (no C++ compiler; a penalty, on a PyTorch whose compiled second derivatives
+    fail or disagree with eager ones: `gankit.training.double_backward`), a one-line notice and the networks
+    stay eager."""
     reason = None
-    if algorithm.differentiates_twice:
-        penalty = config.objective.penalty
-        reason = f"objective.penalty {penalty} differentiates twice, which torch.compile does not support"
-    elif algorithm.device.type == "cpu" and shutil.which("c++") is None and shutil.which("g++") is None:
+    if algorithm.device.type == "cpu" and shutil.which("c++") is None and shutil.which("g++") is None:
         reason = "compiling for the CPU needs a C++ compiler (apt-get install g++)"
+    elif algorithm.second_derivatives is not None and (why := double_backward.refusal(algorithm.device)):
+        reason = f"{algorithm.second_derivatives} differentiates twice, and {why}"
     if reason is not None:
         warnings.warn(f"train.compile: {reason}; training uncompiled", UserWarning, stacklevel=2)
         return

@@ -128,8 +128,8 @@ class Autoencoder(Algorithm):
         return grad.square().sum(1).mean()
 
     @property
-    def differentiates_twice(self) -> bool:
-        return self.regularised and self.settings.decoder_regulariser == "gp"
+    def second_derivatives(self) -> str | None:
+        return "vae.decoder_regulariser gp" if self.regularised and self.settings.decoder_regulariser == "gp" else None
 
     @torch.no_grad()
     def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
@@ -169,8 +169,9 @@ class Autoencoder(Algorithm):
             return SamplingNetwork(self.generator, [eps])
         if self.mixture is not None and bool(self.mixture.fitted):
             k = len(self.mixture.means)
-            component = ExportInput("component", (), torch.int64, f"component 0..{k - 1}, drawn by its weight", k)
             weights = self.mixture.log_weights.exp().tolist()
+            component = ExportInput("component", (), torch.int64, f"component 0..{k - 1}, drawn by its weight", k,
+                                    tuple(weights))
             return SamplingNetwork(_MixtureDecoder(self.mixture, self.generator), [eps, component],
                                    {"component_weights": weights})
         if self.second_stage is not None and bool(self.second_stage.fitted):

@@ -87,8 +87,8 @@ class GAN(Algorithm):
         return [*discriminator, g] if self.steps.order == "d_first" else [g, *discriminator]
 
     @property
-    def differentiates_twice(self) -> bool:
-        return bool(self.penalties)
+    def second_derivatives(self) -> str | None:
+        return f"objective.penalty {self.settings.penalty}" if self.penalties else None
 
     @property
     def lazy_every(self) -> int:
