@@ -13,10 +13,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import gankit
-from conftest import CHROMIUM, PNG, needs_chromium
+from conftest import CHROMIUM, PNG, needs_chromium, tiny_config
 from gankit.serve.server import running
 
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
@@ -307,3 +308,53 @@ def test_every_answer_says_nosniff_and_allows_only_the_servers_own_scripts(serve
         with urllib.request.urlopen(server + path.lstrip("/"), timeout=30) as response:
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" in response.headers["Content-Security-Policy"]  # WebAssembly, not JS eval
+    assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"]
+
+
+def test_an_energy_model_has_nothing_to_export_and_says_so_in_one_line(tmp_path):
+    gankit.train(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, train={"steps": 2},
+                             ebm={"buffer_size": 64, "langevin_steps": 2}))
+    with running(tmp_path) as url:
+        described = json.loads(get(url, "/api/run?run=ebm")[1])
+        status, answer = post(url, "/api/export", {"run": "ebm"})
+    assert described["abilities"]["exports"] is False and described["exports"] == []
+    assert status == 400 and answer == {"error": "ebm samples by Langevin ascent on D: there is no generator network "
+                                                 "to export"}
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_run_page_exports_and_samples_in_the_browser_as_onnxruntime_does(server, browser, runs_dir):
+    """The page's Export button writes the ONNX file; "Sample here" runs it with onnxruntime-web under the
+    server's real content policy (no bypass); the samples equal onnxruntime's in Python on the same inputs."""
+    ort = pytest.importorskip("onnxruntime")
+    from gankit.serve.exports import browser_runtime
+
+    if not browser_runtime()["available"]:
+        pytest.skip(browser_runtime()["why"])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # the policy enforced, as users get it
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server + "run?run=digits")
+    page.wait_for_selector("body[data-ready='1']")
+    if page.locator("form[data-tool='browser']").count() == 0:
+        page.click("#browser-sampling button")  # Export to ONNX: a job, then the page reloads
+        page.wait_for_selector("form[data-tool='browser']", timeout=120_000)
+    page.fill("form[data-tool='browser'] input[name=n]", "20")
+    page.fill("form[data-tool='browser'] input[name=seed]", "7")
+    page.click("form[data-tool='browser'] button")
+    page.wait_for_selector("#browser-sampling .status[data-state]", timeout=120_000)
+    assert page.get_attribute("#browser-sampling .status", "data-state") == "done", page.inner_text("#browser-sampling")
+    drawn = page.evaluate("window.gankitBrowserSample")
+    screenshot(page, "run-browser-sampling")
+    exported = json.loads(get(server, "/api/run?run=digits")[1])["exports"][0]
+    session = ort.InferenceSession(str(runs_dir / "digits" / exported["file"]))
+    z = np.asarray(drawn["inputs"]["z"], dtype=np.float32).reshape(20, -1)
+    labels = np.asarray(drawn["inputs"]["labels"], dtype=np.int64)
+    assert labels.tolist() == [i % 10 for i in range(20)] and abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2
+    expected = session.run(None, {"z": z, "labels": labels})[0]
+    assert drawn["dims"] == list(expected.shape) == [20, 1, 8, 8]
+    assert np.abs(np.asarray(drawn["output"], dtype=np.float32).reshape(expected.shape) - expected).max() < 1e-4
+    assert errors == []
+    page.close()

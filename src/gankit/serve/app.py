@@ -8,6 +8,7 @@ a damaged checkpoint or a second live run 409. Pictures are jobs (gankit.serve.j
 from __future__ import annotations
 
 import math
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -23,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from gankit.errors import GankitError
-from gankit.serve import pictures
+from gankit.serve import exports, pictures
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
 from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
+mimetypes.add_type("text/javascript", ".mjs")  # onnxruntime-web's ES modules: browsers refuse text/plain
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
 PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html"}
 SEED = Field(0, ge=0, le=2**31 - 1)
@@ -152,7 +154,9 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
 
     @app.get("/api/run")
     def one_run(run: str = Query(min_length=1, max_length=1000)) -> dict[str, Any]:
-        return _finite(describe(runs, runs.run(run)))
+        folder = runs.run(run)
+        return _finite(describe(runs, folder) | {"exports": exports.exported(folder),
+                                                 "browser_runtime": exports.browser_runtime()})
 
     @app.get("/files/{relative:path}")
     def run_file(relative: str) -> FileResponse:
@@ -210,6 +214,14 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
         work = pictures.ascent(runs.run(request.run), request.seed, request.n, request.steps,
                                      request.checkpoint)
         return submit("ascent", work)
+
+    @app.post("/api/export")
+    def export(request: RunRequest) -> JSONResponse:
+        described = checked(request)
+        if not described["abilities"]["exports"]:
+            raise GankitError(f"{described['summary']['algorithm']} samples by Langevin ascent on D: "
+                              "there is no generator network to export")
+        return submit("export", exports.export(runs.run(request.run), request.checkpoint))
 
     def job_or_404(job_id: str) -> Job:
         job = jobs.get(job_id)

@@ -20,9 +20,10 @@ TOKEN_HEADER = "x-gankit-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
-    # style attributes are set by the pages' own script; scripts come from the server alone
+    # style attributes are set by the pages' own script; scripts come from the server alone; 'wasm-unsafe-eval'
+    # lets onnxruntime-web compile its WebAssembly (served from here), and allows no JavaScript eval
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-                                 b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                                 b"script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'none'; "
                                  b"form-action 'none'"),
     (b"referrer-policy", b"no-referrer"),
 ]

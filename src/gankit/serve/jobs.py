@@ -52,7 +52,7 @@ class Job:
                 "image": f"/api/jobs/{self.id}/image" if self.image is not None else None}
 
 
-Work = Callable[[Job], bytes]  # makes the PNG, reporting its progress on the job
+Work = Callable[[Job], bytes | None]  # makes the PNG (None: a job that writes a file), reporting progress
 
 
 class Jobs:

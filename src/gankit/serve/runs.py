@@ -23,7 +23,8 @@ from gankit.training.run_folder import RunFolder
 
 MAX_DEPTH = 4  # run folders are found this deep under RUNS_DIR (a bench's runs sit at cells/DATA/METHOD-seedS)
 SERVED_SUFFIXES = {".png": "image/png", ".gif": "image/gif", ".json": "application/json",
-                   ".jsonl": "application/x-ndjson", ".yaml": "text/plain; charset=utf-8"}
+                   ".jsonl": "application/x-ndjson", ".yaml": "text/plain; charset=utf-8",
+                   ".onnx": "application/octet-stream"}  # exported generators, which the page runs itself
 CURVE_KEYS = ("loss_d", "loss_g", "loss", "d_real", "d_fake", "penalty", "energy_magnitude", "wasserstein",
               "test_neg_elbo", "eval/fid")
 
@@ -167,10 +168,10 @@ def abilities(sections: dict[str, Any]) -> dict[str, bool]:
     model = sections.get("model")
     name = model.get("algorithm") if isinstance(model, dict) else None
     if not isinstance(name, str) or name not in ALGORITHMS:
-        return {"latent_space": False, "discriminator": False, "landscape": False}
+        return {"latent_space": False, "discriminator": False, "landscape": False, "exports": False}
     supports = ALGORITHMS.get(name).supports
     return {"latent_space": supports.latent_space, "discriminator": supports.discriminator,
-            "landscape": supports.landscape}
+            "landscape": supports.landscape, "exports": supports.exports}
 
 
 def metric_cards(folder: RunFolder) -> dict[str, dict[str, Any]]:

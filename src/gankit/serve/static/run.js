@@ -56,6 +56,7 @@ async function showRun() {
                       f => ({run: run.id, seed: Number(f.get("seed"))}),
                       "D's score over the square (bright = D says real) with the data and the current negatives."));
     }
+    if (can.exports) parts.push(browserSamplingCard(run));
     if (can.discriminator) {
       parts.push(tool("What D believes is real", [numberInput("seed", "seed", 0, 0),
                       numberInput("n", "chains (images)", 8, 1, 64), numberInput("steps", "Langevin steps", 50, 1, 500)],
