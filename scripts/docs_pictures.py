@@ -4,8 +4,10 @@
 
 - picture-landscape.gif: an energy model's D over ring8, every frame on one colour scale;
 - picture-samples.png: a titled sample grid (Fashion-MNIST, 800 steps of the DCGAN pair);
-- picture-pixels.png: one wrong pixel against six, by pixel loss and by that run's D.
-The web page's screenshots come from its tests: `GANKIT_SCREENSHOTS=docs/images pytest tests/serve`.
+- picture-pixels.png: one wrong pixel against six, by pixel loss and by that run's D;
+- serve-browser-sampling.png: that run exported from its `gankit serve` page and sampled there with
+  onnxruntime-web (Debian's chromium, driven by Playwright).
+The web page's other screenshots come from its tests: `GANKIT_SCREENSHOTS=docs/images pytest tests/serve`.
 """
 
 from __future__ import annotations
@@ -34,8 +36,29 @@ def main() -> None:
                "--set", "train.precision=auto", "--out", str(runs / "fm"))
         gankit("sample", str(runs / "fm"), "--n", "32", "--out", str(IMAGES / "picture-samples.png"))
         gankit("pixels", str(runs / "fm"), "--index", "0", "--out", str(IMAGES / "picture-pixels.png"))
+        browser_sampling(runs, "fm", IMAGES / "serve-browser-sampling.png")
     for path in sorted(IMAGES.glob("picture-*")):
         print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KiB")
+
+
+def browser_sampling(runs: Path, run: str, out: Path) -> None:
+    """The run page's "Sample in the browser" card after pressing Export, then Sample here."""
+    from playwright.sync_api import sync_playwright
+
+    from gankit.serve.server import running
+
+    with running(runs) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(f"{url}run?run={run}")
+        page.wait_for_selector("body[data-ready='1']")
+        page.click("#browser-sampling button")  # Export to ONNX, then the page reloads
+        page.wait_for_selector("form[data-tool='browser']", timeout=300_000)
+        page.fill("form[data-tool='browser'] input[name=n]", "32")
+        page.click("form[data-tool='browser'] button")
+        page.wait_for_selector("#browser-sampling .status[data-state='done']", timeout=120_000)
+        page.locator("#browser-sampling").screenshot(path=str(out))
+        browser.close()
 
 
 if __name__ == "__main__":
