@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import gankit
-from conftest import CHROMIUM, PNG, needs_chromium, tiny_config
+from conftest import CHROMIUM, PNG, needs_chromium, needs_fashion, tiny_config
 from gankit.serve.server import running
 
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
@@ -358,3 +358,33 @@ def test_the_run_page_exports_and_samples_in_the_browser_as_onnxruntime_does(ser
     assert np.abs(np.asarray(drawn["output"], dtype=np.float32).reshape(expected.shape) - expected).max() < 1e-4
     assert errors == []
     page.close()
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_fashion
+def test_the_images_page_trains_a_preset_streams_its_grids_and_fid_and_stops_and_resumes(tmp_path, browser):
+    with running(tmp_path) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url + "images")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.input_value("select[name=preset]") == "fashion-gan-quick"
+        page.fill("input[name=steps]", "200")  # a grid every 10 steps, FID every 20
+        page.click("#image-start")
+        page.wait_for_function("document.querySelector('#image-grid').naturalWidth > 0", timeout=120_000)
+        first_grid = page.get_attribute("#image-grid", "data-file")
+        page.wait_for_selector("#image-fid[data-points='1']", timeout=120_000)
+        page.click("#image-stop")
+        page.wait_for_selector("#image-status[data-state='stopped']", timeout=120_000)
+        run = page.get_attribute("#main", "data-run")
+        stopped_at = gankit.load(tmp_path / run).step
+        assert run.startswith("page/fashion-gan-quick-") and 0 < stopped_at < 200
+        page.click("#image-resume")
+        page.wait_for_selector("#image-status[data-state='finished']", timeout=300_000)
+        page.wait_for_selector("#image-fid[data-points='10']")  # every 20 steps, those before the stop kept
+        assert page.get_attribute("#image-grid", "data-file") == f"{run}/samples/step-00000200.png" != first_grid
+        screenshot(page, "images")
+        assert gankit.load(tmp_path / run).step == 200 and errors == []
+        page.close()

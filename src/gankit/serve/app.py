@@ -1,4 +1,4 @@
-"""The web app: four pages (static HTML + one script, shipped in the package) and the JSON API they call.
+"""The web app: its pages (static HTML + one script each, shipped in the package) and the JSON API they call.
 
 Every error is a 4xx with one line, {"error": "..."}: bad input 400, a run or file not under RUNS_DIR 404,
 a damaged checkpoint or a second live run 409. Pictures are jobs (gankit.serve.jobs): a POST answers
@@ -25,14 +25,17 @@ from starlette.exceptions import HTTPException
 
 from gankit.errors import GankitError
 from gankit.serve import exports, pictures
+from gankit.serve.background import Busy as TrainingBusy
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
 from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
+from gankit.serve.realdata import DEFAULT_PRESET, ImageRuns, ImageSettings, image_presets
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 mimetypes.add_type("text/javascript", ".mjs")  # onnxruntime-web's ES modules: browsers refuse text/plain
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
-PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html"}
+PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html",
+         "/images": "images.html"}
 SEED = Field(0, ge=0, le=2**31 - 1)
 
 
@@ -77,6 +80,18 @@ class LiveRequest(BaseModel):
     seed: int = SEED
 
 
+class ImageRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    preset: str = Field(DEFAULT_PRESET, min_length=1, max_length=100)
+    steps: int = Field(3000, ge=10, le=200_000)
+    seed: int = SEED
+
+
+class ResumeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    run: str = Field(min_length=1, max_length=1000)
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": " ".join(message.split())}, status_code=status)
 
@@ -113,11 +128,14 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     against DNS rebinding, where a web page's own name is pointed at 127.0.0.1."""
     runs = RunsDir.at(runs_dir)
     jobs, live = Jobs(), Live(runs)
+    images = ImageRuns(runs, lambda: None if live.current is None or not live.current.alive else
+                       f"a live 2D run is training ({runs.run_id(live.current.folder)})")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         live.close()  # a live run checkpoints before the server goes
+        images.close()
         jobs.shutdown()
 
     app = FastAPI(title="gankit", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -135,7 +153,7 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
 
     @app.exception_handler(GankitError)
     async def gankit_error(request: Request, err: GankitError) -> JSONResponse:
-        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy)) else \
+        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy, TrainingBusy)) else \
             429 if isinstance(err, TooMany) else 400
         return _error(status, str(err))
 
@@ -255,12 +273,34 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
             raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}")
         if request.objective not in allowed["objectives"]:
             raise GankitError(f"objective: unknown {request.objective!r}; valid: {', '.join(allowed['objectives'])}")
+        if busy := images.busy():
+            raise TrainingBusy(f"{busy}; stop it first")
         started = live.start(LiveSettings(**request.model_dump()))
         return JSONResponse(_finite(started.public()), status_code=202)
 
     @app.post("/api/live/stop")
     def live_stop() -> dict[str, Any]:
         return _finite(live.stop().public())
+
+    @app.get("/api/images/options")
+    def image_options() -> dict[str, Any]:
+        return {"presets": image_presets(), "defaults": asdict(ImageSettings())}
+
+    @app.get("/api/images")
+    def image_state() -> dict[str, Any]:
+        return {"state": "idle"} if images.current is None else _finite(images.current.public())
+
+    @app.post("/api/images")
+    def image_start(request: ImageRunRequest) -> JSONResponse:
+        return JSONResponse(_finite(images.start(ImageSettings(**request.model_dump())).public()), status_code=202)
+
+    @app.post("/api/images/resume")
+    def image_resume(request: ResumeRequest) -> JSONResponse:
+        return JSONResponse(_finite(images.resume(request.run).public()), status_code=202)
+
+    @app.post("/api/images/stop")
+    def image_stop() -> dict[str, Any]:
+        return _finite(images.stop().public())
 
     return app
 

@@ -44,7 +44,7 @@ function fmt(value) {
 }
 
 function nav(here) {
-  const links = [["/", "Runs"], ["/compare", "Compare"], ["/live", "Live 2D"]];
+  const links = [["/", "Runs"], ["/compare", "Compare"], ["/live", "Live 2D"], ["/images", "Train on images"]];
   document.body.prepend(el("header", {}, el("span", {class: "brand", text: "gankit"}),
     links.map(([href, text]) => el("a", {href, text, class: href === here ? "here" : null}))));
 }
