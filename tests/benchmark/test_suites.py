@@ -65,4 +65,5 @@ def test_views_cells_share_a_wall_clock_and_fill_it_at_each_methods_rate():
         assert train["steps"] == max(round(STEPS_PER_MINUTE[cell.method] * 15), 1)
     rae = next(c for c in cells if c.method == "rae").config("run")
     assert rae["model"] == {"width": 0, "algorithm": "rae", "recipe": "modern"}  # the recipe picks its widths
+    assert rae["vae"]["density_components"] == 100  # the preset's mixture, its best (docs/views.md)
     assert all(c.config("run")["train"]["precision"] == "auto" for c in cells)

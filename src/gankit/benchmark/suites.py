@@ -30,7 +30,8 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                      "objective": {"penalty_every": 8, "penalty_final": 1.0},
                      "optim": {"lr_g": 5e-4, "lr_d": 5e-4, "lr_final": 0.1}},
     "vae": {"model": {"algorithm": "vae"}},
-    "rae": {"model": {"algorithm": "rae", "recipe": "modern"}},
+    # the generator alone at its best: the fashion-rae-hour preset's 100-component mixture (docs/views.md)
+    "rae": {"model": {"algorithm": "rae", "recipe": "modern"}, "vae": {"density_components": 100}},
     "ebm": {"model": {"algorithm": "ebm"}},
     "drl": {"model": {"algorithm": "drl"}},
 }
