@@ -302,3 +302,12 @@ def test_the_views_newer_methods_roll_back_from_nan_like_the_gan(tmp_path, extra
     lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
     warnings = [line["warning"] for line in lines if "warning" in line]
     assert len(warnings) == 1 and f"{loss} is not finite; rolled back to the checkpoint at step 10" in warnings[0]
+
+
+def test_landscape_frames_follow_landscape_every_and_zero_saves_none(tmp_path):
+    gankit.train(tiny_config(tmp_path / "every10", train={"landscape_every": 10}))  # logs every 5
+    frames = sorted(p.name for p in (tmp_path / "every10" / "landscape").glob("step-*.png"))
+    assert frames == ["step-00000010.png", "step-00000020.png"]
+    gankit.train(tiny_config(tmp_path / "none", train={"landscape_every": 0}))
+    assert not (tmp_path / "none" / "landscape").exists() and not (tmp_path / "none" / "landscape.gif").exists()
+    assert (tmp_path / "none" / "metrics.jsonl").is_file()  # the losses are logged as before

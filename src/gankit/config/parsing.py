@@ -157,7 +157,7 @@ def validate(config: Config) -> None:
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
                         ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
-                        ("train.time_limit", t.time_limit),
+                        ("train.time_limit", t.time_limit), ("train.landscape_every", t.landscape_every),
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
                         ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),

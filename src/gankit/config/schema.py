@@ -163,6 +163,9 @@ class TrainConfig:
     progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
     """Updates of the network that makes samples (GAN, AE/VAE: the generator; EBM: the discriminator) after
     which a row is added to the progress strip (plus the final one)."""
+    landscape_every: int | None = None
+    """Steps between saved frames of D's landscape over 2D data (`landscape/step-*.png`, made into `landscape.gif`
+    at the end); 0 = none (the live page draws its own); None: every `log_every` steps."""
     eval_every: int = 0
     """Steps between image metrics (FID, KID, precision/recall, …) in classifier features; 0 = off.
     The best-FID checkpoint is kept as `best`."""

@@ -383,8 +383,9 @@ class Trainer:
             bar.set_description_str("")
         if s % t.log_every == 0 or s == t.steps:
             self._log(logbook, bar)
-            if main:
-                self.outputs.landscape(s, self.bounds)
+        landscape_every = t.log_every if t.landscape_every is None else t.landscape_every
+        if main and landscape_every and (s % landscape_every == 0 or s == t.steps):
+            self.outputs.landscape(s, self.bounds)
         if main and self.outputs.grid_due(s, t.sample_every, t.steps):
             self.outputs.sample_picture(s)
         per_step = self.sampling_repeats
