@@ -108,8 +108,9 @@ class ObjectiveConfig:
 
 @dataclass
 class OptimConfig:
-    name: Literal["adam", "rmsprop"] | None = None
-    """Optimizer for both networks; None: the objective's default (adam; rmsprop for wgan, as its paper)."""
+    name: Literal["adam", "rmsprop", "sgd"] | None = None
+    """Optimizer for both networks; None: the objective's default (adam; rmsprop for wgan, as its paper); `sgd` is
+    plain gradient descent (no momentum), GAN Lab's other choice."""
     lr_g: float | None = None
     """Generator learning rate; None: the objective's paper value on images, 1e-3 on 2D data."""
     lr_d: float | None = None
