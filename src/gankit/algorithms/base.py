@@ -200,6 +200,7 @@ class Algorithm(nn.Module):
 def net_settings(model: ModelConfig, spec: DataSpec) -> NetSettings:
     """The values the nets take, read once from a resolved model section (`auto` named by the data)."""
     return NetSettings(family=net_family(model, spec.kind), latent_dim=model.latent_dim, width=model.width,
-                       depth=model.depth, conditional=model.conditional, d_condition=model.d_condition,
+                       depth=model.depth, d_width=model.d_width, d_depth=model.d_depth, conditional=model.conditional,
+                       d_condition=model.d_condition,
                        d_norm=model.d_norm, minibatch_std=model.minibatch_std, spectral_norm=model.spectral_norm,
                        pack=model.pack)

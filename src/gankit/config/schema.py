@@ -49,6 +49,11 @@ class ModelConfig:
     """Hidden units (mlp) or base channels (dcgan); 0 picks the family's default (mlp 128, dcgan 64)."""
     depth: int = 4
     """Hidden layers of the MLP pair (ignored by dcgan, whose depth follows the resolution)."""
+    d_width: int = 0
+    """D's own hidden units (mlp) or base channels (the convolutional families); 0: as `width`. An auto-encoder's
+    encoder is D's trunk, so it follows this too."""
+    d_depth: int = 0
+    """D's own hidden layers (mlp); 0: as `depth`."""
     conditional: bool = False
     """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
     d_condition: Literal["projection", "acgan"] = "projection"
