@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from gankit.config import ModelConfig, OptimConfig, net_family
 from gankit.data.batches import Batch
+from gankit.data.catalog import POINTS_REACH
 from gankit.data.spec import DataSpec
 from gankit.nets import NetSettings
 from gankit.nets.export import ExportInput
@@ -67,10 +68,11 @@ def seeded(device: torch.device, seed: int) -> torch.Generator:
 
 
 def sample_bounds(spec: DataSpec) -> tuple[float, float]:
-    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (4.5 without)."""
+    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (POINTS_REACH
+    without, where a points file's points lie)."""
     if spec.kind == "image":
         return -1.0, 1.0
-    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else 4.5
+    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else POINTS_REACH
     return -reach, reach
 
 

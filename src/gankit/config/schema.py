@@ -21,7 +21,8 @@ from gankit.errors import ConfigError
 @dataclass
 class DataConfig:
     name: str = "ring8"
-    """Dataset name from `gankit data list`, or `folder:PATH` for a folder of images."""
+    """Dataset name from `gankit data list`, `folder:PATH` for a folder of images, or `points:FILE.csv` for 2D
+    points, one `x,y` line each."""
     split: Literal["train", "test"] = "train"
     """Which split to train on (toy 2D data has one distribution; the split only changes its seed)."""
     image_size: int | None = None
