@@ -62,6 +62,16 @@ def latent_line(z0: Tensor, z1: Tensor, steps: int) -> Tensor:
     return (z0[:, None] * (1 - t) + z1[:, None] * t).flatten(0, 1)
 
 
+def latent_grid(side: int, latent_dim: int, device: torch.device) -> Tensor:
+    """[side * side, latent_dim]: z on a side × side grid in its first two coordinates, the rest 0 (a 2D slice of
+    the latent space); the grid lines sit at N(0, 1)'s quantiles from 2.5 % to 97.5 %, so every cell holds the
+    same prior mass. Row-major: the first coordinate changes slowest."""
+    quantiles = torch.distributions.Normal(0.0, 1.0).icdf(torch.linspace(0.025, 0.975, side))
+    z = torch.zeros(side * side, latent_dim)
+    z[:, :2] = torch.cartesian_prod(quantiles, quantiles)[:, : min(latent_dim, 2)]
+    return z.to(device)
+
+
 def seeded(device: torch.device, seed: int) -> torch.Generator:
     """A fresh generator: the same seed gives the same z every time (a "fixed z")."""
     return torch.Generator(device=device).manual_seed(seed)
@@ -167,6 +177,17 @@ class Algorithm(nn.Module):
     def negatives_for_picture(self, n: int, generator: torch.Generator) -> Tensor | None:
         """What D is currently pushing down: G's samples (GAN), the latest Langevin negatives (EBM)."""
         return self.sample(n, generator=generator)
+
+    def negative_pushes(self, x: Tensor, real: Tensor | None = None) -> Tensor | None:
+        """[N, ...]: the direction training moves each negative at `x` (GAN: -∇x of G's loss, per sample;
+        energy model: the Langevin drift ∇x D(x)); `real`, as many real examples, for objectives whose G loss
+        reads real scores. None where nothing moves the negatives."""
+        return None
+
+    def manifold(self, side: int) -> Tensor | None:
+        """[side * side, ...]: what the generator makes of `latent_grid(side)`, how it folds the latent plane
+        onto the data (GAN Lab's manifold); None without a generator of z."""
+        return None
 
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor | None:
         """[pairs * steps, ...]: for each pair of latent draws, samples along the straight line between
