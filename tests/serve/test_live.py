@@ -1,7 +1,11 @@
+import json
+import time
+
 import pytest
 
 from gankit.errors import GankitError
-from gankit.serve.live import LiveSettings, live_algorithms
+from gankit.serve.live import DRAWN_FILE, Busy, Live, LiveSettings, live_algorithms
+from gankit.serve.runs import RunsDir
 
 
 def test_the_live_page_trains_the_2d_families_with_only_their_own_sections_set():
@@ -12,3 +16,101 @@ def test_the_live_page_trains_the_2d_families_with_only_their_own_sections_set()
     assert ebm.ebm.langevin_steps == 20 and ebm.objective.name == "ns"  # an EBM reads no objective
     with pytest.raises(GankitError, match="vae does not train on the live page; valid: ebm, gan"):
         LiveSettings(algorithm="vae").config("runs/live")
+
+
+def test_gan_labs_rows_reach_the_config_that_trains():
+    settings = LiveSettings(objective="minimax", optimizer="sgd", lr_g=0.05, lr_d=0.02, width=16, depth=2, d_width=32,
+                            d_depth=4, latent_dim=3)
+    config = settings.config("runs/live")
+    m, o = config.model, config.optim
+    assert (m.width, m.depth, m.d_width, m.d_depth, m.latent_dim) == (16, 2, 32, 4, 3)
+    assert (o.name, o.lr_g, o.lr_d, config.objective.name) == ("sgd", 0.05, 0.02, "minimax")
+    assert m.g_ema == 0.0  # the page shows G itself: one G update moves what it draws
+
+
+def test_drawn_points_are_a_points_file_in_the_runs_own_folder():
+    points = tuple((0.1 * i, -0.1 * i) for i in range(40))
+    config = LiveSettings(data="drawn", points=points).config("/runs/live/drawn-1")
+    assert config.data.name == f"points:/runs/live/drawn-1/{DRAWN_FILE}" and config.train.batch_size == 40
+    assert LiveSettings(data="drawn", points=points).public()["drawn_points"] == 40
+    assert "points" not in LiveSettings(data="drawn", points=points).public()  # frames never repeat them
+    with pytest.raises(GankitError, match="points: draw at least 32 points"):
+        LiveSettings(data="drawn", points=points[:5]).config("runs/live")
+    with pytest.raises(GankitError, match="points: only with data 'drawn'"):
+        LiveSettings(points=points).config("runs/live")
+
+
+def wait_for(check, timeout_s=60.0, what="the condition"):
+    deadline = time.monotonic() + timeout_s
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"no {what} within {timeout_s} s"
+        time.sleep(0.02)
+    return found
+
+
+@pytest.fixture
+def live(tmp_path):
+    (tmp_path / "runs").mkdir()
+    slot = Live(RunsDir.at(tmp_path / "runs"))
+    yield slot
+    slot.close()
+
+
+def test_paused_one_update_moves_exactly_that_network_once(live):
+    run = live.start(LiveSettings(steps=5000, seed=2))
+    wait_for(lambda: run.frames >= 1, what="first frame")
+    with pytest.raises(Busy, match="pause first"):
+        run.step_phase("discriminator")
+    run.pause()
+    wait_for(lambda: run.state == "paused", what="pause")
+    before, step = run.frame, run.step
+    assert before is not None and before["step"] == step  # the frame of the step it paused at
+    run.step_phase("discriminator")
+    wait_for(lambda: run.frame is not before, what="frame after the D update")
+    after_d = run.frame
+    assert after_d["updates"] == {"discriminator": before["updates"]["discriminator"] + 1,
+                                  "generator": before["updates"]["generator"]}
+    assert after_d["negatives"] == before["negatives"]  # G fixed: the same z gives the same samples
+    assert after_d["scores"] != before["scores"] and after_d["pushes"] != before["pushes"]  # D moved
+    run.step_phase("generator")
+    wait_for(lambda: run.frame is not after_d, what="frame after the G update")
+    after_g = run.frame
+    assert after_g["updates"]["generator"] == before["updates"]["generator"] + 1
+    assert after_g["scores"] == after_d["scores"] and after_g["negatives"] != after_d["negatives"]
+    assert run.step == step and after_g["step"] == step  # one-phase updates are outside the iteration count
+    with pytest.raises(GankitError, match="phase: unknown 'critic'"):
+        run.step_phase("critic")
+    run.play()
+    wait_for(lambda: run.step > step, what="training on after play")
+    live.stop()
+    wait_for(lambda: not run.alive, what="the end")
+    assert run.state == "stopped"
+    with pytest.raises(Busy, match="cannot pause: the live run is stopped"):
+        run.pause()
+
+
+def test_every_watcher_gets_the_same_bytes_encoded_once_per_version(live):
+    run = live.start(LiveSettings(steps=5000))
+    wait_for(lambda: run.frames >= 1, what="first frame")
+    run.pause()
+    wait_for(lambda: run.state == "paused", what="pause")
+    first = run.encoded()
+    assert run.encoded() is first  # a second tab: no new encoding, nothing asked of the trainer
+    state = json.loads(first)
+    assert state["phases"] == ["discriminator", "generator"] and state["version"] == run.version
+    assert set(state["frame"]["stats"]) == {"modes_captured", "num_modes", "high_quality", "kl", "js"}
+    assert len(state["frame"]["manifold"]) == 15 * 15 and len(state["frame"]["pushes"]) == 300
+    waited = time.monotonic()
+    assert run.encoded(after=run.version, wait_s=0.3) is first  # a long poll with nothing new ends at its limit
+    assert time.monotonic() - waited >= 0.25
+
+
+def test_drawn_points_train_as_the_runs_own_data_file(live):
+    points = tuple((round(0.01 * i, 2), 1.0) for i in range(64))
+    run = live.start(LiveSettings(data="drawn", points=points, steps=20))
+    wait_for(lambda: not run.alive, what="the end")
+    assert run.state == "finished", run.error
+    lines = (run.folder.root / DRAWN_FILE).read_text().splitlines()
+    assert lines[0] == "x,y" and len(lines) == 65 and lines[2] == "0.01,1.0"
+    assert run.config.data.name == f"points:{run.folder.root}/{DRAWN_FILE}"
+    assert run.data is not None and len(run.data) == 64 and "modes_captured" not in run.frame["stats"]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,16 +21,18 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from gankit.data.catalog import POINTS_REACH
 from gankit.errors import GankitError
 from gankit.serve import pictures
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
-from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
+from gankit.serve.live import DRAWN, MAX_DRAWN, MIN_DRAWN, OPTIMIZERS, Busy, Live, LiveSettings, live_algorithms
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
 PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html"}
 SEED = Field(0, ge=0, le=2**31 - 1)
+LIVE_WAIT_S = 2.0  # how long a long poll of the live run waits for a new frame
 
 
 class RunRequest(BaseModel):
@@ -63,16 +64,33 @@ class AscentRequest(RunRequest):
     steps: int | None = Field(None, ge=1, le=500)
 
 
+DrawnCoordinate = Annotated[float, Field(ge=-POINTS_REACH, le=POINTS_REACH)]
+
+
 class LiveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data: str = "ring8"
+    data: str = "ring8"  # a 2D set, or `drawn` with `points`
     algorithm: str = "gan"  # a registered algorithm that supports the live view (checked by LiveSettings)
     objective: str = "ns"
+    optimizer: str = Field("adam", max_length=32)
     d_steps: int = Field(1, ge=1, le=10)
-    lr_g: float = Field(1e-3, gt=0, le=0.1)
-    lr_d: float = Field(1e-3, gt=0, le=0.1)
-    steps: int = Field(1000, ge=10, le=5000)
+    lr_g: float = Field(3e-3, gt=0, le=1.0)
+    lr_d: float = Field(3e-3, gt=0, le=1.0)
+    lr_final: float = Field(0.03, gt=0, le=1.0)
+    width: int = Field(64, ge=2, le=256)
+    depth: int = Field(3, ge=1, le=6)
+    d_width: int = Field(64, ge=2, le=256)
+    d_depth: int = Field(3, ge=1, le=6)
+    latent_dim: int = Field(2, ge=1, le=16)
+    steps: int = Field(1500, ge=10, le=5000)
     seed: int = SEED
+    points: list[tuple[DrawnCoordinate, DrawnCoordinate]] = Field(default_factory=list, max_length=MAX_DRAWN)
+
+
+class LiveControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["pause", "play", "step"]
+    phase: str | None = Field(None, max_length=64)  # with `step`: one of the run's phases
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -97,13 +115,15 @@ def _finite(value: Any) -> Any:
 
 
 def live_options() -> dict[str, Any]:
-    """What the live form offers: the 2D datasets and the objectives (torch-free lists)."""
+    """What the live form offers: the 2D datasets, drawing, the objectives (torch-free lists) and the limits."""
     from gankit.config.defaults import OBJECTIVE_DEFAULTS
-    from gankit.data.catalog import dataset_kind, dataset_names
+    from gankit.data.catalog import DATASETS
 
-    return {"datasets": [name for name in dataset_names() if dataset_kind(name) == "points"],
+    return {"datasets": [name for name in DATASETS.names() if DATASETS.get(name).kind == "points"],
+            "drawn": {"name": DRAWN, "reach": POINTS_REACH, "min_points": MIN_DRAWN, "max_points": MAX_DRAWN},
             "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": live_algorithms(),
-            "defaults": asdict(LiveSettings())}
+            "optimizers": list(OPTIMIZERS),
+            "defaults": LiveSettings().public()}
 
 
 def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> FastAPI:
@@ -114,6 +134,7 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        live.warm_up()
         yield
         live.close()  # a live run checkpoints before the server goes
         jobs.shutdown()
@@ -233,22 +254,41 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
         return live_options()
 
     @app.get("/api/live")
-    def live_state() -> dict[str, Any]:
-        return {"state": "idle"} if live.current is None else _finite(live.current.public())
+    def live_state(after: int | None = Query(None, ge=-1)) -> Response:
+        """The live run's state; with `after` (the version the page drew), a long poll: it answers when a newer
+        version exists, or after LIVE_WAIT_S. Every page gets the same bytes, encoded once per version."""
+        if live.current is None:
+            return JSONResponse({"state": "idle"})
+        return Response(live.current.encoded(after, LIVE_WAIT_S), media_type="application/json")
 
     @app.post("/api/live")
-    def live_start(request: LiveRequest) -> JSONResponse:
+    def live_start(request: LiveRequest) -> Response:
         allowed = live_options()
-        if request.data not in allowed["datasets"]:
-            raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}")
+        if request.data not in [*allowed["datasets"], DRAWN]:
+            raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}, or {DRAWN}")
         if request.objective not in allowed["objectives"]:
             raise GankitError(f"objective: unknown {request.objective!r}; valid: {', '.join(allowed['objectives'])}")
-        started = live.start(LiveSettings(**request.model_dump()))
-        return JSONResponse(_finite(started.public()), status_code=202)
+        if request.optimizer not in OPTIMIZERS:
+            raise GankitError(f"optimizer: unknown {request.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        values = request.model_dump() | {"points": tuple(request.points)}
+        return Response(live.start(LiveSettings(**values)).encoded(), status_code=202, media_type="application/json")
+
+    @app.post("/api/live/control")
+    def live_control(request: LiveControl) -> Response:
+        run = live.running()
+        if request.action == "step":
+            if request.phase is None:
+                raise GankitError("phase: a one-phase update names its phase")
+            run.step_phase(request.phase)
+        elif request.action == "pause":
+            run.pause()
+        else:
+            run.play()
+        return Response(run.encoded(), media_type="application/json")
 
     @app.post("/api/live/stop")
-    def live_stop() -> dict[str, Any]:
-        return _finite(live.stop().public())
+    def live_stop() -> Response:
+        return Response(live.stop().encoded(), media_type="application/json")
 
     return app
 

@@ -1,21 +1,29 @@
-"""Live 2D: a small 2D training started from the page, watched while it trains, stopped on request.
+"""Live 2D: a small 2D training started from the page, watched while it trains, paused, stepped and stopped.
 
-The run is an ordinary `gankit.train` into RUNS_DIR/live/..., in a thread of the server; a training
-callback (the API's own hook) copies, every few iterations, what the page draws: D's score on a square
-grid, the data, and the current negatives (G's samples, or the EBM's Langevin negatives). The losses
-come from the run's own metrics.jsonl. One live run at a time per server.
+The run is an ordinary `gankit.train` into RUNS_DIR/live/..., in a thread of the server; a training callback
+(the API's own hook) copies, at most FRAMES_PER_S times a second, what the page draws: D's score on a square
+grid, the data, the current negatives (G's samples, or the EBM's Langevin negatives), where training pushes
+each of them, G's manifold (the image of a latent grid), and the coverage numbers (modes, high-quality share,
+KL and JS on a grid). While paused, the same callback holds the training thread and runs the one-phase updates
+the page asks for (`Trainer.train_phase`). The losses come from the run's own metrics.jsonl. Each new frame is
+encoded once; every page watching gets the same bytes, so a second tab costs the trainer nothing. One live run
+at a time per server.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+import math
 import threading
 import time
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
 
 from gankit.algorithms import ALGORITHMS
-from gankit.config import Config
+from gankit.config import Config, OptimConfig
 from gankit.errors import GankitError
+from gankit.files import write_atomic
 from gankit.serve.runs import RunsDir, curves
 from gankit.training.run_folder import RunFolder
 
@@ -23,38 +31,65 @@ if TYPE_CHECKING:
     from gankit.training.trainer import Trainer
 
 HEAT_RESOLUTION = 48  # D is scored on this many × this many points per frame (the saved frames use 120)
-NEGATIVES = 300  # negatives sent per frame
+NEGATIVES = 300  # negatives (and their pushes) sent per frame
+STAT_SAMPLES = 2500  # samples behind each frame's mode count and KL/JS (the mode protocol's count)
 DATA_POINTS = 600  # data points sent (once per run)
-FRAME_EVERY = 5  # iterations between frames
+MANIFOLD_SIDE = 15  # G's manifold: the image of a MANIFOLD_SIDE × MANIFOLD_SIDE latent grid
+FRAMES_PER_S = 15  # frames are copied at most this often (and at the last step, and after each manual update)
 LIVE_CURVES = ("loss_d", "loss_g", "loss", "d_real", "d_fake", "energy_magnitude")
+DRAWN = "drawn"  # the data name for points drawn on the page
+DRAWN_FILE = "drawn.csv"  # where they are written, inside the live run's own folder (a `points:` dataset)
+MIN_DRAWN, MAX_DRAWN = 32, 5000  # points drawn by hand a run takes
+MAX_PENDING = 8  # one-phase updates queued while paused; one more is refused
+OPTIMIZERS: tuple[str, ...] = get_args(get_args(get_type_hints(OptimConfig)["name"])[0])  # optim.name's choices
+State = Literal["starting", "running", "paused", "stopping", "stopped", "finished", "failed"]
 
 
 class Busy(GankitError):
-    """A second live run while one trains: the server answers 409."""
+    """A second live run while one trains, or a request the run's state refuses: the server answers 409."""
 
 
 @dataclass(frozen=True)
 class LiveSettings:
-    """What the page lets one choose; the rest is a small, fast 2D setup."""
+    """What the page lets one choose (GAN Lab's rows); the rest is a small, fast 2D setup."""
 
-    data: str = "ring8"
+    data: str = "ring8"  # a 2D set, or DRAWN: `points`
     algorithm: str = "gan"  # a family that supports the live view
     objective: str = "ns"
+    optimizer: str = "adam"  # one of OPTIMIZERS
     d_steps: int = 1
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    steps: int = 1000  # ring8's ring forms by about 1 000 iterations (400 ended before it)
+    lr_g: float = 3e-3
+    lr_d: float = 3e-3
+    lr_final: float = 0.03  # both rates decay to this fraction by a half cosine over the run (samples settle on modes)
+    width: int = 64  # G's hidden units
+    depth: int = 3  # G's hidden layers
+    d_width: int = 64
+    d_depth: int = 3
+    latent_dim: int = 2
+    steps: int = 1500  # ring8 (seed 0): 8/8 modes by about 1 150 iterations with these settings
     seed: int = 0
+    points: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # drawn by hand, in [-4.5, 4.5]²
 
     def config(self, out: str) -> Config:
-        """A small MLP pair on the toy set, logging every 20 iterations; validated like any config."""
+        """A small MLP pair on the 2D data, logging every 20 iterations, saving no landscape frames (the page draws
+        its own, and a saved frame costs as much as 20 iterations); validated like any config."""
+        drawn = self.data == DRAWN
+        if drawn and len(self.points) < MIN_DRAWN:
+            raise GankitError(f"points: draw at least {MIN_DRAWN} points (got {len(self.points)})")
+        if not drawn and self.points:
+            raise GankitError(f"points: only with data {DRAWN!r}")
+        data = {"name": f"points:{out}/{DRAWN_FILE}"} if drawn else {"name": self.data, "num_points": 20_000}
         values: dict[str, Any] = {
-            "data": {"name": self.data, "num_points": 20_000},
-            "model": {"algorithm": self.algorithm, "width": 64, "depth": 3},
-            "optim": {"lr_g": self.lr_g, "lr_d": self.lr_d},
-            "train": {"steps": self.steps, "batch_size": 256, "seed": self.seed, "out": out, "device": "cpu",
-                      "log_every": 20, "sample_every": self.steps, "checkpoint_every": 100,
-                      "progress_steps": [100, 1000]},
+            "data": data,
+            # no weight average: the page shows G itself, so that one G step visibly moves its samples
+            "model": {"algorithm": self.algorithm, "width": self.width, "depth": self.depth, "d_width": self.d_width,
+                      "d_depth": self.d_depth, "latent_dim": self.latent_dim, "g_ema": 0.0},
+            "optim": {"name": self.optimizer, "lr_g": self.lr_g, "lr_d": self.lr_d, "lr_final": self.lr_final,
+                      "decay_steps": self.steps},
+            "train": {"steps": self.steps, "batch_size": min(512, len(self.points)) if drawn else 512,
+                      "seed": self.seed, "out": out, "device": "cpu", "log_every": 20, "landscape_every": 0,
+                      "sample_every": self.steps,
+                      "checkpoint_every": 100, "progress_steps": [100, 1000]},
         }
         family = ALGORITHMS.get(self.algorithm)
         if not family.supports.live:
@@ -65,6 +100,10 @@ class LiveSettings:
                "ebm": {"langevin_steps": 20, "buffer_size": 2000}}
         return Config.from_dict(values | {section: own[section] for section in family.sections if section in own})
 
+    def public(self) -> dict[str, Any]:
+        """The settings without the drawn points (their count instead): what every frame repeats."""
+        return {k: v for k, v in asdict(self).items() if k != "points"} | {"drawn_points": len(self.points)}
+
 
 def live_algorithms() -> list[str]:
     """The registered algorithms the live page can train."""
@@ -74,33 +113,39 @@ def live_algorithms() -> list[str]:
 @dataclass
 class Frame:
     step: int
+    updates: dict[str, int]  # updates taken so far, by phase (iterations and one-phase updates together)
     bounds: tuple[float, float]
-    scores: list[list[float]]  # [x][y], HEAT_RESOLUTION each
-    negatives: list[list[float]]  # [NEGATIVES, 2]
+    scores: list[list[float | None]]  # [x][y], HEAT_RESOLUTION each; empty without a landscape
+    negatives: list[list[float | None]]  # [NEGATIVES, 2]
+    pushes: list[list[float | None]]  # [NEGATIVES, 2]: where training moves each negative; empty where nothing does
+    manifold: list[list[float | None]]  # [MANIFOLD_SIDE², 2], row-major; empty without a generator
+    stats: dict[str, float | int]  # modes_captured, num_modes, high_quality (data with modes); kl, js (always)
 
 
 class LiveRun:
-    """One live training: its thread, the latest frame, and how it ended."""
+    """One live training: its thread, the latest frame, what the page asked of it, and how it ended."""
 
     def __init__(self, runs: RunsDir, settings: LiveSettings, out: RunFolder) -> None:
         self.runs, self.settings, self.folder = runs, settings, out
         self.config = settings.config(str(out.root))  # a bad value is a ConfigError here, before any thread
-        self.state: Literal["starting", "running", "stopping", "stopped", "finished", "failed"] = "starting"
+        self.state: State = "starting"
         self.error: str | None = None
         self.step = 0
         self.frames = 0
-        self.frame: Frame | None = None
-        self.data: list[list[float]] | None = None
+        self.frame: dict[str, Any] | None = None  # the latest Frame, as the page reads it
+        self.data: list[list[float | None]] | None = None
+        self.phases: list[str] = []  # the algorithm's phases, once built: what a one-phase update may name
+        self.version = 0  # bumped at every change the page should see
         self._stop = threading.Event()
+        self._paused = False
+        self._pending: list[str] = []  # one-phase updates asked for while paused
+        self._changed = threading.Condition()
+        self._encoded: tuple[int, bytes] | None = None
+        self._last_frame_at = 0.0
         self._thread = threading.Thread(target=self._train, name="gankit-live", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
-
-    def request_stop(self) -> None:
-        if self.state in ("starting", "running"):
-            self.state = "stopping"
-        self._stop.set()
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -109,54 +154,171 @@ class LiveRun:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    # -- what the page asks ----------------------------------------------------------------------
+    def request_stop(self) -> None:
+        with self._changed:
+            if self.state in ("starting", "running", "paused"):
+                self._set("stopping")
+            self._stop.set()
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        with self._changed:
+            self._check_training("pause")
+            self._paused = True
+            self._changed.notify_all()
+
+    def play(self) -> None:
+        with self._changed:
+            self._check_training("play")
+            self._paused = False
+            self._changed.notify_all()
+
+    def step_phase(self, phase: str) -> None:
+        """Queue exactly one update of `phase` (one optimizer step of its network); only while paused."""
+        with self._changed:
+            self._check_training("step")
+            if self.state != "paused":
+                raise Busy("one-phase updates are taken while paused: pause first")
+            if phase not in self.phases:
+                raise GankitError(f"phase: unknown {phase!r}; this run's phases: {', '.join(self.phases)}")
+            if len(self._pending) >= MAX_PENDING:
+                raise Busy(f"{MAX_PENDING} updates are waiting already; ask again when they are done")
+            self._pending.append(phase)
+            self._changed.notify_all()
+
+    def _check_training(self, action: str) -> None:
+        if self.state not in ("starting", "running", "paused"):
+            raise Busy(f"cannot {action}: the live run is {self.state}")
+
+    # -- what the page reads ---------------------------------------------------------------------
+    def public(self) -> dict[str, Any]:
+        return {"state": self.state, "error": self.error, "run": self.runs.run_id(self.folder),
+                "step": self.step, "steps": self.settings.steps, "frames": self.frames, "version": self.version,
+                "phases": self.phases, "settings": self.settings.public(), "data": self.data, "frame": self.frame,
+                "curves": curves(self.folder, LIVE_CURVES)}
+
+    def encoded(self, after: int | None = None, wait_s: float = 0.0) -> bytes:
+        """The public state as JSON, encoded once per version, outside the lock the trainer takes; with `after`,
+        first wait up to `wait_s` for a version newer than it (a long poll: the page asks again once it has drawn)."""
+        with self._changed:
+            if after is not None:
+                self._changed.wait_for(lambda: self.version > after or not self.alive, wait_s)
+            version, cached = self.version, self._encoded
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        body = json.dumps(self.public(), allow_nan=False).encode()  # holds what `version` holds, or newer
+        with self._changed:
+            if self._encoded is None or self._encoded[0] < version:
+                self._encoded = (version, body)
+        return body
+
+    def _set(self, state: State) -> None:
+        """A new state, for the pages waiting on a change (hold `_changed`)."""
+        self.state = state
+        self.version += 1
+        self._changed.notify_all()
+
+    # -- the training thread ---------------------------------------------------------------------
     def _train(self) -> None:
         from gankit.api import train
 
         try:
             run = train(self.config, callbacks=(self._watch,))
         except GankitError as err:
-            self.error, self.state = str(err), "failed"
+            self._end("failed", str(err))
             return
         except Exception as err:  # the server keeps serving; the page shows what went wrong in one line
-            self.error, self.state = f"{type(err).__name__}: {err}", "failed"
+            self._end("failed", f"{type(err).__name__}: {err}")
             return
         self.step = run.step
-        self.state = "stopped" if run.interrupted else "finished"
+        self._end("stopped" if run.interrupted else "finished")
+
+    def _end(self, state: State, error: str | None = None) -> None:
+        with self._changed:
+            self.error = error
+            self._set(state)
 
     def _watch(self, trainer: Trainer) -> None:
-        """The training callback: after every iteration, stop when asked, and copy a frame now and then."""
-        if self._stop.is_set():
-            trainer.request_stop()
-        elif self.state == "starting":
-            self.state = "running"
+        """The training callback, after every iteration: a frame now and then; while paused, hold the training
+        thread and take the one-phase updates asked for; stop when asked."""
         self.step = trainer.step
-        if trainer.step % FRAME_EVERY == 0 or trainer.step == trainer.config.train.steps:
-            self.frame = _frame(trainer)
+        if not self.phases:
+            self.phases = list(dict.fromkeys(p.name for p in trainer.phases))
+        due = time.perf_counter() - self._last_frame_at >= 1 / FRAMES_PER_S
+        if due or trainer.step == trainer.config.train.steps:
+            self._show(trainer)
+        while True:
+            with self._changed:
+                if self._stop.is_set() or not self._paused:
+                    break
+                pausing = self.state != "paused"
+                if not pausing and not self._pending:
+                    self._changed.wait()
+                    continue
+                phase = None if pausing else self._pending.pop(0)
+            if phase is not None:
+                trainer.train_phase(phase)  # outside the lock: the pages keep reading the last frame meanwhile
+            self._show(trainer)  # pausing: the frame of this very step, before the page may ask for one update
+            if pausing:
+                with self._changed:
+                    self._set("paused")
+        with self._changed:
+            if self._stop.is_set():
+                trainer.request_stop()
+            elif self.state in ("starting", "paused"):
+                self._set("running")
+
+    def _show(self, trainer: Trainer) -> None:
+        frame = asdict(_frame(trainer))  # made outside the lock: pages read the previous one meanwhile
+        with self._changed:
+            self.frame = frame
             if self.data is None and trainer.outputs.real_points is not None:
                 self.data = _rounded(trainer.outputs.real_points[:DATA_POINTS])
             self.frames += 1
-
-    def public(self) -> dict[str, Any]:
-        return {"state": self.state, "error": self.error, "run": self.runs.run_id(self.folder),
-                "step": self.step, "steps": self.settings.steps, "frames": self.frames,
-                "settings": asdict(self.settings), "data": self.data,
-                "frame": None if self.frame is None else asdict(self.frame),
-                "curves": curves(self.folder, LIVE_CURVES)}
+            self._last_frame_at = time.perf_counter()
+            self.version += 1
+            self._changed.notify_all()
 
 
-def _rounded(points: Any) -> list[list[float]]:
-    return [[round(float(v), 4) for v in row] for row in points.tolist()]
+def _rounded(points: Any) -> list[list[float | None]]:
+    """Rows of 4-decimal numbers; a non-finite value (a run about to roll back) is null: JSON has no NaN."""
+    return [[round(v, 4) if math.isfinite(v) else None for v in row] for row in points.double().tolist()]
 
 
 def _frame(trainer: Trainer) -> Frame:
-    """D's scores and the negatives now; read-only (eval mode for the call, the run's RNG untouched)."""
-    from gankit.algorithms.base import score_grid, seeded
+    """What the page draws now; read-only (eval mode for the calls, the run's RNG untouched)."""
+    import torch
 
-    discriminator = trainer.algorithm.landscape_discriminator()
+    from gankit.algorithms.base import score_grid, seeded
+    from gankit.metrics.divergence2d import grid_divergences
+    from gankit.metrics.modes2d import mode_stats
+
+    algorithm, outputs, spec = trainer.algorithm, trainer.outputs, trainer.spec
+    discriminator = algorithm.landscape_discriminator()
     scores = [] if discriminator is None else _rounded(score_grid(discriminator, trainer.bounds, trainer.device,
                                                                   HEAT_RESOLUTION).cpu())
-    negatives = trainer.algorithm.negatives_for_picture(NEGATIVES, seeded(trainer.device, trainer.config.train.seed))
-    return Frame(trainer.step, trainer.bounds, scores, [] if negatives is None else _rounded(negatives.cpu()))
+    generator = seeded(trainer.device, trainer.config.train.seed + 3)  # the same z every frame: only training moves it
+    samples = algorithm.negatives_for_picture(STAT_SAMPLES, generator)
+    stats: dict[str, float | int] = {}
+    pushes: list[list[float | None]] = []
+    negatives: list[list[float | None]] = []
+    if samples is not None and outputs.real_points is not None:
+        samples = samples.detach().cpu()
+        shown = samples[:NEGATIVES]
+        negatives = _rounded(shown)
+        real = outputs.real_points[torch.arange(len(shown)) % len(outputs.real_points)]  # one per negative
+        moved = algorithm.negative_pushes(shown.to(trainer.device), real.to(trainer.device))
+        pushes = [] if moved is None else _rounded(moved.detach().cpu())
+        if spec.modes and spec.mode_std is not None:
+            modes = mode_stats(samples, spec.modes_tensor(), spec.mode_std)
+            stats |= {"modes_captured": modes.modes_captured, "num_modes": modes.num_modes,
+                      "high_quality": round(modes.high_quality, 4)}
+        divergences = grid_divergences(outputs.real_points, samples, trainer.bounds)
+        stats |= {"kl": round(divergences.kl, 4), "js": round(divergences.js, 4)}
+    manifold = algorithm.manifold(MANIFOLD_SIDE)
+    return Frame(trainer.step, dict(trainer.phase_updates), trainer.bounds, scores, negatives, pushes,
+                 [] if manifold is None else _rounded(manifold.cpu()), stats)
 
 
 class Live:
@@ -171,10 +333,22 @@ class Live:
         with self._lock:
             if self.current is not None and self.current.alive:
                 raise Busy(f"a live run is training ({self.runs.run_id(self.current.folder)}); stop it first")
-            run = LiveRun(self.runs, settings, self._new_folder(settings))
+            folder = self._new_folder(settings)
+            run = LiveRun(self.runs, settings, folder)  # checks the settings before anything is written
+            if settings.data == DRAWN:
+                _write_drawn(folder, settings.points)
             run.start()
             self.current = run
             return run
+
+    @staticmethod
+    def warm_up() -> threading.Thread:
+        """Import the training code (torch and all, a few seconds) in the background, so that the first Start
+        trains at once instead of importing first."""
+        thread = threading.Thread(target=importlib.import_module, args=("gankit.api",), name="gankit-warm-up",
+                                  daemon=True)
+        thread.start()
+        return thread
 
     def _new_folder(self, settings: LiveSettings) -> RunFolder:
         what = ALGORITHMS.get(settings.algorithm).run_name(settings.config("live"))
@@ -185,15 +359,30 @@ class Live:
             name = f"{base}-{count}"
         return RunFolder(self.runs.root / name)
 
+    def running(self) -> LiveRun:
+        if self.current is None:
+            raise GankitError("no live run; start one first")
+        return self.current
+
     def stop(self) -> LiveRun:
         with self._lock:
-            if self.current is None:
-                raise GankitError("no live run to stop")
-            self.current.request_stop()
-            return self.current
+            run = self.running()
+            run.request_stop()
+            return run
 
     def close(self, timeout: float = 10.0) -> None:
         """On server shutdown: ask the live run to stop (it checkpoints) and wait for it a while."""
         if self.current is not None:
             self.current.request_stop()
             self.current.join(timeout)
+
+
+def _write_drawn(folder: RunFolder, points: tuple[tuple[float, float], ...]) -> None:
+    """The drawn points as the run's `points:` file, written holding the folder's lock (which also marks the new
+    folder as gankit's, so the run may start in it)."""
+    text = "x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in points)
+    try:
+        with folder.held():
+            write_atomic(folder.root / DRAWN_FILE, text.encode())
+    except OSError as err:
+        raise GankitError(f"could not write the drawn points into {folder.root} ({err.strerror or err})") from None
