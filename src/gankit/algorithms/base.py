@@ -189,6 +189,15 @@ class Algorithm(nn.Module):
         onto the data (GAN Lab's manifold); None without a generator of z."""
         return None
 
+    def reconstruct(self, x: Tensor) -> Tensor | None:
+        """x encoded and decoded (an auto-encoder's reconstruction, in model range); None without an encoder."""
+        return None
+
+    def remembered_negatives(self, n: int) -> Tensor | None:
+        """Up to n negatives kept from earlier updates (an energy model's replay buffer: where its next chains
+        start); None where nothing is kept."""
+        return None
+
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor | None:
         """[pairs * steps, ...]: for each pair of latent draws, samples along the straight line between
         them; None for algorithms without a latent space."""

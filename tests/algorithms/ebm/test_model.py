@@ -51,3 +51,4 @@ def test_the_push_on_a_negative_is_the_langevin_drift_up_ds_score(tmp_path):
     with torch.no_grad():
         assert ebm.discriminator(x + 1e-3 * push).sum() > ebm.discriminator(x).sum()
     assert ebm.manifold(4) is None  # no generator of z to fold a latent grid
+    assert torch.equal(ebm.remembered_negatives(5), ebm.replay.chains[:5])  # where the next chains start

@@ -227,3 +227,4 @@ def test_the_manifold_is_the_generator_applied_to_the_latent_grid(tmp_path):
     picture = gan.manifold(5)
     expected = gan.generator.eval()(latent_grid(5, 3, torch.device("cpu")))
     assert picture.shape == (25, 2) and torch.allclose(picture, expected)
+    assert gan.reconstruct(expected) is None and gan.remembered_negatives(5) is None  # no encoder, no buffer

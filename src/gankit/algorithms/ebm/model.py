@@ -96,6 +96,9 @@ class EBM(DiscriminatorAlone):
     def negatives_for_picture(self, n: int, generator: torch.Generator) -> Tensor:
         return (self.last_negatives if self.last_negatives is not None else self.replay.chains)[:n]
 
+    def remembered_negatives(self, n: int) -> Tensor:
+        return self.replay.chains[:n]
+
     def negative_pushes(self, x: Tensor, real: Tensor | None = None) -> Tensor:
         """∇x D(x): the drift of the Langevin chains at x (noise aside), towards what D scores high."""
         x = x.detach().requires_grad_(True)
