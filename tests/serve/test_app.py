@@ -147,6 +147,8 @@ def test_each_picture_of_a_run_page_comes_back_as_a_png(server, path, body):
     ("/api/live", {"data": "drawn", "points": [[0.0, 0.0]] * 3}, 400, "points: draw at least 32 points"),
     ("/api/live", {"points": [[0.0, 0.0]] * 40}, 400, "points: only with data 'drawn'"),
     ("/api/live/control", {"action": "jump"}, 400, "action: Input should be 'pause', 'play' or 'step'"),
+    ("/api/views", {"algorithms": ["gan", "ebm", "vae"]}, 400, "algorithms: gan is the generator + discriminator"),
+    ("/api/views", {"data": "drawn"}, 400, "data: the three views train on a 2D set"),
 ])
 def test_bad_input_is_a_4xx_with_one_line(server, path, body, status, words):
     got, answer = post(server, path, body)
@@ -354,6 +356,8 @@ def test_each_of_gan_labs_controls_reaches_the_trainer_and_each_panel_draws(serv
     assert all(words in stats for words in ("modes captured", "high quality", "KL(data", "JS on a grid", "mean push"))
     state = page.evaluate("fetch('/api/live').then(r => r.json())")
     assert len(state["frame"]["pushes"]) == 300 and state["phases"] == ["discriminator", "generator"]
+    assert len(state["frame"]["believed"]) == 200  # argmax D(x) from noise, drawn with its checkbox
+    page.check("#show-believed")
     stopped(page)
     assert page.errors == []
 
@@ -421,4 +425,29 @@ def test_benchmark_ring8_reaches_every_mode_on_screen(server, page):
     print(f"\nbenchmark: ring8 8/8 modes on screen {(reached - started) / 1000:.1f} s after Start (step {step}); "
           f"{drawn} frames drawn, {drawn / max((reached - first) / 1000, 1e-9):.1f} frames/s after the first")
     stopped(page)
+    assert page.errors == []
+
+
+@needs_chromium
+def test_the_three_views_page_trains_all_three_side_by_side(server, page):
+    page.goto(server + "views")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("input[name=steps]", "3000")
+    page.click("#views-start")
+    for i in range(3):
+        page.wait_for_function(f"Number(document.getElementById('view-{i}')?.dataset.frames) >= 3", timeout=120_000)
+    views = page.eval_on_selector_all("section.view", "sections => sections.map(s => s.dataset.view)")
+    assert views == ["generator alone", "discriminator alone", "generator + discriminator"]
+    drawn = [set(page.get_attribute(f"#view-{i}", "data-drawn").split(",")) for i in range(3)]
+    assert {"reconstructions", "manifold"} <= drawn[0] and "heat" not in drawn[0]
+    assert {"heat", "pushes", "buffer", "believed"} <= drawn[1]
+    assert {"heat", "pushes", "manifold", "believed"} <= drawn[2]  # believed: argmax D(x) from noise on the GAN's D
+    titles = page.eval_on_selector_all("section.view h2", "titles => titles.map(h => h.textContent)")
+    assert all("LECTURE §" in title for title in titles)  # each panel tied to the lecture's argument
+    if SCREENSHOTS:  # for the docs: far enough along that the three have taken shape
+        page.wait_for_function("Number(document.getElementById('view-2').dataset.frames) >= 60", timeout=180_000)
+        screenshot(page, "views")
+    page.click("#views-stop")
+    page.wait_for_function("document.getElementById('views-status').dataset.states.split(',')"
+                           ".every(s => s === 'stopped' || s === 'finished')", timeout=60_000)
     assert page.errors == []

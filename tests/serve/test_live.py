@@ -4,18 +4,18 @@ import time
 import pytest
 
 from gankit.errors import GankitError
-from gankit.serve.live import DRAWN_FILE, Busy, Live, LiveSettings, live_algorithms
+from gankit.serve.live import DRAWN_FILE, Busy, Live, LiveSettings, live_algorithms, three_views
 from gankit.serve.runs import RunsDir
 
 
 def test_the_live_page_trains_the_2d_families_with_only_their_own_sections_set():
-    assert live_algorithms() == ["ebm", "gan"]
+    assert live_algorithms() == ["ae", "ebm", "gan", "rae", "vae"]
     gan = LiveSettings(objective="lsgan", d_steps=3, seed=4).config("runs/live")
     assert (gan.objective.name, gan.gan.d_steps, gan.train.seed, gan.train.out) == ("lsgan", 3, 4, "runs/live")
     ebm = LiveSettings(algorithm="ebm", objective="lsgan").config("runs/live")
     assert ebm.ebm.langevin_steps == 20 and ebm.objective.name == "ns"  # an EBM reads no objective
-    with pytest.raises(GankitError, match="vae does not train on the live page; valid: ebm, gan"):
-        LiveSettings(algorithm="vae").config("runs/live")
+    with pytest.raises(GankitError, match="drl does not train on the live page; valid: ae, ebm, gan, rae, vae"):
+        LiveSettings(algorithm="drl").config("runs/live")
 
 
 def test_gan_labs_rows_reach_the_config_that_trains():
@@ -114,3 +114,29 @@ def test_drawn_points_train_as_the_runs_own_data_file(live):
     assert lines[0] == "x,y" and len(lines) == 65 and lines[2] == "0.01,1.0"
     assert run.config.data.name == f"points:{run.folder.root}/{DRAWN_FILE}"
     assert run.data is not None and len(run.data) == 64 and "modes_captured" not in run.frame["stats"]
+
+
+def test_the_three_views_train_together_each_drawing_its_own_pieces(live):
+    runs = live.start_session(three_views(["vae", "ebm", "gan"], "ring8", 30, 0))
+    with pytest.raises(Busy, match="stop it first"):
+        live.start(LiveSettings())
+    for run in runs:
+        wait_for(lambda run=run: not run.alive, what=f"the end of {run.settings.algorithm}")
+        assert run.state == "finished", run.error
+    vae, ebm, gan = (run.frame for run in runs)
+    assert [run.public()["view"] for run in runs] == ["generator alone", "discriminator alone",
+                                                      "generator + discriminator"]
+    assert len(vae["reconstructions"]) == 150 and len(vae["reconstructions"][0]) == 4 and vae["manifold"]
+    assert vae["scores"] == [] and vae["believed"] == [] and vae["pushes"] == []  # no D: nothing scores x
+    assert len(ebm["remembered"]) == 300 and ebm["believed"] and ebm["manifold"] == []
+    assert len(gan["believed"]) == 200 and gan["remembered"] == [] and gan["reconstructions"] == []
+    session = json.loads(live.encoded_session())
+    assert session["version"] == sum(run.version for run in runs) and len(session["runs"]) == 3
+
+
+def test_each_view_takes_an_algorithm_of_that_view():
+    with pytest.raises(GankitError, match="algorithms: gan is the generator \\+ discriminator view, not the "
+                                          "generator alone view"):
+        three_views(["gan", "ebm", "vae"], "ring8", 30, 0)
+    with pytest.raises(GankitError, match="one per view"):
+        three_views(["vae"], "ring8", 30, 0)

@@ -1,4 +1,4 @@
-"""The web app: four pages (static HTML + one script, shipped in the package) and the JSON API they call.
+"""The web app: five pages (static HTML + one script, shipped in the package) and the JSON API they call.
 
 Every error is a 4xx with one line, {"error": "..."}: bad input 400, a run or file not under RUNS_DIR 404,
 a damaged checkpoint or a second live run 409. Pictures are jobs (gankit.serve.jobs): a POST answers
@@ -26,11 +26,22 @@ from gankit.errors import GankitError
 from gankit.serve import pictures
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
-from gankit.serve.live import DRAWN, MAX_DRAWN, MIN_DRAWN, OPTIMIZERS, Busy, Live, LiveSettings, live_algorithms
+from gankit.serve.live import (
+    DRAWN,
+    MAX_DRAWN,
+    MIN_DRAWN,
+    OPTIMIZERS,
+    Busy,
+    Live,
+    LiveSettings,
+    live_algorithms,
+    three_views,
+)
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
-PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html"}
+PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html",
+         "/views": "views.html"}
 SEED = Field(0, ge=0, le=2**31 - 1)
 LIVE_WAIT_S = 2.0  # how long a long poll of the live run waits for a new frame
 
@@ -85,6 +96,14 @@ class LiveRequest(BaseModel):
     steps: int = Field(1500, ge=10, le=5000)
     seed: int = SEED
     points: list[tuple[DrawnCoordinate, DrawnCoordinate]] = Field(default_factory=list, max_length=MAX_DRAWN)
+
+
+class ViewsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = "ring8"
+    algorithms: list[str] = Field(default_factory=lambda: ["vae", "ebm", "gan"], max_length=3)  # one per view
+    steps: int = Field(1500, ge=10, le=5000)
+    seed: int = SEED
 
 
 class LiveControl(BaseModel):
@@ -272,6 +291,19 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
             raise GankitError(f"optimizer: unknown {request.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
         values = request.model_dump() | {"points": tuple(request.points)}
         return Response(live.start(LiveSettings(**values)).encoded(), status_code=202, media_type="application/json")
+
+    @app.get("/api/views")
+    def views_state(after: int | None = Query(None, ge=-1)) -> Response:
+        """The three views' runs (the live session), with the same long poll as /api/live."""
+        return Response(live.encoded_session(after, LIVE_WAIT_S), media_type="application/json")
+
+    @app.post("/api/views")
+    def views_start(request: ViewsRequest) -> Response:
+        datasets = live_options()["datasets"]
+        if request.data not in datasets:
+            raise GankitError(f"data: the three views train on a 2D set: {', '.join(datasets)}")
+        live.start_session(three_views(request.algorithms, request.data, request.steps, request.seed))
+        return Response(live.encoded_session(), status_code=202, media_type="application/json")
 
     @app.post("/api/live/control")
     def live_control(request: LiveControl) -> Response:

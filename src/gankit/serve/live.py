@@ -1,26 +1,27 @@
 """Live 2D: a small 2D training started from the page, watched while it trains, paused, stepped and stopped.
 
 The run is an ordinary `gankit.train` into RUNS_DIR/live/..., in a thread of the server; a training callback
-(the API's own hook) copies, at most FRAMES_PER_S times a second, what the page draws: D's score on a square
-grid, the data, the current negatives (G's samples, or the EBM's Langevin negatives), where training pushes
-each of them, G's manifold (the image of a latent grid), and the coverage numbers (modes, high-quality share,
-KL and JS on a grid). While paused, the same callback holds the training thread and runs the one-phase updates
-the page asks for (`Trainer.train_phase`). The losses come from the run's own metrics.jsonl. Each new frame is
-encoded once; every page watching gets the same bytes, so a second tab costs the trainer nothing. One live run
-at a time per server.
+(the API's own hook) copies, at most FRAMES_PER_S times a second, what the page draws (`gankit.serve.frames`:
+D's landscape, the negatives and where training pushes them, G's manifold, reconstructions, the replay
+buffer, what D believes is real, the coverage numbers). While paused, the same callback holds the training
+thread and runs the one-phase updates the page asks for (`Trainer.train_phase`). The losses come from the run's
+own metrics.jsonl. Each new frame is encoded once; every page watching gets the same bytes, so a second tab
+costs the trainer nothing. One live session at a time per server: one run (the live page) or the lecture's
+three views side by side (the views page).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import math
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
 
 from gankit.algorithms import ALGORITHMS
+from gankit.algorithms.ebm import langevin_settings
+from gankit.algorithms.family import VIEWS
 from gankit.config import Config, OptimConfig
 from gankit.errors import GankitError
 from gankit.files import write_atomic
@@ -28,19 +29,17 @@ from gankit.serve.runs import RunsDir, curves
 from gankit.training.run_folder import RunFolder
 
 if TYPE_CHECKING:
+    from gankit.serve.frames import Belief
     from gankit.training.trainer import Trainer
 
-HEAT_RESOLUTION = 48  # D is scored on this many × this many points per frame (the saved frames use 120)
-NEGATIVES = 300  # negatives (and their pushes) sent per frame
-STAT_SAMPLES = 2500  # samples behind each frame's mode count and KL/JS (the mode protocol's count)
 DATA_POINTS = 600  # data points sent (once per run)
-MANIFOLD_SIDE = 15  # G's manifold: the image of a MANIFOLD_SIDE × MANIFOLD_SIDE latent grid
 FRAMES_PER_S = 15  # frames are copied at most this often (and at the last step, and after each manual update)
 LIVE_CURVES = ("loss_d", "loss_g", "loss", "d_real", "d_fake", "energy_magnitude")
 DRAWN = "drawn"  # the data name for points drawn on the page
 DRAWN_FILE = "drawn.csv"  # where they are written, inside the live run's own folder (a `points:` dataset)
 MIN_DRAWN, MAX_DRAWN = 32, 5000  # points drawn by hand a run takes
 MAX_PENDING = 8  # one-phase updates queued while paused; one more is refused
+MAX_SESSION = 3  # runs trained at once (the three views)
 OPTIMIZERS: tuple[str, ...] = get_args(get_args(get_type_hints(OptimConfig)["name"])[0])  # optim.name's choices
 State = Literal["starting", "running", "paused", "stopping", "stopped", "finished", "failed"]
 
@@ -105,43 +104,47 @@ class LiveSettings:
         return {k: v for k, v in asdict(self).items() if k != "points"} | {"drawn_points": len(self.points)}
 
 
+def three_views(algorithms: list[str], data: str, steps: int, seed: int) -> list[LiveSettings]:
+    """One run per view of the lecture, in its order (the generator alone, the discriminator alone, both), on the
+    same data with the same seed; each algorithm named must be of its view."""
+    if len(algorithms) != len(VIEWS):
+        raise GankitError(f"algorithms: one per view ({', '.join(VIEWS)}), got {len(algorithms)}")
+    for name, view in zip(algorithms, VIEWS, strict=True):
+        if ALGORITHMS.get(name).view != view:
+            raise GankitError(f"algorithms: {name} is the {ALGORITHMS.get(name).view} view, not the {view} view")
+    return [LiveSettings(data=data, algorithm=name, steps=steps, seed=seed) for name in algorithms]
+
+
 def live_algorithms() -> list[str]:
     """The registered algorithms the live page can train."""
     return [name for name in ALGORITHMS.names() if ALGORITHMS.get(name).supports.live]
 
 
-@dataclass
-class Frame:
-    step: int
-    updates: dict[str, int]  # updates taken so far, by phase (iterations and one-phase updates together)
-    bounds: tuple[float, float]
-    scores: list[list[float | None]]  # [x][y], HEAT_RESOLUTION each; empty without a landscape
-    negatives: list[list[float | None]]  # [NEGATIVES, 2]
-    pushes: list[list[float | None]]  # [NEGATIVES, 2]: where training moves each negative; empty where nothing does
-    manifold: list[list[float | None]]  # [MANIFOLD_SIDE², 2], row-major; empty without a generator
-    stats: dict[str, float | int]  # modes_captured, num_modes, high_quality (data with modes); kl, js (always)
-
-
 class LiveRun:
     """One live training: its thread, the latest frame, what the page asked of it, and how it ended."""
 
-    def __init__(self, runs: RunsDir, settings: LiveSettings, out: RunFolder) -> None:
+    def __init__(self, runs: RunsDir, settings: LiveSettings, out: RunFolder,
+                 changed: threading.Condition | None = None) -> None:
         self.runs, self.settings, self.folder = runs, settings, out
         self.config = settings.config(str(out.root))  # a bad value is a ConfigError here, before any thread
+        family = ALGORITHMS.get(settings.algorithm)
         self.state: State = "starting"
         self.error: str | None = None
         self.step = 0
         self.frames = 0
         self.frame: dict[str, Any] | None = None  # the latest Frame, as the page reads it
-        self.data: list[list[float | None]] | None = None
+        self.data: list[list[float | None]] | None = None  # the first DATA_POINTS of the data
         self.phases: list[str] = []  # the algorithm's phases, once built: what a one-phase update may name
         self.version = 0  # bumped at every change the page should see
         self._stop = threading.Event()
         self._paused = False
         self._pending: list[str] = []  # one-phase updates asked for while paused
-        self._changed = threading.Condition()
+        self._changed = changed or threading.Condition()  # guards the state; notified at every change
         self._encoded: tuple[int, bytes] | None = None
         self._last_frame_at = 0.0
+        # what D believes is real, for algorithms with a D to ascend: Langevin settings now, particles once training
+        self._ascent = langevin_settings(self.config, "points") if family.supports.discriminator else None
+        self._belief: Belief | None = None
         self._thread = threading.Thread(target=self._train, name="gankit-live", daemon=True)
 
     def start(self) -> None:
@@ -195,7 +198,8 @@ class LiveRun:
     def public(self) -> dict[str, Any]:
         return {"state": self.state, "error": self.error, "run": self.runs.run_id(self.folder),
                 "step": self.step, "steps": self.settings.steps, "frames": self.frames, "version": self.version,
-                "phases": self.phases, "settings": self.settings.public(), "data": self.data, "frame": self.frame,
+                "phases": self.phases, "view": ALGORITHMS.get(self.settings.algorithm).view,
+                "settings": self.settings.public(), "data": self.data, "frame": self.frame,
                 "curves": curves(self.folder, LIVE_CURVES)}
 
     def encoded(self, after: int | None = None, wait_s: float = 0.0) -> bytes:
@@ -270,76 +274,56 @@ class LiveRun:
                 self._set("running")
 
     def _show(self, trainer: Trainer) -> None:
-        frame = asdict(_frame(trainer))  # made outside the lock: pages read the previous one meanwhile
+        from gankit.serve.frames import Belief, frame, rounded
+
+        if self._belief is None and self._ascent is not None:
+            self._belief = Belief(self._ascent, self.config.train.seed + 6)
+        shown = asdict(frame(trainer, self._belief))  # made outside the lock: pages read the previous one meanwhile
         with self._changed:
-            self.frame = frame
+            self.frame = shown
             if self.data is None and trainer.outputs.real_points is not None:
-                self.data = _rounded(trainer.outputs.real_points[:DATA_POINTS])
+                self.data = rounded(trainer.outputs.real_points[:DATA_POINTS])
             self.frames += 1
             self._last_frame_at = time.perf_counter()
             self.version += 1
             self._changed.notify_all()
 
 
-def _rounded(points: Any) -> list[list[float | None]]:
-    """Rows of 4-decimal numbers; a non-finite value (a run about to roll back) is null: JSON has no NaN."""
-    return [[round(v, 4) if math.isfinite(v) else None for v in row] for row in points.double().tolist()]
-
-
-def _frame(trainer: Trainer) -> Frame:
-    """What the page draws now; read-only (eval mode for the calls, the run's RNG untouched)."""
-    import torch
-
-    from gankit.algorithms.base import score_grid, seeded
-    from gankit.metrics.divergence2d import grid_divergences
-    from gankit.metrics.modes2d import mode_stats
-
-    algorithm, outputs, spec = trainer.algorithm, trainer.outputs, trainer.spec
-    discriminator = algorithm.landscape_discriminator()
-    scores = [] if discriminator is None else _rounded(score_grid(discriminator, trainer.bounds, trainer.device,
-                                                                  HEAT_RESOLUTION).cpu())
-    generator = seeded(trainer.device, trainer.config.train.seed + 3)  # the same z every frame: only training moves it
-    samples = algorithm.negatives_for_picture(STAT_SAMPLES, generator)
-    stats: dict[str, float | int] = {}
-    pushes: list[list[float | None]] = []
-    negatives: list[list[float | None]] = []
-    if samples is not None and outputs.real_points is not None:
-        samples = samples.detach().cpu()
-        shown = samples[:NEGATIVES]
-        negatives = _rounded(shown)
-        real = outputs.real_points[torch.arange(len(shown)) % len(outputs.real_points)]  # one per negative
-        moved = algorithm.negative_pushes(shown.to(trainer.device), real.to(trainer.device))
-        pushes = [] if moved is None else _rounded(moved.detach().cpu())
-        if spec.modes and spec.mode_std is not None:
-            modes = mode_stats(samples, spec.modes_tensor(), spec.mode_std)
-            stats |= {"modes_captured": modes.modes_captured, "num_modes": modes.num_modes,
-                      "high_quality": round(modes.high_quality, 4)}
-        divergences = grid_divergences(outputs.real_points, samples, trainer.bounds)
-        stats |= {"kl": round(divergences.kl, 4), "js": round(divergences.js, 4)}
-    manifold = algorithm.manifold(MANIFOLD_SIDE)
-    return Frame(trainer.step, dict(trainer.phase_updates), trainer.bounds, scores, negatives, pushes,
-                 [] if manifold is None else _rounded(manifold.cpu()), stats)
-
-
 class Live:
-    """The server's one live slot."""
+    """The server's one live slot: a session of one run (the live page) or of the three views (the views page)."""
 
     def __init__(self, runs: RunsDir) -> None:
         self.runs = runs
-        self.current: LiveRun | None = None
+        self.session: list[LiveRun] = []
+        self._changed = threading.Condition()  # shared by the session's runs: one wait sees any of them change
         self._lock = threading.Lock()
 
+    @property
+    def current(self) -> LiveRun | None:
+        """The run the live page shows: the session's first."""
+        return self.session[0] if self.session else None
+
     def start(self, settings: LiveSettings) -> LiveRun:
+        return self.start_session([settings])[0]
+
+    def start_session(self, settings: list[LiveSettings]) -> list[LiveRun]:
+        """Start these runs together, each in its own thread; refused while any run of the last session trains."""
+        if not 1 <= len(settings) <= MAX_SESSION:
+            raise GankitError(f"a live session trains 1 to {MAX_SESSION} runs, not {len(settings)}")
         with self._lock:
-            if self.current is not None and self.current.alive:
-                raise Busy(f"a live run is training ({self.runs.run_id(self.current.folder)}); stop it first")
-            folder = self._new_folder(settings)
-            run = LiveRun(self.runs, settings, folder)  # checks the settings before anything is written
-            if settings.data == DRAWN:
-                _write_drawn(folder, settings.points)
-            run.start()
-            self.current = run
-            return run
+            training = [run for run in self.session if run.alive]
+            if training:
+                raise Busy(f"a live run is training ({self.runs.run_id(training[0].folder)}); stop it first")
+            runs: list[LiveRun] = []
+            for one in settings:
+                folder = self._new_folder(one, taken={run.folder for run in runs})
+                runs.append(LiveRun(self.runs, one, folder, self._changed))  # checks each before anything is written
+            for run in runs:
+                if run.settings.data == DRAWN:
+                    _write_drawn(run.folder, run.settings.points)
+                run.start()
+            self.session = runs
+            return runs
 
     @staticmethod
     def warm_up() -> threading.Thread:
@@ -350,11 +334,11 @@ class Live:
         thread.start()
         return thread
 
-    def _new_folder(self, settings: LiveSettings) -> RunFolder:
+    def _new_folder(self, settings: LiveSettings, taken: set[RunFolder]) -> RunFolder:
         what = ALGORITHMS.get(settings.algorithm).run_name(settings.config("live"))
         base = f"live/{settings.data}-{what}-{time.strftime('%Y%m%d-%H%M%S')}"
         name, count = base, 1
-        while (self.runs.root / name).exists():  # two starts within a second
+        while (self.runs.root / name).exists() or RunFolder(self.runs.root / name) in taken:  # two in one second
             count += 1
             name = f"{base}-{count}"
         return RunFolder(self.runs.root / name)
@@ -364,17 +348,31 @@ class Live:
             raise GankitError("no live run; start one first")
         return self.current
 
+    def encoded_session(self, after: int | None = None, wait_s: float = 0.0) -> bytes:
+        """Every run of the session as one JSON object, {"version", "runs": [each run's state]}, from each run's
+        bytes as encoded once; with `after`, first wait up to `wait_s` for any run to change (a long poll)."""
+        runs = self.session
+        with self._changed:
+            if after is not None:
+                self._changed.wait_for(lambda: sum(r.version for r in runs) > after or not any(r.alive for r in runs),
+                                       wait_s)
+            version = sum(run.version for run in runs)
+        return b'{"version": %d, "runs": [' % version + b", ".join(run.encoded() for run in runs) + b"]}"
+
     def stop(self) -> LiveRun:
+        """Stop every run of the session (each checkpoints); the live page's run is returned."""
         with self._lock:
             run = self.running()
-            run.request_stop()
+            for one in self.session:
+                one.request_stop()
             return run
 
     def close(self, timeout: float = 10.0) -> None:
-        """On server shutdown: ask the live run to stop (it checkpoints) and wait for it a while."""
-        if self.current is not None:
-            self.current.request_stop()
-            self.current.join(timeout)
+        """On server shutdown: ask the session's runs to stop (they checkpoint) and wait for them a while."""
+        for run in self.session:
+            run.request_stop()
+        for run in self.session:
+            run.join(timeout)
 
 
 def _write_drawn(folder: RunFolder, points: tuple[tuple[float, float], ...]) -> None:

@@ -3,7 +3,6 @@
 // loss pushes them, G's manifold, the coverage numbers (modes, high-quality share, KL and JS on a grid) and the losses.
 "use strict";
 
-const ARROW_SCALE = 0.1, ARROW_MAX = 0.8;  // an arrow is 0.1 × the push, in data units, at most 0.8 long
 const BRUSH_POINTS = 4, BRUSH_STD = 0.08;  // each brush event drops 4 points around the pointer
 const ACTIVE = ["starting", "running", "paused", "stopping"];
 
@@ -52,6 +51,8 @@ async function showLive() {
           el("div", {id: "heat-scale"}),
           el("label", {class: "muted"}, el("input", {type: "checkbox", id: "show-pushes", checked: true}),
              ` arrows: where G's loss moves each sample (EBM: the Langevin drift), ${ARROW_SCALE} × the push`),
+          el("label", {class: "muted"}, el("input", {type: "checkbox", id: "show-believed"}),
+             " cyan: what D believes is real (argmax D(x): particles from noise climbing D, 5 Langevin steps a frame)"),
           el("div", {class: "muted", text: "bright = D says real · white: data · red: G's samples (EBM: its negatives)"})),
        el("section", {class: "card", id: "manifold-card"}, el("h2", {text: "G's manifold"}),
           el("canvas", {id: "manifold", width: 300, height: 300}),
@@ -173,6 +174,9 @@ function render(state) {
     const heat = document.getElementById("heat");
     const [lo, hi] = drawLandscape(heat, frame, state.data);
     if (document.getElementById("show-pushes").checked) drawPushes(heat, frame);
+    if (document.getElementById("show-believed").checked) {
+      drawDots(heat, frame.bounds, frame.believed, "rgba(40,230,255,0.95)", 3);
+    }
     const updates = JSON.stringify(frame.updates);
     if (heat.dataset.step !== String(frame.step) || heat.dataset.updates !== updates) {  // a new frame, not a redraw
       heat.dataset.drawn = Number(heat.dataset.drawn || 0) + 1;
@@ -181,7 +185,9 @@ function render(state) {
     heat.dataset.updates = updates;
     if (!heat.dataset.firstDrawnMs) heat.dataset.firstDrawnMs = performance.now();
     document.getElementById("heat-scale").replaceChildren(colourScale(lo, hi));
-    drawManifold(document.getElementById("manifold"), frame, state.data);
+    if (!drawManifold(document.getElementById("manifold"), frame, state.data)) {
+      document.getElementById("manifold-note").textContent = "this algorithm has no generator of z";
+    }
     renderStats(frame);
   }
   const curves = state.curves || {}, lines = Object.values(curves).map(c => c.length).join(",");
@@ -216,55 +222,6 @@ function renderControls(state) {
       el("button", {type: "button", "data-phase": phase, text: `one ${phase} update`, onclick: () => oneUpdate(phase)})));
   }
   for (const button of buttons.querySelectorAll("button")) button.disabled = !paused;
-}
-
-// Where training moves each sample: an arrow from it, ARROW_SCALE × the push, at most ARROW_MAX long.
-function drawPushes(canvas, frame) {
-  const ctx = canvas.getContext("2d"), size = canvas.width, [low, high] = frame.bounds;
-  const px = v => (v - low) / (high - low) * size, py = v => size - px(v);
-  ctx.strokeStyle = "rgba(255,170,170,0.9)";
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  frame.pushes.forEach(([dx, dy], i) => {
-    const [x, y] = frame.negatives[i];
-    if (dx === null || dy === null || x === null || y === null) return;
-    let [ax, ay] = [dx * ARROW_SCALE, dy * ARROW_SCALE];
-    const length = Math.hypot(ax, ay);
-    if (length > ARROW_MAX) { ax *= ARROW_MAX / length; ay *= ARROW_MAX / length; }
-    ctx.moveTo(px(x), py(y));
-    ctx.lineTo(px(x + ax), py(y + ay));
-  });
-  ctx.stroke();
-}
-
-// The warped latent grid: a line through each row and each column of G's image of the grid, over the data.
-function drawManifold(canvas, frame, data) {
-  const ctx = canvas.getContext("2d"), size = canvas.width, [low, high] = frame.bounds;
-  const px = v => (v - low) / (high - low) * size, py = v => size - px(v);
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, size, size);
-  ctx.fillStyle = "rgba(0,0,0,0.25)";
-  for (const [x, y] of data || []) ctx.fillRect(px(x) - 1, py(y) - 1, 2, 2);
-  const points = frame.manifold, side = Math.round(Math.sqrt(points.length));
-  canvas.dataset.lines = points.length ? 2 * side : 0;
-  if (!points.length) {
-    document.getElementById("manifold-note").textContent = "this algorithm has no generator of z";
-    return;
-  }
-  const line = (indices, colour) => {
-    ctx.strokeStyle = colour;
-    ctx.beginPath();
-    indices.forEach((k, n) => {
-      const [x, y] = points[k];
-      if (x === null || y === null) return;
-      n ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y));
-    });
-    ctx.stroke();
-  };
-  for (let i = 0; i < side; i++) {
-    line([...Array(side).keys()].map(j => i * side + j), `hsl(${200 + 120 * i / side},70%,45%)`);
-    line([...Array(side).keys()].map(j => j * side + i), `hsla(${20 + 40 * i / side},80%,50%,0.8)`);
-  }
 }
 
 function renderStats(frame) {
