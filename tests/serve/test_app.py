@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 import gankit
-from conftest import CHROMIUM, PNG, needs_chromium
+from conftest import CHROMIUM, PNG, needs_chromium, needs_fashion
 from gankit.serve.server import running
 
 SCREENSHOTS = os.environ.get("GANKIT_SCREENSHOTS")
@@ -450,4 +450,30 @@ def test_the_three_views_page_trains_all_three_side_by_side(server, page):
     page.click("#views-stop")
     page.wait_for_function("document.getElementById('views-status').dataset.states.split(',')"
                            ".every(s => s === 'stopped' || s === 'finished')", timeout=60_000)
+    assert page.errors == []
+
+
+@needs_fashion
+@needs_chromium
+def test_a_real_data_run_streams_new_grids_and_fid_and_stops_and_resumes(server, page, runs_dir):
+    page.goto(server + "live")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("#real-form input[name=steps]", "2000")
+    page.click("#real-start")
+    page.wait_for_selector("#real-samples img", timeout=120_000)
+    first = page.get_attribute("#real-samples", "data-grid")
+    page.wait_for_function(f"document.getElementById('real-samples').dataset.grid !== {first!r} && "
+                           "Number(document.getElementById('real-fid').dataset.points) >= 1", timeout=300_000)
+    page.wait_for_function("document.querySelector('#real-samples img').naturalWidth > 0",
+                           timeout=30_000)  # the new grid is served and drawn
+    run = page.get_attribute("#live-status", "data-run")
+    assert run.startswith("live/fashion-mnist-")
+    stopped(page)
+    step = int(page.inner_text("#live-status").split("step ")[1].split(" ")[0])
+    page.fill("#resume-steps", str(step + 20))
+    page.click("#real-resume")
+    page.wait_for_function(f"document.getElementById('live-status').dataset.state === 'finished' && "
+                           f"document.getElementById('live-status').textContent.includes('step {step + 20} of')",
+                           timeout=300_000)
+    assert page.get_attribute("#live-status", "data-run") == run  # the same run folder, trained on
     assert page.errors == []

@@ -140,3 +140,18 @@ def test_each_view_takes_an_algorithm_of_that_view():
         three_views(["gan", "ebm", "vae"], "ring8", 30, 0)
     with pytest.raises(GankitError, match="one per view"):
         three_views(["vae"], "ring8", 30, 0)
+
+
+def test_a_stopped_live_run_resumes_from_its_checkpoint_to_more_steps(live):
+    first = live.start(LiveSettings(steps=5000))
+    wait_for(lambda: first.step >= 5, what="a few steps")
+    live.stop()
+    wait_for(lambda: not first.alive, what="the stop")
+    done, run_id = first.step, live.runs.run_id(first.folder)
+    with pytest.raises(GankitError, match=f"has trained {done} steps; resume to more than that"):
+        live.resume(run_id, done)
+    again = live.resume(run_id, done + 15)
+    assert again.folder == first.folder and live.current is again
+    wait_for(lambda: not again.alive, what="the resumed run's end")
+    assert again.state == "finished" and again.step == done + 15, again.error
+    assert again.frame is not None and again.frame["step"] == done + 15  # frames as before, from the same folder

@@ -37,6 +37,7 @@ from gankit.serve.live import (
     live_algorithms,
     three_views,
 )
+from gankit.serve.real import REAL_PRESETS, RealDataSettings
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
@@ -106,6 +107,19 @@ class ViewsRequest(BaseModel):
     seed: int = SEED
 
 
+class RealDataRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    preset: str = Field("fashion-mnist-dcgan", max_length=64)
+    steps: int = Field(2000, ge=10, le=20_000)
+    seed: int = SEED
+
+
+class ResumeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    run: str = Field(min_length=1, max_length=1000)
+    steps: int = Field(ge=1, le=20_000)  # in all, more than the checkpoint's
+
+
 class LiveControl(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["pause", "play", "step"]
@@ -141,7 +155,7 @@ def live_options() -> dict[str, Any]:
     return {"datasets": [name for name in DATASETS.names() if DATASETS.get(name).kind == "points"],
             "drawn": {"name": DRAWN, "reach": POINTS_REACH, "min_points": MIN_DRAWN, "max_points": MAX_DRAWN},
             "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": live_algorithms(),
-            "optimizers": list(OPTIMIZERS),
+            "optimizers": list(OPTIMIZERS), "real_presets": list(REAL_PRESETS),
             "defaults": LiveSettings().public()}
 
 
@@ -304,6 +318,16 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
             raise GankitError(f"data: the three views train on a 2D set: {', '.join(datasets)}")
         live.start_session(three_views(request.algorithms, request.data, request.steps, request.seed))
         return Response(live.encoded_session(), status_code=202, media_type="application/json")
+
+    @app.post("/api/live/real")
+    def real_start(request: RealDataRequest) -> Response:
+        run = live.start(RealDataSettings(request.preset, request.steps, request.seed))
+        return Response(run.encoded(), status_code=202, media_type="application/json")
+
+    @app.post("/api/live/resume")
+    def live_resume(request: ResumeRequest) -> Response:
+        return Response(live.resume(request.run, request.steps).encoded(), status_code=202,
+                        media_type="application/json")
 
     @app.post("/api/live/control")
     def live_control(request: LiveControl) -> Response:

@@ -16,16 +16,19 @@ import importlib
 import json
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, get_type_hints
 
 from gankit.algorithms import ALGORITHMS
 from gankit.algorithms.ebm import langevin_settings
 from gankit.algorithms.family import VIEWS
 from gankit.config import Config, OptimConfig
+from gankit.data.catalog import dataset_kind
 from gankit.errors import GankitError
 from gankit.files import write_atomic
-from gankit.serve.runs import RunsDir, curves
+from gankit.serve.real import Resumed
+from gankit.serve.runs import RunsDir, curves, latest_pictures
 from gankit.training.run_folder import RunFolder
 
 if TYPE_CHECKING:
@@ -34,7 +37,8 @@ if TYPE_CHECKING:
 
 DATA_POINTS = 600  # data points sent (once per run)
 FRAMES_PER_S = 15  # frames are copied at most this often (and at the last step, and after each manual update)
-LIVE_CURVES = ("loss_d", "loss_g", "loss", "d_real", "d_fake", "energy_magnitude")
+LIVE_CURVES = ("loss_d", "loss_g", "loss", "d_real", "d_fake", "energy_magnitude", "eval/fid")
+IMAGE_UPDATES_PER_S = 1  # an image run's page is told at most this often that something (a grid, a FID) may be new
 DRAWN = "drawn"  # the data name for points drawn on the page
 DRAWN_FILE = "drawn.csv"  # where they are written, inside the live run's own folder (a `points:` dataset)
 MIN_DRAWN, MAX_DRAWN = 32, 5000  # points drawn by hand a run takes
@@ -104,6 +108,26 @@ class LiveSettings:
         return {k: v for k, v in asdict(self).items() if k != "points"} | {"drawn_points": len(self.points)}
 
 
+class RunSettings(Protocol):
+    """What a live run is started from: the 2D page's LiveSettings, a real-data preset, a resumed run."""
+
+    @property
+    def steps(self) -> int: ...
+
+    @property
+    def points(self) -> tuple[tuple[float, float], ...]: ...
+
+    @property
+    def data(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...
+
+    def config(self, out: str) -> Config: ...
+
+    def public(self) -> dict[str, Any]: ...
+
+
 def three_views(algorithms: list[str], data: str, steps: int, seed: int) -> list[LiveSettings]:
     """One run per view of the lecture, in its order (the generator alone, the discriminator alone, both), on the
     same data with the same seed; each algorithm named must be of its view."""
@@ -123,11 +147,12 @@ def live_algorithms() -> list[str]:
 class LiveRun:
     """One live training: its thread, the latest frame, what the page asked of it, and how it ended."""
 
-    def __init__(self, runs: RunsDir, settings: LiveSettings, out: RunFolder,
+    def __init__(self, runs: RunsDir, settings: RunSettings, out: RunFolder,
                  changed: threading.Condition | None = None) -> None:
         self.runs, self.settings, self.folder = runs, settings, out
         self.config = settings.config(str(out.root))  # a bad value is a ConfigError here, before any thread
         family = ALGORITHMS.get(settings.algorithm)
+        self.kind = dataset_kind(self.config.data.name)  # points: 2D frames; image: sample grids and FID
         self.state: State = "starting"
         self.error: str | None = None
         self.step = 0
@@ -143,7 +168,8 @@ class LiveRun:
         self._encoded: tuple[int, bytes] | None = None
         self._last_frame_at = 0.0
         # what D believes is real, for algorithms with a D to ascend: Langevin settings now, particles once training
-        self._ascent = langevin_settings(self.config, "points") if family.supports.discriminator else None
+        believes = family.supports.discriminator and self.kind == "points"
+        self._ascent = langevin_settings(self.config, "points") if believes else None
         self._belief: Belief | None = None
         self._thread = threading.Thread(target=self._train, name="gankit-live", daemon=True)
 
@@ -200,7 +226,13 @@ class LiveRun:
                 "step": self.step, "steps": self.settings.steps, "frames": self.frames, "version": self.version,
                 "phases": self.phases, "view": ALGORITHMS.get(self.settings.algorithm).view,
                 "settings": self.settings.public(), "data": self.data, "frame": self.frame,
-                "curves": curves(self.folder, LIVE_CURVES)}
+                "curves": curves(self.folder, LIVE_CURVES), "samples": self._newest_grid()}
+
+    def _newest_grid(self) -> str | None:
+        """An image run's newest sample grid, relative to its folder (None for 2D runs: the frames show them)."""
+        if self.kind != "image":
+            return None
+        return next((name for name in latest_pictures(self.folder) if name.startswith("samples/")), None)
 
     def encoded(self, after: int | None = None, wait_s: float = 0.0) -> bytes:
         """The public state as JSON, encoded once per version, outside the lock the trainer takes; with `after`,
@@ -225,10 +257,13 @@ class LiveRun:
 
     # -- the training thread ---------------------------------------------------------------------
     def _train(self) -> None:
-        from gankit.api import train
+        from gankit.api import resume, train
 
         try:
-            run = train(self.config, callbacks=(self._watch,))
+            if isinstance(self.settings, Resumed):  # on from its checkpoint, in its own folder
+                run = resume(self.folder.root, steps=self.settings.steps, callbacks=(self._watch,))
+            else:
+                run = train(self.config, callbacks=(self._watch,))
         except GankitError as err:
             self._end("failed", str(err))
             return
@@ -249,7 +284,8 @@ class LiveRun:
         self.step = trainer.step
         if not self.phases:
             self.phases = list(dict.fromkeys(p.name for p in trainer.phases))
-        due = time.perf_counter() - self._last_frame_at >= 1 / FRAMES_PER_S
+        rate = FRAMES_PER_S if self.kind == "points" else IMAGE_UPDATES_PER_S
+        due = time.perf_counter() - self._last_frame_at >= 1 / rate
         if due or trainer.step == trainer.config.train.steps:
             self._show(trainer)
         while True:
@@ -278,7 +314,8 @@ class LiveRun:
 
         if self._belief is None and self._ascent is not None:
             self._belief = Belief(self._ascent, self.config.train.seed + 6)
-        shown = asdict(frame(trainer, self._belief))  # made outside the lock: pages read the previous one meanwhile
+        # made outside the lock: pages read the previous one meanwhile; an image run has its grids and FID instead
+        shown = asdict(frame(trainer, self._belief)) if self.kind == "points" else None
         with self._changed:
             self.frame = shown
             if self.data is None and trainer.outputs.real_points is not None:
@@ -303,10 +340,10 @@ class Live:
         """The run the live page shows: the session's first."""
         return self.session[0] if self.session else None
 
-    def start(self, settings: LiveSettings) -> LiveRun:
+    def start(self, settings: RunSettings) -> LiveRun:
         return self.start_session([settings])[0]
 
-    def start_session(self, settings: list[LiveSettings]) -> list[LiveRun]:
+    def start_session(self, settings: Sequence[RunSettings]) -> list[LiveRun]:
         """Start these runs together, each in its own thread; refused while any run of the last session trains."""
         if not 1 <= len(settings) <= MAX_SESSION:
             raise GankitError(f"a live session trains 1 to {MAX_SESSION} runs, not {len(settings)}")
@@ -334,7 +371,7 @@ class Live:
         thread.start()
         return thread
 
-    def _new_folder(self, settings: LiveSettings, taken: set[RunFolder]) -> RunFolder:
+    def _new_folder(self, settings: RunSettings, taken: set[RunFolder]) -> RunFolder:
         what = ALGORITHMS.get(settings.algorithm).run_name(settings.config("live"))
         base = f"live/{settings.data}-{what}-{time.strftime('%Y%m%d-%H%M%S')}"
         name, count = base, 1
@@ -342,6 +379,25 @@ class Live:
             count += 1
             name = f"{base}-{count}"
         return RunFolder(self.runs.root / name)
+
+    def resume(self, run_id: str, steps: int) -> LiveRun:
+        """Continue a stopped run of RUNS_DIR from its last checkpoint to `steps` iterations in all."""
+        from gankit.training.checkpoint import read_meta
+
+        with self._lock:
+            training = [run for run in self.session if run.alive]
+            if training:
+                raise Busy(f"a live run is training ({self.runs.run_id(training[0].folder)}); stop it first")
+            folder = self.runs.run(run_id)
+            done = (read_meta(folder.checkpoints, "last") or {}).get("step")
+            if not isinstance(done, int):
+                raise GankitError(f"{run_id} has no checkpoint to resume from")
+            if steps <= done:
+                raise GankitError(f"steps: {run_id} has trained {done} steps; resume to more than that")
+            run = LiveRun(self.runs, Resumed(folder.load_config(), steps), folder, self._changed)
+            run.start()
+            self.session = [run]
+            return run
 
     def running(self) -> LiveRun:
         if self.current is None:

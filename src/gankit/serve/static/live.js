@@ -45,6 +45,7 @@ async function showLive() {
     el("section", {class: "card"}, el("h2", {text: "Train a small 2D model and watch it"}), form, controls,
        el("div", {id: "live-status", class: "muted", text: "idle"}), el("div", {id: "live-message"})),
     drawingCard(),
+    realDataCard(),
     el("div", {class: "row"},
        el("section", {class: "card", id: "landscape-card"},
           el("h2", {text: "D's landscape, the samples, and where training pushes them"}), heat,
@@ -113,6 +114,46 @@ function paintDrawing() {
   count.textContent = `${drawn.length} points (at least ${options.drawn.min_points}, at most ${options.drawn.max_points})`;
 }
 
+// -- real data -----------------------------------------------------------------------------------------------
+function realDataCard() {
+  const form = el("form", {class: "tool", id: "real-form"},
+    field("preset", select("preset", plain(options.real_presets), options.real_presets[0])),
+    field("steps", el("input", {type: "number", name: "steps", value: 2000, min: 10, max: 20000, step: 10})),
+    field("seed", el("input", {type: "number", name: "seed", value: 0, min: 0, step: 1})),
+    el("button", {type: "submit", id: "real-start", text: "Start on real data"}),
+    field("resume the last run to (steps in all)", el("input", {type: "number", id: "resume-steps", value: 4000, min: 1})),
+    el("button", {type: "button", id: "real-resume", text: "Resume", onclick: resumeLast}));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const f = new FormData(form);
+    await ask(() => api("/api/live/real", {preset: f.get("preset"), steps: Number(f.get("steps")), seed: Number(f.get("seed"))}));
+    follow();
+  });
+  return el("section", {class: "card", id: "real-card"},
+    el("h2", {text: "Real data: an image run, its newest samples and its FID as it trains"}), form,
+    el("div", {class: "row"}, el("div", {id: "real-samples"}), el("div", {id: "real-fid"})));
+}
+
+async function resumeLast() {
+  if (!lastRun) { say("no live run to resume yet"); return; }
+  await ask(() => api("/api/live/resume", {run: lastRun, steps: Number(document.getElementById("resume-steps").value)}));
+  follow();
+}
+
+function renderRealData(state) {
+  const samples = document.getElementById("real-samples");
+  if (state.samples && samples.dataset.grid !== state.samples) {
+    samples.dataset.grid = state.samples;
+    samples.replaceChildren(el("img", {class: "picture", src: fileUrl(state.run, state.samples), alt: "newest samples"}));
+  }
+  const fid = (state.curves || {})["eval/fid"] || [];
+  const chart = document.getElementById("real-fid");
+  if (Number(chart.dataset.points || 0) !== fid.length) {
+    chart.dataset.points = fid.length;
+    chart.replaceChildren(fid.length ? lineChart([{label: "FID", points: fid}], "FID by step (classifier features)") : "");
+  }
+}
+
 // -- requests --------------------------------------------------------------------------------------------------
 async function start(event) {
   event.preventDefault();
@@ -169,6 +210,7 @@ function render(state) {
   status.replaceChildren(`${state.state} · step ${state.step} of ${state.steps} · frame ${state.frames} · `, link,
                          state.error ? el("span", {class: "error", text: " " + state.error}) : "");
   renderControls(state);
+  renderRealData(state);
   const frame = state.frame;
   if (frame) {
     const heat = document.getElementById("heat");
