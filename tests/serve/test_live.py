@@ -155,3 +155,43 @@ def test_a_stopped_live_run_resumes_from_its_checkpoint_to_more_steps(live):
     wait_for(lambda: not again.alive, what="the resumed run's end")
     assert again.state == "finished" and again.step == done + 15, again.error
     assert again.frame is not None and again.frame["step"] == done + 15  # frames as before, from the same folder
+
+
+@pytest.mark.slow
+def test_benchmark_a_second_page_watching_costs_the_trainer_little(tmp_path):
+    """A benchmark line, not an assertion on time: the same 2D run watched by one page, two, then one again, each
+    long-polling it over HTTP (the pages' clients are threads of this process here: the line is an upper bound)."""
+    import threading
+    import urllib.request
+
+    from gankit.serve.server import running
+
+    seconds = {}
+    for pages in (1, 2, 1):
+        root = tmp_path / f"runs-{len(seconds)}-{pages}"
+        root.mkdir()
+        with running(root) as url:
+            token = json.loads(urllib.request.urlopen(url + "api/token").read())["token"]
+            request = urllib.request.Request(url + "api/live", data=json.dumps({"steps": 600}).encode(), method="POST",
+                                             headers={"Content-Type": "application/json", "X-Gankit-Token": token})
+            started = time.perf_counter()
+            urllib.request.urlopen(request).read()
+            done = threading.Event()
+
+            def watch(url=url, done=done):
+                version = -1
+                while not done.is_set():
+                    body = urllib.request.urlopen(f"{url}api/live?after={version}", timeout=30).read()
+                    version = int(body.split(b'"version": ')[1].split(b",")[0])  # what the page reads back
+
+            watchers = [threading.Thread(target=watch, daemon=True) for _ in range(pages)]
+            for watcher in watchers:
+                watcher.start()
+            wait_for(lambda: json.loads(urllib.request.urlopen(url + "api/live").read())["state"] == "finished",
+                     120, "the end")
+            seconds[len(seconds), pages] = time.perf_counter() - started
+            done.set()
+    one = [s for (_, pages), s in seconds.items() if pages == 1]
+    two = next(s for (_, pages), s in seconds.items() if pages == 2)
+    print(f"\nbenchmark: 600 steps of ring8 on the live page: {one[0]:.1f} s and {one[1]:.1f} s with one page "
+          f"watching, {two:.1f} s with two")
