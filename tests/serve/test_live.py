@@ -4,40 +4,9 @@ import time
 import pytest
 
 from gankit.errors import GankitError
-from gankit.serve.live import DRAWN_FILE, Busy, Live, LiveSettings, live_algorithms, three_views
+from gankit.serve.live import Busy, Live
 from gankit.serve.runs import RunsDir
-
-
-def test_the_live_page_trains_the_2d_families_with_only_their_own_sections_set():
-    assert live_algorithms() == ["ae", "ebm", "gan", "rae", "vae"]
-    gan = LiveSettings(objective="lsgan", d_steps=3, seed=4).config("runs/live")
-    assert (gan.objective.name, gan.gan.d_steps, gan.train.seed, gan.train.out) == ("lsgan", 3, 4, "runs/live")
-    ebm = LiveSettings(algorithm="ebm", objective="lsgan").config("runs/live")
-    assert ebm.ebm.langevin_steps == 20 and ebm.objective.name == "ns"  # an EBM reads no objective
-    with pytest.raises(GankitError, match="drl does not train on the live page; valid: ae, ebm, gan, rae, vae"):
-        LiveSettings(algorithm="drl").config("runs/live")
-
-
-def test_gan_labs_rows_reach_the_config_that_trains():
-    settings = LiveSettings(objective="minimax", optimizer="sgd", lr_g=0.05, lr_d=0.02, width=16, depth=2, d_width=32,
-                            d_depth=4, latent_dim=3)
-    config = settings.config("runs/live")
-    m, o = config.model, config.optim
-    assert (m.width, m.depth, m.d_width, m.d_depth, m.latent_dim) == (16, 2, 32, 4, 3)
-    assert (o.name, o.lr_g, o.lr_d, config.objective.name) == ("sgd", 0.05, 0.02, "minimax")
-    assert m.g_ema == 0.0  # the page shows G itself: one G update moves what it draws
-
-
-def test_drawn_points_are_a_points_file_in_the_runs_own_folder():
-    points = tuple((0.1 * i, -0.1 * i) for i in range(40))
-    config = LiveSettings(data="drawn", points=points).config("/runs/live/drawn-1")
-    assert config.data.name == f"points:/runs/live/drawn-1/{DRAWN_FILE}" and config.train.batch_size == 40
-    assert LiveSettings(data="drawn", points=points).public()["drawn_points"] == 40
-    assert "points" not in LiveSettings(data="drawn", points=points).public()  # frames never repeat them
-    with pytest.raises(GankitError, match="points: draw at least 32 points"):
-        LiveSettings(data="drawn", points=points[:5]).config("runs/live")
-    with pytest.raises(GankitError, match="points: only with data 'drawn'"):
-        LiveSettings(points=points).config("runs/live")
+from gankit.serve.settings import DRAWN_FILE, LiveSettings, three_views
 
 
 def wait_for(check, timeout_s=60.0, what="the condition"):
@@ -132,14 +101,6 @@ def test_the_three_views_train_together_each_drawing_its_own_pieces(live):
     assert len(gan["believed"]) == 200 and gan["remembered"] == [] and gan["reconstructions"] == []
     session = json.loads(live.encoded_session())
     assert session["version"] == sum(run.version for run in runs) and len(session["runs"]) == 3
-
-
-def test_each_view_takes_an_algorithm_of_that_view():
-    with pytest.raises(GankitError, match="algorithms: gan is the generator \\+ discriminator view, not the "
-                                          "generator alone view"):
-        three_views(["gan", "ebm", "vae"], "ring8", 30, 0)
-    with pytest.raises(GankitError, match="one per view"):
-        three_views(["vae"], "ring8", 30, 0)
 
 
 def test_a_stopped_live_run_resumes_from_its_checkpoint_to_more_steps(live):

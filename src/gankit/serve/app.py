@@ -26,19 +26,19 @@ from gankit.errors import GankitError
 from gankit.serve import pictures
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
-from gankit.serve.live import (
+from gankit.serve.live import Busy, Live
+from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
+from gankit.serve.settings import (
     DRAWN,
     MAX_DRAWN,
     MIN_DRAWN,
     OPTIMIZERS,
-    Busy,
-    Live,
+    REAL_PRESETS,
     LiveSettings,
+    RealDataSettings,
     live_algorithms,
     three_views,
 )
-from gankit.serve.real import REAL_PRESETS, RealDataSettings
-from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
 
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
 PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html",
