@@ -1,6 +1,7 @@
+import pytest
 import torch
 
-from gankit.algorithms.base import latent_line, sample_bounds, score_grid, seeded
+from gankit.algorithms.base import latent_grid, latent_line, sample_bounds, score_grid, seeded
 from gankit.data.spec import DataSpec
 
 
@@ -27,3 +28,13 @@ def test_the_score_grid_is_indexed_by_x_then_y_and_restores_training_mode():
     d = FirstCoordinate().train()
     grid = score_grid(d, (-1.0, 1.0), torch.device("cpu"), resolution=3)
     assert torch.equal(grid, torch.tensor([[-1.0] * 3, [0.0] * 3, [1.0] * 3])) and d.training
+
+
+def test_the_latent_grid_is_a_2d_slice_at_the_priors_quantiles():
+    z = latent_grid(3, 4, torch.device("cpu"))
+    edge = 1.959964  # N(0, 1)'s 97.5 % quantile
+    assert z.shape == (9, 4) and torch.equal(z[:, 2:], torch.zeros(9, 2))
+    assert z[:3, 0].tolist() == pytest.approx([-edge] * 3, abs=1e-5)  # the first coordinate changes slowest
+    assert z[:3, 1].tolist() == pytest.approx([-edge, 0.0, edge], abs=1e-5)
+    assert latent_grid(3, 1, torch.device("cpu"))[:, 0].tolist() == pytest.approx([-edge] * 3 + [0.0] * 3 + [edge] * 3,
+                                                                                     abs=1e-5)

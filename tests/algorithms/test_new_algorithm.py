@@ -90,7 +90,8 @@ def test_the_cli_the_report_and_the_web_page_pick_it_up(tmp_path, mean_registere
     assert "Sections a mean run does not use (objective, gan, augment, vae, ebm)" in page
     described = describe(RunsDir.at(tmp_path / "runs"), run_folder(run))
     assert described["summary"]["algorithm"] == "mean"
-    assert described["abilities"] == {"latent_space": False, "discriminator": False, "landscape": False}
+    assert described["abilities"] == {"latent_space": False, "discriminator": False, "landscape": False,
+                                      "exports": False}
     loaded = gankit.load(run)  # rebuilt from its checkpoint through the family
     assert loaded.sample(3).shape == (3, 2) and loaded.sample(1).abs().max() < 0.5  # ring8's mean is 0
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -52,3 +54,26 @@ def test_spiral_is_continuous() -> None:
     angle = lambda p: torch.atan2(p[:, 1], p[:, 0])  # noqa: E731
     # at a given radius the spiral sits at one angle (a ring would spread over every angle)
     assert angle(outer).std() < 0.8 and angle(inner).std() < 0.8
+
+
+def test_a_points_file_is_its_points_as_they_are(tmp_path) -> None:
+    (tmp_path / "drawn.csv").write_text("x,y\n0.5,-1\n\n-4.5,4.25\n")
+    dataset = load_dataset(DataConfig(name=f"points:{tmp_path / 'drawn.csv'}", num_points=10))
+    assert dataset.kind == "points" and dataset.modes is None and dataset.labels is None
+    assert dataset.data.tolist() == [[0.5, -1.0], [-4.5, 4.25]]  # num_points does not apply: the file is the data
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("1,2,3\n", "line 1: expected `x,y`"),
+    ("0,0\n5,0\n", "line 2: (5.0, 0.0) lies outside [-4.5, 4.5]"),
+    ("nan,0\n", "lies outside"),
+    ("x,y\n", "holds no points"),
+])
+def test_a_bad_points_file_is_one_line_naming_the_line(tmp_path, text: str, words: str) -> None:
+    from gankit.errors import DataError
+
+    (tmp_path / "p.csv").write_text(text)
+    with pytest.raises(DataError, match=re.escape(words)):
+        load_dataset(DataConfig(name=f"points:{tmp_path / 'p.csv'}"))
+    with pytest.raises(DataError, match="cannot read the points file"):
+        load_dataset(DataConfig(name=f"points:{tmp_path / 'missing.csv'}"))

@@ -94,3 +94,18 @@ def test_the_image_families_are_registered_beside_mlp_and_dcgan():
         build_networks(NetSettings(family="r3gan"), POINTS)
 
 
+
+
+@pytest.mark.parametrize(("spec", "net"), [(POINTS, "mlp"), (image_spec(1, 16), "dcgan"), (image_spec(1, 16), "resnet"),
+                                           (image_spec(1, 16), "r3gan")])
+def test_d_takes_its_own_width_and_depth_and_g_keeps_the_shared_ones(spec, net):
+    def count(module):
+        return sum(p.numel() for p in module.parameters())
+
+    shared = build_networks(NetSettings(family=net, width=8, depth=2), spec)
+    own = build_networks(NetSettings(family=net, width=8, depth=2, d_width=16, d_depth=3), spec)
+    assert count(own[0]) == count(shared[0])  # G as before
+    assert count(own[1]) > count(shared[1])  # D wider (and deeper, for the MLP)
+    if net == "mlp":
+        hidden = [m.out_features for m in own[1].body if isinstance(m, torch.nn.Linear)]
+        assert hidden == [16, 16, 16] and own[1].head.in_features == 16

@@ -5,11 +5,19 @@ from gankit.config import OptimConfig
 from gankit.training.optimizers import OptimizerSchedule, build_optimizer
 
 
-def test_adam_takes_the_configs_betas_and_rmsprop_is_built_by_name():
+def test_adam_takes_the_configs_betas_and_rmsprop_and_sgd_are_built_by_name():
     weight = [torch.nn.Parameter(torch.zeros(2))]
     adam = build_optimizer(OptimConfig(name="adam", beta1=0.0, beta2=0.99), weight, lr=0.1)
     assert isinstance(adam, torch.optim.Adam) and adam.param_groups[0]["betas"] == (0.0, 0.99)
     assert isinstance(build_optimizer(OptimConfig(name="rmsprop"), weight, lr=0.1), torch.optim.RMSprop)
+
+
+def test_sgd_takes_one_plain_gradient_step():
+    weight = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    sgd = build_optimizer(OptimConfig(name="sgd"), [weight], lr=0.1)
+    weight.square().sum().backward()
+    sgd.step()
+    assert weight.tolist() == pytest.approx([0.8, -1.6])  # w - 0.1 * 2w: no momentum, no scaling
 
 
 def test_the_schedule_sets_each_rate_and_beta2_from_the_step_alone():

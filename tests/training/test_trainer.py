@@ -89,6 +89,28 @@ def test_update_counts_follow_d_steps_and_g_steps(tmp_path):
     assert [p.name for p in trainer.phases] == ["discriminator", "generator"]
 
 
+def test_one_phase_is_exactly_one_update_of_its_network_alone(tmp_path):
+    config = Config.from_dict(tiny_config(tmp_path / "r", gan={"d_steps": 2}, train={"steps": 4}))
+    trainer = Trainer.start(config)
+    trainer.train_step()
+    assert trainer.phase_updates == {"discriminator": 2, "generator": 1}
+    generator, discriminator = trainer.algorithm.generator, trainer.algorithm.discriminator
+    g_before = [p.clone() for p in generator.parameters()]
+    d_before = [p.clone() for p in discriminator.parameters()]
+    trainer.train_phase("discriminator")
+    assert trainer.step == 1 and trainer.batches_drawn == 3  # outside the iteration count; D took a real batch
+    assert trainer.phase_updates == {"discriminator": 3, "generator": 1}
+    d_step = next(iter(trainer.optimizers["discriminator"].state.values()))["step"]
+    g_step = next(iter(trainer.optimizers["generator"].state.values()))["step"]
+    assert (d_step.item(), g_step.item()) == (3, 1)  # one optimizer step, not d_steps of them
+    assert all(torch.equal(a, b) for a, b in zip(g_before, generator.parameters(), strict=True))
+    assert not all(torch.equal(a, b) for a, b in zip(d_before, discriminator.parameters(), strict=True))
+    trainer.train_phase("generator")
+    assert trainer.phase_updates == {"discriminator": 3, "generator": 2} and trainer.batches_drawn == 3
+    with pytest.raises(GankitError, match="no phase 'critic'; this run's phases: discriminator, generator"):
+        trainer.train_phase("critic")
+
+
 def test_learning_rates_and_beta2_follow_r3gans_half_cosines_from_the_step_alone(tmp_path):
     """optim.lr_final / beta2_start / decay_steps: set before every step, so a trainer built at step k (a resume)
     uses what an uninterrupted run uses there; past decay_steps they hold their end values."""
@@ -280,3 +302,12 @@ def test_the_views_newer_methods_roll_back_from_nan_like_the_gan(tmp_path, extra
     lines = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
     warnings = [line["warning"] for line in lines if "warning" in line]
     assert len(warnings) == 1 and f"{loss} is not finite; rolled back to the checkpoint at step 10" in warnings[0]
+
+
+def test_landscape_frames_follow_landscape_every_and_zero_saves_none(tmp_path):
+    gankit.train(tiny_config(tmp_path / "every10", train={"landscape_every": 10}))  # logs every 5
+    frames = sorted(p.name for p in (tmp_path / "every10" / "landscape").glob("step-*.png"))
+    assert frames == ["step-00000010.png", "step-00000020.png"]
+    gankit.train(tiny_config(tmp_path / "none", train={"landscape_every": 0}))
+    assert not (tmp_path / "none" / "landscape").exists() and not (tmp_path / "none" / "landscape.gif").exists()
+    assert (tmp_path / "none" / "metrics.jsonl").is_file()  # the losses are logged as before

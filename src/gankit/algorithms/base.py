@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from gankit.config import ModelConfig, OptimConfig, net_family
 from gankit.data.batches import Batch
+from gankit.data.catalog import POINTS_REACH
 from gankit.data.spec import DataSpec
 from gankit.nets import NetSettings
 from gankit.nets.export import ExportInput
@@ -61,16 +62,27 @@ def latent_line(z0: Tensor, z1: Tensor, steps: int) -> Tensor:
     return (z0[:, None] * (1 - t) + z1[:, None] * t).flatten(0, 1)
 
 
+def latent_grid(side: int, latent_dim: int, device: torch.device) -> Tensor:
+    """[side * side, latent_dim]: z on a side × side grid in its first two coordinates, the rest 0 (a 2D slice of
+    the latent space); the grid lines sit at N(0, 1)'s quantiles from 2.5 % to 97.5 %, so every cell holds the
+    same prior mass. Row-major: the first coordinate changes slowest."""
+    quantiles = torch.distributions.Normal(0.0, 1.0).icdf(torch.linspace(0.025, 0.975, side))
+    z = torch.zeros(side * side, latent_dim)
+    z[:, :2] = torch.cartesian_prod(quantiles, quantiles)[:, : min(latent_dim, 2)]
+    return z.to(device)
+
+
 def seeded(device: torch.device, seed: int) -> torch.Generator:
     """A fresh generator: the same seed gives the same z every time (a "fixed z")."""
     return torch.Generator(device=device).manual_seed(seed)
 
 
 def sample_bounds(spec: DataSpec) -> tuple[float, float]:
-    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (4.5 without)."""
+    """Where samples may go: the image range, or a box one unit beyond the outermost 2D mode (POINTS_REACH
+    without, where a points file's points lie)."""
     if spec.kind == "image":
         return -1.0, 1.0
-    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else 4.5
+    reach = float(spec.modes_tensor().abs().max()) + 1 if spec.modes else POINTS_REACH
     return -reach, reach
 
 
@@ -166,6 +178,26 @@ class Algorithm(nn.Module):
         """What D is currently pushing down: G's samples (GAN), the latest Langevin negatives (EBM)."""
         return self.sample(n, generator=generator)
 
+    def negative_pushes(self, x: Tensor, real: Tensor | None = None) -> Tensor | None:
+        """[N, ...]: the direction training moves each negative at `x` (GAN: -∇x of G's loss, per sample;
+        energy model: the Langevin drift ∇x D(x)); `real`, as many real examples, for objectives whose G loss
+        reads real scores. None where nothing moves the negatives."""
+        return None
+
+    def manifold(self, side: int) -> Tensor | None:
+        """[side * side, ...]: what the generator makes of `latent_grid(side)`, how it folds the latent plane
+        onto the data (GAN Lab's manifold); None without a generator of z."""
+        return None
+
+    def reconstruct(self, x: Tensor) -> Tensor | None:
+        """x encoded and decoded (an auto-encoder's reconstruction, in model range); None without an encoder."""
+        return None
+
+    def remembered_negatives(self, n: int) -> Tensor | None:
+        """Up to n negatives kept from earlier updates (an energy model's replay buffer: where its next chains
+        start); None where nothing is kept."""
+        return None
+
     def interpolate(self, pairs: int, steps: int, generator: torch.Generator) -> Tensor | None:
         """[pairs * steps, ...]: for each pair of latent draws, samples along the straight line between
         them; None for algorithms without a latent space."""
@@ -201,6 +233,7 @@ class Algorithm(nn.Module):
 def net_settings(model: ModelConfig, spec: DataSpec) -> NetSettings:
     """The values the nets take, read once from a resolved model section (`auto` named by the data)."""
     return NetSettings(family=net_family(model, spec.kind), latent_dim=model.latent_dim, width=model.width,
-                       depth=model.depth, conditional=model.conditional, d_condition=model.d_condition,
+                       depth=model.depth, d_width=model.d_width, d_depth=model.d_depth, conditional=model.conditional,
+                       d_condition=model.d_condition,
                        d_norm=model.d_norm, minibatch_std=model.minibatch_std, spectral_norm=model.spectral_norm,
                        pack=model.pack)

@@ -41,7 +41,7 @@ class Supports:
     discriminator: bool = False  # a D to ascend from noise ("what D believes is real")
     live: bool = False  # trainable on the web page's live 2D view
     eval_during_training: bool = True  # sampling cheap enough for image metrics along training
-    exports: bool = True  # a network that samples in one pass, for `gankit export` (not Langevin sampling)
+    exports: bool = False  # a network that samples in one pass (Algorithm.sampling_network), for `gankit export`
 
 
 @dataclass(frozen=True)

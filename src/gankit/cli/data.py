@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from gankit import environment
-from gankit.data.catalog import DATASETS, FOLDER_PREFIX
+from gankit.data.catalog import DATASETS, FOLDER_PREFIX, POINTS_PREFIX
 
 
 @click.group()
@@ -22,6 +22,7 @@ def data_list() -> None:
         spec = DATASETS.get(name)
         click.echo(f"{name:15s} {spec.kind:7s} {spec.summary}")
     click.echo(f"{FOLDER_PREFIX + 'PATH':15s} {'image':7s} every image under PATH, resized and center-cropped")
+    click.echo(f"{POINTS_PREFIX + 'FILE.csv':15s} {'points':7s} the file's 2D points, one `x,y` line each")
 
 
 @data.command("fetch")

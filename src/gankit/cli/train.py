@@ -233,7 +233,7 @@ def objectives() -> None:
         click.echo(f"{name}: {(cls.__doc__ or '').strip().splitlines()[0]}  [{cls.reference}]")
         for kind, label in (("image", "images"), ("points", "2D")):
             c = resolve(Config().override({"objective.name": name}), kind)  # type: ignore[arg-type]
-            optimizer = (f"{c.optim.name} lr {c.optim.lr_g:g}" if c.optim.name == "rmsprop"
+            optimizer = (f"{c.optim.name} lr {c.optim.lr_g:g}" if c.optim.name != "adam"
                          else f"adam lr {c.optim.lr_g:g} betas ({c.optim.beta1:g}, {c.optim.beta2:g})")
             parts = [optimizer, f"batch {c.train.batch_size}", f"d_steps {c.gan.d_steps}"]
             if c.objective.penalty != "none":

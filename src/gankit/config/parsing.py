@@ -157,7 +157,7 @@ def validate(config: Config) -> None:
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
                         ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
-                        ("train.time_limit", t.time_limit),
+                        ("train.time_limit", t.time_limit), ("train.landscape_every", t.landscape_every),
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
                         ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),
@@ -192,6 +192,8 @@ def validate(config: Config) -> None:
             raise ConfigError(f"{name} must be in [0, 1), got {beta}")
     if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
         raise ConfigError("model.latent_dim and model.width must be >= 0 and model.depth >= 1")
+    if config.model.d_width < 0 or config.model.d_depth < 0:
+        raise ConfigError("model.d_width and model.d_depth must be >= 0 (0: as width and depth)")
     if config.data.channels not in (None, 1, 3):
         raise ConfigError(f"data.channels must be 1 or 3, got {config.data.channels}")
     if config.data.image_size is not None and config.data.image_size < 4:

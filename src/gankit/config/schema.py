@@ -21,7 +21,8 @@ from gankit.errors import ConfigError
 @dataclass
 class DataConfig:
     name: str = "ring8"
-    """Dataset name from `gankit data list`, or `folder:PATH` for a folder of images."""
+    """Dataset name from `gankit data list`, `folder:PATH` for a folder of images, or `points:FILE.csv` for 2D
+    points, one `x,y` line each."""
     split: Literal["train", "test"] = "train"
     """Which split to train on (toy 2D data has one distribution; the split only changes its seed)."""
     image_size: int | None = None
@@ -49,6 +50,11 @@ class ModelConfig:
     """Hidden units (mlp) or base channels (dcgan); 0 picks the family's default (mlp 128, dcgan 64)."""
     depth: int = 4
     """Hidden layers of the MLP pair (ignored by dcgan, whose depth follows the resolution)."""
+    d_width: int = 0
+    """D's own hidden units (mlp) or base channels (the convolutional families); 0: as `width`. An auto-encoder's
+    encoder is D's trunk, so it follows this too."""
+    d_depth: int = 0
+    """D's own hidden layers (mlp); 0: as `depth`."""
     conditional: bool = False
     """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
     d_condition: Literal["projection", "acgan"] = "projection"
@@ -108,8 +114,9 @@ class ObjectiveConfig:
 
 @dataclass
 class OptimConfig:
-    name: Literal["adam", "rmsprop"] | None = None
-    """Optimizer for both networks; None: the objective's default (adam; rmsprop for wgan, as its paper)."""
+    name: Literal["adam", "rmsprop", "sgd"] | None = None
+    """Optimizer for both networks; None: the objective's default (adam; rmsprop for wgan, as its paper); `sgd` is
+    plain gradient descent (no momentum), GAN Lab's other choice."""
     lr_g: float | None = None
     """Generator learning rate; None: the objective's paper value on images, 1e-3 on 2D data."""
     lr_d: float | None = None
@@ -163,6 +170,9 @@ class TrainConfig:
     progress_steps: list[int] = field(default_factory=lambda: [100, 1000, 5000, 10000, 50000, 100000])
     """Updates of the network that makes samples (GAN, AE/VAE: the generator; EBM: the discriminator) after
     which a row is added to the progress strip (plus the final one)."""
+    landscape_every: int | None = None
+    """Steps between saved frames of D's landscape over 2D data (`landscape/step-*.png`, made into `landscape.gif`
+    at the end); 0 = none (the live page draws its own); None: every `log_every` steps."""
     eval_every: int = 0
     """Steps between image metrics (FID, KID, precision/recall, …) in classifier features; 0 = off.
     The best-FID checkpoint is kept as `best`."""

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from gankit.data.dataset import Dataset
 
 FOLDER_PREFIX = "folder:"
+POINTS_PREFIX = "points:"  # `points:FILE.csv`: 2D points, one `x,y` line each (the live page's drawn data)
+POINTS_REACH = 4.5  # a points file lies in [-4.5, 4.5]², the square 2D pictures draw data without modes in
 DEFAULT_CACHE = Path.home() / ".cache" / "gankit"
 RING8_SUMMARY = "8 Gaussians on a circle of radius 2, std 0.02"
 GRID25_SUMMARY = "5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05"
@@ -45,8 +47,8 @@ def cache_dir(config: DataConfig) -> Path:
 
 
 def dataset_names() -> list[str]:
-    """Every name `data.name` accepts: the registered datasets plus `folder:PATH`."""
-    return [*DATASETS.names(), f"{FOLDER_PREFIX}PATH"]
+    """Every name `data.name` accepts: the registered datasets plus `folder:PATH` and `points:FILE.csv`."""
+    return [*DATASETS.names(), f"{FOLDER_PREFIX}PATH", f"{POINTS_PREFIX}FILE.csv"]
 
 
 def dataset_spec(name: str) -> DatasetSpec:
@@ -56,8 +58,10 @@ def dataset_spec(name: str) -> DatasetSpec:
 
 
 def dataset_kind(name: str) -> Literal["image", "points"]:
-    """Images or 2D points, without loading anything (folders hold images)."""
-    return "image" if name.startswith(FOLDER_PREFIX) else dataset_spec(name).kind
+    """Images or 2D points, without loading anything (folders hold images, points files points)."""
+    if name.startswith(FOLDER_PREFIX):
+        return "image"
+    return "points" if name.startswith(POINTS_PREFIX) else dataset_spec(name).kind
 
 
 def _register(name: str, kind: Literal["image", "points"], module: str, loader: str, summary: str,
@@ -84,4 +88,5 @@ _register("stacked-mnist", "image", "stacked", "load_stacked_mnist", fetch="fetc
 _register("stacked-mnist-5k", "image", "stacked", "load_stacked_mnist_5k", channels_of="mnist-5k",
           summary="Stacked MNIST from mnist-5k's digits: 1,000 modes, offline")
 
-__all__ = ["DATASETS", "FOLDER_PREFIX", "DatasetSpec", "cache_dir", "dataset_kind", "dataset_names", "dataset_spec"]
+__all__ = ["DATASETS", "FOLDER_PREFIX", "POINTS_PREFIX", "POINTS_REACH", "DatasetSpec", "cache_dir", "dataset_kind",
+           "dataset_names", "dataset_spec"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.catalog import FOLDER_PREFIX, dataset_spec
+from gankit.data.catalog import FOLDER_PREFIX, POINTS_PREFIX, dataset_spec
 from gankit.data.dataset import Dataset
 from gankit.data.images import adapt_images, load_folder
+from gankit.data.toy2d import load_points_file
 from gankit.errors import DataError
 
 __all__ = ["fetch_dataset", "load_dataset"]
@@ -16,7 +17,8 @@ SPLITS = ("train", "test")
 
 
 def load_dataset(config: DataConfig) -> Dataset:
-    """Load `config.name` (or `folder:PATH`) for `config.split` at `config.image_size` and `.channels`."""
+    """Load `config.name` (or `folder:PATH`, `points:FILE.csv`) for `config.split` at `config.image_size` and
+    `.channels`."""
     if config.split not in SPLITS:
         raise DataError(f"data.split must be one of {', '.join(SPLITS)}, got {config.split!r}")
     if config.name.startswith(FOLDER_PREFIX):
@@ -24,6 +26,8 @@ def load_dataset(config: DataConfig) -> Dataset:
         if not path:
             raise DataError("folder: needs a path, e.g. folder:~/pictures/faces")
         dataset = load_folder(path, config)
+    elif config.name.startswith(POINTS_PREFIX):
+        dataset = load_points_file(config.name[len(POINTS_PREFIX):], config)
     else:
         dataset = dataset_spec(config.name).load(config)
     if dataset.kind == "image":
@@ -34,7 +38,7 @@ def load_dataset(config: DataConfig) -> Dataset:
 
 def fetch_dataset(config: DataConfig) -> str:
     """Make `config.name` available offline; returns one paragraph saying what was done."""
-    if config.name.startswith(FOLDER_PREFIX):
+    if config.name.startswith((FOLDER_PREFIX, POINTS_PREFIX)):
         return f"{config.name} reads local files; nothing to fetch"
     spec = dataset_spec(config.name)
     if spec.fetch is None:

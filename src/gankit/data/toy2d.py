@@ -1,15 +1,18 @@
-"""Toy 2D distributions from the mode-collapse literature: a ring and a grid of Gaussians, and a spiral."""
+"""Toy 2D distributions from the mode-collapse literature (a ring and a grid of Gaussians, a spiral), and 2D points
+read from a file (drawn by hand on the live page)."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 from torch import Tensor
 
 from gankit.config import DataConfig
-from gankit.data.catalog import GRID25_SUMMARY, RING8_SUMMARY, SPIRAL_SUMMARY
+from gankit.data.catalog import GRID25_SUMMARY, POINTS_PREFIX, POINTS_REACH, RING8_SUMMARY, SPIRAL_SUMMARY
 from gankit.data.dataset import Dataset
+from gankit.errors import DataError
 
 # Fixed seeds so every run (and every process) sees exactly the same points; "test" is a fresh draw.
 SPLIT_SEEDS = {"train": 0, "test": 1}
@@ -65,3 +68,30 @@ def load_spiral(config: DataConfig) -> Dataset:
         name="spiral", kind="points", data=points.float(),
         source=f"generated: {SPIRAL_SUMMARY}, {config.split} split (seed {SPLIT_SEEDS[config.split]})",
     )
+
+
+def load_points_file(path: str, config: DataConfig) -> Dataset:
+    """Every `x,y` line of a text file (a header line `x,y` is allowed), as they are: the file is the data, so the
+    split and data.num_points do not apply. Coordinates must lie in [-POINTS_REACH, POINTS_REACH]."""
+    file = Path(path).expanduser()
+    if not path:
+        raise DataError(f"{POINTS_PREFIX} needs a file, e.g. {POINTS_PREFIX}drawn.csv")
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"cannot read the points file {file} ({getattr(err, 'strerror', None) or err})") from None
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or (number == 1 and line.replace(" ", "") == "x,y"):
+            continue
+        try:
+            x, y = (float(v) for v in line.split(","))
+        except ValueError:
+            raise DataError(f"{file}, line {number}: expected `x,y`, got {line[:40]!r}") from None
+        if not (abs(x) <= POINTS_REACH and abs(y) <= POINTS_REACH):  # NaN fails this too
+            raise DataError(f"{file}, line {number}: ({x}, {y}) lies outside [-{POINTS_REACH}, {POINTS_REACH}]²")
+        rows.append((x, y))
+    if not rows:
+        raise DataError(f"the points file {file} holds no points")
+    return Dataset(name=f"{POINTS_PREFIX}{path}", kind="points", data=torch.tensor(rows, dtype=torch.float32),
+                   source=f"points file {file} ({len(rows)} points)")

@@ -38,6 +38,8 @@ class NetSettings:
     latent_dim: int = 0
     width: int = 0
     depth: int = 4  # the MLP pair's hidden layers
+    d_width: int = 0  # D's own width; 0: as `width`
+    d_depth: int = 0  # D's own hidden layers (mlp); 0: as `depth`
     conditional: bool = False  # G and D take the data's class labels
     d_condition: Literal["projection", "acgan"] = "projection"
     d_norm: Literal["batch", "instance", "none"] | None = None
@@ -58,7 +60,8 @@ def _mlp(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) ->
     latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
     return (
         MLPGenerator(latent, dim, width, config.depth, g_classes),
-        MLPDiscriminator(dim, width, config.depth, d_classes, config.d_condition, bool(config.minibatch_std)),
+        MLPDiscriminator(dim, config.d_width or width, config.d_depth or config.depth, d_classes, config.d_condition,
+                         bool(config.minibatch_std)),
     )
 
 
@@ -78,8 +81,8 @@ def _dcgan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) 
     latent, width = config.latent_dim or 100, config.width or 64
     return (
         DCGANGenerator(latent, channels, height, width, g_classes),
-        DCGANDiscriminator(channels, height, width, d_classes, config.d_norm or "batch", config.d_condition,
-                           bool(config.minibatch_std)),
+        DCGANDiscriminator(channels, height, config.d_width or width, d_classes, config.d_norm or "batch",
+                           config.d_condition, bool(config.minibatch_std)),
     )
 
 
@@ -89,7 +92,8 @@ def _resnet(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int)
     latent, width = config.latent_dim or 128, config.width or 128
     return (
         ResNetGenerator(latent, channels, side, width, g_classes),
-        ResNetDiscriminator(channels, side, width, d_classes, config.d_condition, bool(config.minibatch_std)),
+        ResNetDiscriminator(channels, side, config.d_width or width, d_classes, config.d_condition,
+                            bool(config.minibatch_std)),
     )
 
 
@@ -99,7 +103,8 @@ def _r3gan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) 
     latent, width = config.latent_dim or 64, config.width or 32
     return (
         R3GANGenerator(latent, channels, side, width, g_classes),
-        R3GANDiscriminator(channels, side, width, d_classes, config.d_condition, bool(config.minibatch_std)),
+        R3GANDiscriminator(channels, side, config.d_width or width, d_classes, config.d_condition,
+                           bool(config.minibatch_std)),
     )
 
 

@@ -11,10 +11,9 @@ import math
 import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,20 +22,32 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from gankit.data.catalog import POINTS_REACH
 from gankit.errors import GankitError
 from gankit.serve import exports, pictures
-from gankit.serve.background import Busy as TrainingBusy
 from gankit.serve.guard import Guard, new_token
 from gankit.serve.jobs import Job, Jobs, TooMany, Work
-from gankit.serve.live import Busy, Live, LiveSettings, live_algorithms
-from gankit.serve.realdata import DEFAULT_PRESET, ImageRuns, ImageSettings, image_presets
+from gankit.serve.live import Busy, Live
 from gankit.serve.runs import Damaged, NotFound, RunsDir, checkpoint_state, describe
+from gankit.serve.settings import (
+    DRAWN,
+    MAX_DRAWN,
+    MIN_DRAWN,
+    OPTIMIZERS,
+    QUICK_PRESET,
+    LiveSettings,
+    RealDataSettings,
+    live_algorithms,
+    real_presets,
+    three_views,
+)
 
 mimetypes.add_type("text/javascript", ".mjs")  # onnxruntime-web's ES modules: browsers refuse text/plain
 STATIC = Path(str(resources.files("gankit.serve") / "static"))
 PAGES = {"/": "index.html", "/run": "run.html", "/compare": "compare.html", "/live": "live.html",
-         "/images": "images.html"}
+         "/views": "views.html"}
 SEED = Field(0, ge=0, le=2**31 - 1)
+LIVE_WAIT_S = 2.0  # how long a long poll of the live run waits for a new frame
 
 
 class RunRequest(BaseModel):
@@ -68,28 +79,54 @@ class AscentRequest(RunRequest):
     steps: int | None = Field(None, ge=1, le=500)
 
 
+DrawnCoordinate = Annotated[float, Field(ge=-POINTS_REACH, le=POINTS_REACH)]
+
+
 class LiveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data: str = "ring8"
+    data: str = "ring8"  # a 2D set, or `drawn` with `points`
     algorithm: str = "gan"  # a registered algorithm that supports the live view (checked by LiveSettings)
     objective: str = "ns"
+    optimizer: str = Field("adam", max_length=32)
     d_steps: int = Field(1, ge=1, le=10)
-    lr_g: float = Field(1e-3, gt=0, le=0.1)
-    lr_d: float = Field(1e-3, gt=0, le=0.1)
-    steps: int = Field(1000, ge=10, le=5000)
+    lr_g: float = Field(3e-3, gt=0, le=1.0)
+    lr_d: float = Field(3e-3, gt=0, le=1.0)
+    lr_final: float = Field(0.03, gt=0, le=1.0)
+    width: int = Field(64, ge=2, le=256)
+    depth: int = Field(3, ge=1, le=6)
+    d_width: int = Field(64, ge=2, le=256)
+    d_depth: int = Field(3, ge=1, le=6)
+    latent_dim: int = Field(2, ge=1, le=16)
+    steps: int = Field(1500, ge=10, le=5000)
+    seed: int = SEED
+    points: list[tuple[DrawnCoordinate, DrawnCoordinate]] = Field(default_factory=list, max_length=MAX_DRAWN)
+
+
+class ViewsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = "ring8"
+    algorithms: list[str] = Field(default_factory=lambda: ["vae", "ebm", "gan"], max_length=3)  # one per view
+    steps: int = Field(1500, ge=10, le=5000)
     seed: int = SEED
 
 
-class ImageRunRequest(BaseModel):
+class RealDataRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    preset: str = Field(DEFAULT_PRESET, min_length=1, max_length=100)
-    steps: int = Field(3000, ge=10, le=200_000)
+    preset: str = Field(QUICK_PRESET, max_length=64)
+    steps: int = Field(2000, ge=10, le=20_000)
     seed: int = SEED
 
 
 class ResumeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     run: str = Field(min_length=1, max_length=1000)
+    steps: int = Field(ge=1, le=20_000)  # in all, more than the checkpoint's
+
+
+class LiveControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["pause", "play", "step"]
+    phase: str | None = Field(None, max_length=64)  # with `step`: one of the run's phases
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -114,13 +151,15 @@ def _finite(value: Any) -> Any:
 
 
 def live_options() -> dict[str, Any]:
-    """What the live form offers: the 2D datasets and the objectives (torch-free lists)."""
+    """What the live form offers: the 2D datasets, drawing, the objectives (torch-free lists) and the limits."""
     from gankit.config.defaults import OBJECTIVE_DEFAULTS
-    from gankit.data.catalog import dataset_kind, dataset_names
+    from gankit.data.catalog import DATASETS
 
-    return {"datasets": [name for name in dataset_names() if dataset_kind(name) == "points"],
+    return {"datasets": [name for name in DATASETS.names() if DATASETS.get(name).kind == "points"],
+            "drawn": {"name": DRAWN, "reach": POINTS_REACH, "min_points": MIN_DRAWN, "max_points": MAX_DRAWN},
             "objectives": sorted(OBJECTIVE_DEFAULTS), "algorithms": live_algorithms(),
-            "defaults": asdict(LiveSettings())}
+            "optimizers": list(OPTIMIZERS), "real_presets": real_presets(),
+            "defaults": LiveSettings().public()}
 
 
 def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> FastAPI:
@@ -128,14 +167,12 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     against DNS rebinding, where a web page's own name is pointed at 127.0.0.1."""
     runs = RunsDir.at(runs_dir)
     jobs, live = Jobs(), Live(runs)
-    images = ImageRuns(runs, lambda: None if live.current is None or not live.current.alive else
-                       f"a live 2D run is training ({runs.run_id(live.current.folder)})")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        live.warm_up()
         yield
         live.close()  # a live run checkpoints before the server goes
-        images.close()
         jobs.shutdown()
 
     app = FastAPI(title="gankit", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -153,7 +190,7 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
 
     @app.exception_handler(GankitError)
     async def gankit_error(request: Request, err: GankitError) -> JSONResponse:
-        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy, TrainingBusy)) else \
+        status = 404 if isinstance(err, NotFound) else 409 if isinstance(err, (Damaged, Busy)) else \
             429 if isinstance(err, TooMany) else 400
         return _error(status, str(err))
 
@@ -263,44 +300,64 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
         return live_options()
 
     @app.get("/api/live")
-    def live_state() -> dict[str, Any]:
-        return {"state": "idle"} if live.current is None else _finite(live.current.public())
+    def live_state(after: int | None = Query(None, ge=-1)) -> Response:
+        """The live run's state; with `after` (the version the page drew), a long poll: it answers when a newer
+        version exists, or after LIVE_WAIT_S. Every page gets the same bytes, encoded once per version."""
+        if live.current is None:
+            return JSONResponse({"state": "idle"})
+        return Response(live.current.encoded(after, LIVE_WAIT_S), media_type="application/json")
 
     @app.post("/api/live")
-    def live_start(request: LiveRequest) -> JSONResponse:
+    def live_start(request: LiveRequest) -> Response:
         allowed = live_options()
-        if request.data not in allowed["datasets"]:
-            raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}")
+        if request.data not in [*allowed["datasets"], DRAWN]:
+            raise GankitError(f"data: live training is for 2D sets: {', '.join(allowed['datasets'])}, or {DRAWN}")
         if request.objective not in allowed["objectives"]:
             raise GankitError(f"objective: unknown {request.objective!r}; valid: {', '.join(allowed['objectives'])}")
-        if busy := images.busy():
-            raise TrainingBusy(f"{busy}; stop it first")
-        started = live.start(LiveSettings(**request.model_dump()))
-        return JSONResponse(_finite(started.public()), status_code=202)
+        if request.optimizer not in OPTIMIZERS:
+            raise GankitError(f"optimizer: unknown {request.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        values = request.model_dump() | {"points": tuple(request.points)}
+        return Response(live.start(LiveSettings(**values)).encoded(), status_code=202, media_type="application/json")
+
+    @app.get("/api/views")
+    def views_state(after: int | None = Query(None, ge=-1)) -> Response:
+        """The three views' runs (the live session), with the same long poll as /api/live."""
+        return Response(live.encoded_session(after, LIVE_WAIT_S), media_type="application/json")
+
+    @app.post("/api/views")
+    def views_start(request: ViewsRequest) -> Response:
+        datasets = live_options()["datasets"]
+        if request.data not in datasets:
+            raise GankitError(f"data: the three views train on a 2D set: {', '.join(datasets)}")
+        live.start_session(three_views(request.algorithms, request.data, request.steps, request.seed))
+        return Response(live.encoded_session(), status_code=202, media_type="application/json")
+
+    @app.post("/api/live/real")
+    def real_start(request: RealDataRequest) -> Response:
+        run = live.start(RealDataSettings(request.preset, request.steps, request.seed))
+        return Response(run.encoded(), status_code=202, media_type="application/json")
+
+    @app.post("/api/live/resume")
+    def live_resume(request: ResumeRequest) -> Response:
+        return Response(live.resume(request.run, request.steps).encoded(), status_code=202,
+                        media_type="application/json")
+
+    @app.post("/api/live/control")
+    def live_control(request: LiveControl) -> Response:
+        run = live.running()
+        if request.action == "step":
+            if request.phase is None:
+                raise GankitError("phase: a one-phase update names its phase")
+            run.step_phase(request.phase)
+        elif request.action == "pause":
+            run.pause()
+        else:
+            run.play()
+        return Response(run.encoded(), media_type="application/json")
 
     @app.post("/api/live/stop")
-    def live_stop() -> dict[str, Any]:
-        return _finite(live.stop().public())
-
-    @app.get("/api/images/options")
-    def image_options() -> dict[str, Any]:
-        return {"presets": image_presets(), "defaults": asdict(ImageSettings())}
-
-    @app.get("/api/images")
-    def image_state() -> dict[str, Any]:
-        return {"state": "idle"} if images.current is None else _finite(images.current.public())
-
-    @app.post("/api/images")
-    def image_start(request: ImageRunRequest) -> JSONResponse:
-        return JSONResponse(_finite(images.start(ImageSettings(**request.model_dump())).public()), status_code=202)
-
-    @app.post("/api/images/resume")
-    def image_resume(request: ResumeRequest) -> JSONResponse:
-        return JSONResponse(_finite(images.resume(request.run).public()), status_code=202)
-
-    @app.post("/api/images/stop")
-    def image_stop() -> dict[str, Any]:
-        return _finite(images.stop().public())
+    def live_stop() -> Response:
+        return Response(live.stop().encoded(), media_type="application/json")
 
     return app
 

@@ -12,9 +12,11 @@ from gankit.config.schedule import cosine_ramp
 
 
 def build_optimizer(optim: OptimConfig, parameters: Iterable[Tensor], lr: float) -> torch.optim.Optimizer:
-    """Adam with the config's betas, or RMSprop (WGAN's choice: momentum-free, stable for critics)."""
+    """Adam with the config's betas, RMSprop (WGAN's choice: momentum-free, stable for critics) or plain SGD."""
     if optim.name == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
+    if optim.name == "sgd":
+        return torch.optim.SGD(parameters, lr=lr)
     assert optim.beta1 is not None and optim.beta2 is not None, "gankit.algorithms.resolve fills the betas"
     return torch.optim.Adam(parameters, lr=lr, betas=(optim.beta1, optim.beta2))
 

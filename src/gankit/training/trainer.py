@@ -18,7 +18,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from gankit.algorithms import family_of
-from gankit.algorithms.base import sample_bounds
+from gankit.algorithms.base import Phase, sample_bounds
 from gankit.algorithms.resolve import resolve
 from gankit.algorithms.verdict import judge
 from gankit.config import Config
@@ -91,6 +91,7 @@ class Trainer:
         self.sampling_repeats = next(p.repeats for p in self.phases if p.name == self.algorithm.sampling_phase)
         self.step = 0  # completed iterations
         self.batches_drawn = 0
+        self.phase_updates: dict[str, int] = {}  # updates taken by this object, by phase name (not checkpointed)
         self.recoveries = 0  # NaN roll-backs so far
         self.stop_requested = False
         self.timed_out = False  # train.time_limit ended the run short of its steps
@@ -124,6 +125,7 @@ class Trainer:
             return measure_threads(self.train_step, counts)
         finally:
             self.restore(*saved)
+            self.phase_updates = {}
 
     @property
     def is_main(self) -> bool:
@@ -252,25 +254,45 @@ class Trainer:
             if self.step % phase.every:  # a lazy phase (StyleGAN2's Dreg): host-side arithmetic, no device sync
                 continue
             set_trainable(self.networks, phase.trains)
-            optimizer = self.optimizers[phase.trains]
-            network = self.networks[phase.trains]
             for repeat in range(phase.repeats):
                 last = repeat == phase.repeats - 1
-                batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
-                self.batches_drawn += phase.needs_data
-                with self.precision.autocast():
-                    out = phase.loss(batch, self.rng, measure=measure and last and phase.every == 1)
-                optimizer.zero_grad(set_to_none=True)
-                self.precision.backward(out.loss)
-                self.group.average_gradients(network)  # data-parallel: every process takes the same step
-                if measure and last and phase.every == 1:
-                    self.precision.unscale(optimizer)
-                    stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
-                self.precision.step(optimizer)
-                stats.update(out.stats)
-                out = replace(out, pending=self.group.gather(out.pending))  # the same state changes everywhere
-                stats.update(self.algorithm.after_update(phase.name, out))
+                stats.update(self._update(phase, measure and last and phase.every == 1))
         self.step += 1
+        return stats
+
+    def train_phase(self, name: str) -> dict[str, Tensor]:
+        """Exactly one update of the phase `name`, its network alone stepping (the live page's "one D step").
+
+        It is outside the iteration count: `step` and the schedules stay where they are, so a run stepped by hand
+        is no longer the one its seed and step number describe; `phase_updates` counts every update taken.
+        """
+        phase = next((p for p in self.phases if p.name == name), None)
+        if phase is None:
+            raise GankitError(f"no phase {name!r}; this run's phases: {', '.join(p.name for p in self.phases)}")
+        self.schedule.apply(self.optimizers, self.step)
+        set_trainable(self.networks, phase.trains)
+        return self._update(phase, measure=False)
+
+    def _update(self, phase: Phase, measure: bool) -> dict[str, Tensor]:
+        """One optimizer step of `phase.trains` on the phase's loss (the caller has fixed the other networks)."""
+        stats: dict[str, Tensor] = {}
+        optimizer = self.optimizers[phase.trains]
+        network = self.networks[phase.trains]
+        batch = self.batches.get(self.batches_drawn) if phase.needs_data else None
+        self.batches_drawn += phase.needs_data
+        with self.precision.autocast():
+            out = phase.loss(batch, self.rng, measure=measure)
+        optimizer.zero_grad(set_to_none=True)
+        self.precision.backward(out.loss)
+        self.group.average_gradients(network)  # data-parallel: every process takes the same step
+        if measure:
+            self.precision.unscale(optimizer)
+            stats |= {f"grad_norm/{phase.trains}/{k}": v for k, v in layer_gradient_norms(network).items()}
+        self.precision.step(optimizer)
+        stats.update(out.stats)
+        out = replace(out, pending=self.group.gather(out.pending))  # the same state changes everywhere
+        stats.update(self.algorithm.after_update(phase.name, out))
+        self.phase_updates[phase.name] = self.phase_updates.get(phase.name, 0) + 1
         return stats
 
     def fit(self, progress: bool = True, callbacks: tuple[Callback, ...] = ()) -> Outcome:
@@ -361,8 +383,9 @@ class Trainer:
             bar.set_description_str("")
         if s % t.log_every == 0 or s == t.steps:
             self._log(logbook, bar)
-            if main:
-                self.outputs.landscape(s, self.bounds)
+        landscape_every = t.log_every if t.landscape_every is None else t.landscape_every
+        if main and landscape_every and (s % landscape_every == 0 or s == t.steps):
+            self.outputs.landscape(s, self.bounds)
         if main and self.outputs.grid_due(s, t.sample_every, t.steps):
             self.outputs.sample_picture(s)
         per_step = self.sampling_repeats

@@ -140,3 +140,13 @@ def test_a_vae_with_the_gaussian_likelihood_trains_on_images(tmp_path):
     assert run.config.vae.reconstruction == "gaussian" and (tmp_path / "g" / "reconstructions.png").is_file()
     lines = [json.loads(line) for line in (tmp_path / "g" / "metrics.jsonl").read_text().splitlines()]
     assert all(math.isfinite(line["loss"]) for line in lines if "loss" in line)
+
+
+def test_the_manifold_is_the_decoder_on_the_latent_grid():
+    from gankit.algorithms.base import latent_grid
+
+    config = resolve(Config().override({"model.algorithm": "vae", "model.width": 8, "model.depth": 2,
+                                        "model.latent_dim": 3}), "points")
+    vae = build_algorithm(config, POINTS)
+    expected = vae.generator.eval()(latent_grid(4, 3, torch.device("cpu")))
+    assert torch.allclose(vae.manifold(4), expected.detach())

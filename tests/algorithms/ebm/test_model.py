@@ -38,3 +38,17 @@ def test_ebm_on_ring8_draws_d_landscape_frames_and_a_gif(tmp_path):
     assert len(drawn) == len(frames) and set(drawn) == {expected} and expected[0] < expected[1]
     assert {"d_real", "d_fake", "energy_magnitude"} <= line.keys()
     assert run.sample(7).shape == (7, 2)
+
+
+def test_the_push_on_a_negative_is_the_langevin_drift_up_ds_score(tmp_path):
+    from gankit.config import Config
+    from gankit.training.trainer import Trainer
+
+    config = Config.from_dict(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"}, ebm={"langevin_steps": 2}))
+    ebm = Trainer.start(config).algorithm
+    x = torch.randn(16, 2, generator=torch.Generator().manual_seed(0))
+    push = ebm.negative_pushes(x)
+    with torch.no_grad():
+        assert ebm.discriminator(x + 1e-3 * push).sum() > ebm.discriminator(x).sum()
+    assert ebm.manifold(4) is None  # no generator of z to fold a latent grid
+    assert torch.equal(ebm.remembered_negatives(5), ebm.replay.chains[:5])  # where the next chains start

@@ -5,7 +5,7 @@ from torch.nn import functional as F
 import gankit
 from conftest import tiny_config
 from gankit.algorithms import build_algorithm
-from gankit.algorithms.base import net_settings
+from gankit.algorithms.base import latent_grid, net_settings
 from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.algorithms.resolve import resolve
 from gankit.config import Config
@@ -186,3 +186,45 @@ def test_penalty_weights_decay_by_a_half_cosine_then_hold():
     assert scales == pytest.approx([1.0, 0.55, 0.1, 0.1])
     batch = Batch(torch.rand(8, 1, 16, 16) * 2 - 1)
     assert model.phases()[0].loss(batch, torch.Generator().manual_seed(0)).stats["penalty_scale"] == pytest.approx(0.1)
+
+
+def tiny_gan(tmp_path, **sections):
+    return Trainer.start(Config.from_dict(tiny_config(tmp_path / "r", **sections))).algorithm
+
+
+def test_the_push_on_a_sample_is_minus_the_gradient_of_gs_loss_and_lowers_it(tmp_path):
+    gan = tiny_gan(tmp_path)
+    x = gan.sample(16, generator=torch.Generator().manual_seed(0))
+    push = gan.negative_pushes(x)
+    assert push.shape == x.shape and push.abs().sum() > 0
+    loss = lambda points: gan.objective.generator_loss(gan.discriminator(points)).item()  # noqa: E731
+    assert loss(x + 1e-3 * push) < loss(x)  # G's loss falls along the pushes: where G's update moves samples
+    assert all(p.grad is None for p in gan.parameters())  # the arrows cost no parameter gradients
+
+
+def test_minimax_pushes_vanish_where_d_rejects_the_samples_and_ns_pushes_do_not(tmp_path):
+    minimax = tiny_gan(tmp_path / "minimax", objective={"name": "minimax"}, model={"minibatch_std": False})
+    ns = tiny_gan(tmp_path / "ns", model={"minibatch_std": False})
+    ns.load_state_dict(minimax.state_dict())
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        for gan in (minimax, ns):
+            gan.discriminator.head.bias.fill_(-12.0)  # D is sure every sample is fake: the saturating regime
+    saturating, strong = minimax.negative_pushes(x).norm(), ns.negative_pushes(x).norm()
+    assert strong > 0 and saturating / strong < 1e-4
+
+
+def test_relativistic_pushes_need_as_many_real_examples(tmp_path):
+    gan = tiny_gan(tmp_path, objective={"name": "rpgan"})
+    x = torch.randn(8, 2, generator=torch.Generator().manual_seed(2))
+    with pytest.raises(ValueError, match="pass as many"):
+        gan.negative_pushes(x)
+    assert gan.negative_pushes(x, real=torch.zeros(8, 2)).shape == (8, 2)
+
+
+def test_the_manifold_is_the_generator_applied_to_the_latent_grid(tmp_path):
+    gan = tiny_gan(tmp_path, model={"latent_dim": 3, "g_ema": 0.0})
+    picture = gan.manifold(5)
+    expected = gan.generator.eval()(latent_grid(5, 3, torch.device("cpu")))
+    assert picture.shape == (25, 2) and torch.allclose(picture, expected)
+    assert gan.reconstruct(expected) is None and gan.remembered_negatives(5) is None  # no encoder, no buffer

@@ -63,7 +63,8 @@ def _family(name: str, summary: str, density: str, labels: dict[str, str] = LABE
     return AutoencoderFamily(name=name, view="generator alone", summary=summary,
                              build=lazy("gankit.algorithms.autoencoder.model", f"build_{name}"), sections=("vae",),
                              defaults=DEFAULTS | {"vae.latent_density": density}, toy_defaults=TOY_DEFAULTS,
-                             supports=Supports(heldout=True), progress_labels=labels, recipe=recipe)
+                             supports=Supports(heldout=True, live=True, exports=True), progress_labels=labels,
+                             recipe=recipe)
 
 
 AE = _family("ae", "an auto-encoder: deterministic codes, samples from a Gaussian fitted to them", "gaussian")

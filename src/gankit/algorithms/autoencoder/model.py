@@ -16,7 +16,15 @@ from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
 from gankit.algorithms.autoencoder.density import GaussianMixture, LatentVAE, gaussian_kl
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, SamplingNetwork, latent_line, net_settings
+from gankit.algorithms.base import (
+    Algorithm,
+    Phase,
+    PhaseOutput,
+    SamplingNetwork,
+    latent_grid,
+    latent_line,
+    net_settings,
+)
 from gankit.config import Config, OptimConfig, VAEConfig
 from gankit.data.batches import Batch
 from gankit.data.shard import per_example_randn
@@ -189,6 +197,9 @@ class Autoencoder(Algorithm):
         if labels is not None:
             raise ValueError("auto-encoders here are unconditional")
         return self.decode(self.sample_latent(n, generator))
+
+    def manifold(self, side: int) -> Tensor:
+        return self.decode(latent_grid(side, self.generator.latent_dim, self.generator.device))
 
     def latent_path(self, start: torch.Generator, end: torch.Generator, steps: int,
                     label: int | None = None) -> Tensor:

@@ -27,9 +27,8 @@ FAMILY = Family(
               "model.minibatch_std": False, "model.g_ema": 0.0, "ebm.langevin_steps": 20, "ebm.step_size": 1.0,
               "ebm.noise": 0.01},
     toy_defaults={"optim.lr_d": 1e-3, "ebm.langevin_steps": 50, "ebm.step_size": 0.05, "ebm.noise": 0.005},
-    # no eval during training: Langevin sampling of thousands of images per evaluation; nothing to export
     supports=Supports(landscape=True, latent_space=False, discriminator=True, live=True,
-                      eval_during_training=False, exports=False),
+                      eval_during_training=False),  # Langevin sampling of thousands of images per evaluation
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},  # no G
     watched=Watched(losses=("loss_d",), falls=False, energy="energy_magnitude"),  # a loss of either sign
 )
@@ -71,7 +70,7 @@ LADDER = LadderFamily(
               "model.spectral_norm": True, "model.minibatch_std": False, "model.g_ema": 0.0,
               "ebm.levels": 6, "ebm.langevin_steps": 30, "ebm.step_size": 2e-4, "ebm.noise": 1.0},
     toy_defaults={"optim.lr_d": 1e-3},
-    supports=Supports(latent_space=False, eval_during_training=False, exports=False),
+    supports=Supports(latent_space=False, eval_during_training=False),
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},
     watched=Watched(losses=("loss_d",), falls=False),
 )

@@ -96,6 +96,16 @@ class EBM(DiscriminatorAlone):
     def negatives_for_picture(self, n: int, generator: torch.Generator) -> Tensor:
         return (self.last_negatives if self.last_negatives is not None else self.replay.chains)[:n]
 
+    def remembered_negatives(self, n: int) -> Tensor:
+        return self.replay.chains[:n]
+
+    def negative_pushes(self, x: Tensor, real: Tensor | None = None) -> Tensor:
+        """∇x D(x): the drift of the Langevin chains at x (noise aside), towards what D scores high."""
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad(), evaluating(self.discriminator):
+            (gradient,) = torch.autograd.grad(self.discriminator(x).sum(), x)
+        return gradient
+
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
                trajectory: list[Tensor] | None = None, from_noise: bool = False) -> Tensor:
         """n samples: chains from the replay buffer (or noise), run `sample_steps` more; the buffer is untouched.

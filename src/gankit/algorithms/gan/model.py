@@ -17,7 +17,15 @@ import torch
 from torch import Tensor, autograd, nn
 from torch.nn import functional as F
 
-from gankit.algorithms.base import Algorithm, Phase, PhaseOutput, SamplingNetwork, latent_line, net_settings
+from gankit.algorithms.base import (
+    Algorithm,
+    Phase,
+    PhaseOutput,
+    SamplingNetwork,
+    latent_grid,
+    latent_line,
+    net_settings,
+)
 from gankit.algorithms.gan import PENALTY_PHASE
 from gankit.config import AugmentConfig, Config, GANConfig, ObjectiveConfig, OptimConfig
 from gankit.config.parsing import augment_policy
@@ -231,6 +239,29 @@ class GAN(Algorithm):
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampling_generator):
             return self.sampling_generator.sample(n, labels, generator=generator)
+
+    def negative_pushes(self, x: Tensor, real: Tensor | None = None) -> Tensor | None:
+        """-∇x of G's loss at each of the samples x, per sample: where G's next update moves them (its loss's
+        gradient flows into G only through x). Conditional D's: None (the push depends on the label)."""
+        if self.conditional:
+            return None
+        if self.objective.generator_needs_real and (real is None or len(real) != len(x)):
+            raise ValueError(f"{self.objective.name}'s G loss pairs each sample with a real example: pass as many")
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad(), evaluating(self.discriminator):
+            scores = self.discriminator.evaluate(x, None)[0]
+            real_scores = None
+            if self.objective.generator_needs_real and real is not None:
+                real_scores = self.discriminator.evaluate(real, None)[0].detach()
+            loss = self.objective.generator_loss(scores, real_scores) * len(x)  # per sample, not per batch mean
+            (gradient,) = autograd.grad(loss, x)
+        return -gradient
+
+    def manifold(self, side: int) -> Tensor:
+        g = self.sampling_generator
+        z = latent_grid(side, g.latent_dim, g.device)
+        with torch.no_grad(), evaluating(g):
+            return g(z, None if not g.num_classes else torch.zeros(len(z), dtype=torch.long, device=z.device))
 
     def sampling_network(self) -> SamplingNetwork:
         g = self.sampling_generator

@@ -44,7 +44,7 @@ function fmt(value) {
 }
 
 function nav(here) {
-  const links = [["/", "Runs"], ["/compare", "Compare"], ["/live", "Live 2D"], ["/images", "Train on images"]];
+  const links = [["/", "Runs"], ["/compare", "Compare"], ["/live", "Live 2D"], ["/views", "Three views"]];
   document.body.prepend(el("header", {}, el("span", {class: "brand", text: "gankit"}),
     links.map(([href, text]) => el("a", {href, text, class: href === here ? "here" : null}))));
 }
@@ -197,4 +197,64 @@ function viridis(t) {  // five stops of matplotlib's viridis, linearly mixed
   const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
   const f = x - i, c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+const ARROW_SCALE = 0.1, ARROW_MAX = 0.8;  // an arrow is 0.1 × the push, in data units, at most 0.8 long
+
+// Where training moves each sample: an arrow from it, ARROW_SCALE × the push, at most ARROW_MAX long.
+function drawPushes(canvas, frame) {
+  const ctx = canvas.getContext("2d"), size = canvas.width, [low, high] = frame.bounds;
+  const px = v => (v - low) / (high - low) * size, py = v => size - px(v);
+  ctx.strokeStyle = "rgba(255,170,170,0.9)";
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  frame.pushes.forEach(([dx, dy], i) => {
+    const [x, y] = frame.negatives[i];
+    if (dx === null || dy === null || x === null || y === null) return;
+    let [ax, ay] = [dx * ARROW_SCALE, dy * ARROW_SCALE];
+    const length = Math.hypot(ax, ay);
+    if (length > ARROW_MAX) { ax *= ARROW_MAX / length; ay *= ARROW_MAX / length; }
+    ctx.moveTo(px(x), py(y));
+    ctx.lineTo(px(x + ax), py(y + ay));
+  });
+  ctx.stroke();
+}
+
+// The warped latent grid: a line through each row and each column of G's image of the grid, over the data (or,
+// `overlay`, over what the canvas holds); false when the algorithm has no generator of z.
+function drawManifold(canvas, frame, data, overlay = false) {
+  const ctx = canvas.getContext("2d"), size = canvas.width, [low, high] = frame.bounds;
+  const px = v => (v - low) / (high - low) * size, py = v => size - px(v);
+  if (!overlay) {
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, size, size);
+    ctx.fillStyle = "rgba(0,0,0,0.25)";
+    for (const [x, y] of data || []) ctx.fillRect(px(x) - 1, py(y) - 1, 2, 2);
+  }
+  const points = frame.manifold, side = Math.round(Math.sqrt(points.length));
+  canvas.dataset.lines = points.length ? 2 * side : 0;
+  if (!points.length) return false;
+  const line = (indices, colour) => {
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    indices.forEach((k, n) => {
+      const [x, y] = points[k];
+      if (x === null || y === null) return;
+      n ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y));
+    });
+    ctx.stroke();
+  };
+  for (let i = 0; i < side; i++) {
+    line([...Array(side).keys()].map(j => i * side + j), `hsl(${200 + 120 * i / side},70%,45%)`);
+    line([...Array(side).keys()].map(j => j * side + i), `hsla(${20 + 40 * i / side},80%,50%,0.8)`);
+  }
+  return true;
+}
+
+// Dots of one colour at 2D points (nulls skipped), on a canvas showing frame.bounds.
+function drawDots(canvas, bounds, points, colour, size = 2.5) {
+  const ctx = canvas.getContext("2d"), side = canvas.width, [low, high] = bounds;
+  const px = v => (v - low) / (high - low) * side;
+  ctx.fillStyle = colour;
+  for (const [x, y] of points) if (x !== null && y !== null) ctx.fillRect(px(x) - size / 2, side - px(y) - size / 2, size, size);
 }
