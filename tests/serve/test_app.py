@@ -6,6 +6,7 @@ GANKIT_SCREENSHOTS=DIR also saves a screenshot of each page there (the README's 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import time
@@ -306,6 +307,28 @@ def test_the_live_page_updates_while_training_and_stops_on_request(server, page)
     step = int(page.inner_text("#live-status").split("step ")[1].split(" ")[0])
     assert frames == sorted(set(frames)) and 0 < step < 2000
     assert all("409" in error for error in page.errors)  # the browser logs the refused start, nothing else
+
+
+def test_a_body_over_a_mebibyte_or_of_unsaid_length_is_refused_before_it_is_read(server):
+    token = json.loads(get(server, "/api/token")[1])["token"]
+    host, port = server.removeprefix("http://").rstrip("/").split(":")
+
+    def answer(headers, body=None):
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.putrequest("POST", "/api/live")
+        for key, value in {"Content-Type": "application/json", "X-Gankit-Token": token, **headers}.items():
+            connection.putheader(key, value)
+        connection.endheaders(body)  # a huge body is announced, never sent: the answer comes without it
+        response = connection.getresponse()
+        status, data = response.status, json.loads(response.read())
+        connection.close()
+        return status, data
+
+    assert answer({"Content-Length": str(5 << 20)}) == \
+        (413, {"error": "the request body is 5,242,880 bytes; at most 1,048,576"})
+    status, data = answer({"Transfer-Encoding": "chunked"}, b"2\r\n{}\r\n0\r\n\r\n")
+    assert status == 411 and data == {"error": "a request that changes something must say its length "
+                                               "(Content-Length header)"}
 
 
 def test_a_request_that_changes_something_needs_the_pages_token(server):

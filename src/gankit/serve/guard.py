@@ -18,6 +18,7 @@ App = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awa
 
 TOKEN_HEADER = "x-gankit-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_BODY = 1 << 20  # bytes a request body may hold: 5 000 drawn points are about 100 kB of JSON
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     # style attributes are set by the pages' own script; scripts come from the server alone; 'wasm-unsafe-eval'
@@ -52,6 +53,10 @@ class Guard:
         elif scope["method"] not in SAFE_METHODS and not secrets.compare_digest(headers.get(TOKEN_HEADER, ""),
                                                                                 self.token):
             refusal = (403, "a request that changes something needs the page's token (X-Gankit-Token header)")
+        elif scope["method"] not in SAFE_METHODS and not headers.get("content-length", "").isdigit():
+            refusal = (411, "a request that changes something must say its length (Content-Length header)")
+        elif scope["method"] not in SAFE_METHODS and int(headers["content-length"]) > MAX_BODY:
+            refusal = (413, f"the request body is {int(headers['content-length']):,} bytes; at most {MAX_BODY:,}")
         if refusal is not None:
             body = json.dumps({"error": refusal[1]}).encode()
             await send({"type": "http.response.start", "status": refusal[0],
