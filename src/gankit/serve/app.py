@@ -88,7 +88,7 @@ class LiveRequest(BaseModel):
     algorithm: str = "gan"  # a registered algorithm that supports the live view (checked by LiveSettings)
     objective: str = "ns"
     optimizer: str = Field("adam", max_length=32)
-    d_steps: int = Field(1, ge=1, le=10)
+    d_steps: int = Field(2, ge=1, le=10)
     lr_g: float = Field(3e-3, gt=0, le=1.0)
     lr_d: float = Field(3e-3, gt=0, le=1.0)
     lr_final: float = Field(0.03, gt=0, le=1.0)
@@ -97,7 +97,7 @@ class LiveRequest(BaseModel):
     d_width: int = Field(64, ge=2, le=256)
     d_depth: int = Field(3, ge=1, le=6)
     latent_dim: int = Field(2, ge=1, le=16)
-    steps: int = Field(1500, ge=10, le=5000)
+    steps: int = Field(2200, ge=10, le=5000)
     seed: int = SEED
     points: list[tuple[DrawnCoordinate, DrawnCoordinate]] = Field(default_factory=list, max_length=MAX_DRAWN)
 
