@@ -382,7 +382,6 @@ def test_the_run_page_exports_and_samples_in_the_browser_as_onnxruntime_does(ser
     page.wait_for_selector("#browser-sampling .status[data-state]", timeout=120_000)
     assert page.get_attribute("#browser-sampling .status", "data-state") == "done", page.inner_text("#browser-sampling")
     drawn = page.evaluate("window.gankitBrowserSample")
-    screenshot(page, "run-browser-sampling")
     exported = json.loads(get(server, "/api/run?run=digits")[1])["exports"][0]
     session = ort.InferenceSession(str(runs_dir / "digits" / exported["file"]))
     z = np.asarray(drawn["inputs"]["z"], dtype=np.float32).reshape(20, -1)
