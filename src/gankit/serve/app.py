@@ -184,6 +184,18 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     def page_token() -> dict[str, str]:
         return {"token": token}
 
+    for route, page in PAGES.items():
+        app.add_api_route(route, _page(page), methods=["GET"], include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    _handle_errors(app)
+    _add_run_routes(app, runs, jobs, live)
+    _add_live_routes(app, live)
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
+    """Every error as one line of JSON with its 4xx."""
     @app.exception_handler(RequestValidationError)
     async def bad_input(request: Request, err: RequestValidationError) -> JSONResponse:
         return _error(400, _validation_line(err))
@@ -198,10 +210,9 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     async def http_error(request: Request, err: HTTPException) -> JSONResponse:
         return _error(err.status_code, str(err.detail))
 
-    for route, page in PAGES.items():
-        app.add_api_route(route, _page(page), methods=["GET"], include_in_schema=False)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+def _add_run_routes(app: FastAPI, runs: RunsDir, jobs: Jobs, live: Live) -> None:
+    """The runs, their files, and the pictures and exports made from a checkpoint (as jobs)."""
     @app.get("/api/runs")
     def list_runs() -> dict[str, Any]:
         return _finite({"root": str(runs.root), "runs": [describe(runs, folder) for folder in runs.runs()],
@@ -295,6 +306,9 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
             raise NotFound(f"job {job_id} has no picture ({job.state}{': ' + job.error if job.error else ''})")
         return Response(job.image, media_type="image/png")
 
+
+def _add_live_routes(app: FastAPI, live: Live) -> None:
+    """The live 2D run, the three views and the real-data run: start, watch (long poll), control, stop."""
     @app.get("/api/live/options")
     def options() -> dict[str, Any]:
         return live_options()
@@ -358,8 +372,6 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     @app.post("/api/live/stop")
     def live_stop() -> Response:
         return Response(live.stop().encoded(), media_type="application/json")
-
-    return app
 
 
 def _page(name: str) -> Any:
