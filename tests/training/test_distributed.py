@@ -175,7 +175,8 @@ def test_bad_nproc_is_one_line_and_writes_nothing(tmp_path, flags, message):
     ({"model": {"algorithm": "rae"}, "vae": {"density_components": 2, "density_examples": 256}}, True),
     # drl: the contrastive loss leaves D's last biases with gradients near zero, which Adam scales up to full
     # steps, so float sums in another order show there; every tensor must still follow to 5% of its movement
-    ({"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 3}}, False),
+    ({"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 3, "score_matching": 1.0,
+                                            "chain_step_size": 3e-3, "denoise_jump": True}}, False),
 ], ids=["rae-gmm", "drl"])
 def test_the_views_newer_methods_train_on_two_processes_as_one_process_does(tmp_path, extra, strict):
     """--nproc for the RAE (mixture included) and the noise ladder: 2 processes × 32 follow 1 process × 64."""

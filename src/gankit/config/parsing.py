@@ -141,6 +141,7 @@ def validate(config: Config) -> None:
         "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
         "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
         "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
+        "ebm.chain_step_size": config.ebm.chain_step_size,
     }
     for name, value in positive.items():
         if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by algorithms.resolve
@@ -160,6 +161,7 @@ def validate(config: Config) -> None:
                         ("train.time_limit", t.time_limit), ("train.landscape_every", t.landscape_every),
                         ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
                         ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
+                        ("ebm.score_matching", config.ebm.score_matching),
                         ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),
                         ("objective.penalty_decay_steps", ob.penalty_decay_steps),
                         ("optim.decay_steps", o.decay_steps)):

@@ -264,6 +264,18 @@ class EBMConfig:
     levels: int | None = None
     """drl: noise levels of the ladder (Gao et al. 2021: 6); each level's energy is sampled from the noisier one,
     so sampling takes levels × sample_steps gradient steps in all (at most 200)."""
+    chain_step_size: float | None = None
+    """drl: b² of the Langevin chains (training's negatives and sampling) when it differs from step_size, which
+    then only sets the energy's scale f/s²; a chain on an energy trained by score matching needs steps that
+    cover its level's noise (about 3e-3), where the paper's short chains (2e-4) barely move. None: step_size."""
+    denoise_jump: bool = False
+    """drl: start each level's chain, below the top, at the denoised noisier sample, x̃ + σ²·∇ log p(x̃) with the
+    noisier level's energy (Tweedie's formula: one gradient step of D, counted among the level's steps), where
+    the paper starts it at x̃ itself; short chains then only refine, as a diffusion sampler's corrector."""
+    score_matching: float = 0.0
+    """drl: weight of a denoising score-matching term on each level's energy (the gradient of f/s² matched to
+    the score of the data's noise at that level; Vincent 2011, energy form as Salimans & Ho 2021); 0 = the
+    paper's loss alone."""
 
 
 @dataclass

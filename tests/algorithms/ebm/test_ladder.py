@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from click.testing import CliRunner
@@ -11,6 +13,8 @@ from torch import nn
 from gankit.algorithms.ebm.ladder import LadderEBM, noise_ladder
 from gankit.cli import main
 from gankit.config import EBMConfig
+from gankit.data.batches import Batch
+from gankit.data.shard import per_example_randn
 from gankit.nets.mlp import MLPDiscriminator
 
 
@@ -36,23 +40,91 @@ def test_the_ladder_is_ddpms_schedule_cut_into_levels():
     assert sigma[0] == pytest.approx(0.01, abs=1e-4)  # level 0 is the data, barely blurred
 
 
-def test_with_a_flat_score_a_recovery_chain_settles_on_the_gaussian_around_the_noisier_sample():
-    """f constant: y <- y - p (y - x̃) + s ε with p = s²/(2σ²); its stationary variance is s² / (1 - (1 - p)²)."""
-    settings = EBMConfig(levels=3, langevin_steps=5, step_size=0.5, noise=1.0)
+@pytest.mark.parametrize("longer", [1.0, 3.0], ids=["paper-step", "longer-chain-step"])
+def test_with_a_flat_score_a_recovery_chain_settles_on_the_gaussian_around_the_noisier_sample(longer):
+    """f constant: y <- y - p (y - x̃) + √η ε with p = η/(2σ²), η = s² (times chain_step_size/step_size when
+    set); its stationary variance is η / (1 - (1 - p)²)."""
+    settings = EBMConfig(levels=3, langevin_steps=5, step_size=0.5, noise=1.0,
+                         chain_step_size=0.5 * longer if longer != 1 else None)
     model = LadderEBM(flat_energy(3), (2,), (-1.0, 1.0), settings)
     n, level = 20_000, torch.zeros(20_000, dtype=torch.long)
     noisier = torch.full((n, 2), 0.3)
     y = model.recover(noisier, level, 200, torch.Generator().manual_seed(0))
     sigma_sq = float(model.sigma[1]) ** 2
-    step_sq = 0.5 * sigma_sq  # b² σ² c² with c = 1 at level 0
+    step_sq = longer * 0.5 * sigma_sq  # b² σ² c with c = 1 at level 0
     pull = 0.5 * step_sq / sigma_sq
     stationary = step_sq / (1 - (1 - pull) ** 2)
     assert y.mean(0) == pytest.approx([0.3, 0.3], abs=0.01)
     assert y.var(0) == pytest.approx([stationary, stationary], rel=0.03)
     # the top level has no Gaussian term: a random walk from x̃, its variance k·s² after k steps
     top = model.recover(noisier, torch.full((n,), 2), 3, torch.Generator().manual_seed(0))
-    top_step_sq = 0.5 * float(model.sigma[3]) ** 2 * float(model.sigma_cumulative[2] / model.sigma_cumulative[0])
+    top_step_sq = longer * 0.5 * float(model.sigma[3]) ** 2 * float(
+        model.sigma_cumulative[2] / model.sigma_cumulative[0])
     assert top.var(0) == pytest.approx([3 * top_step_sq] * 2, rel=0.03)
+
+
+class PointMassEnergy(nn.Module):
+    """The exact energy of data that is all zeros: at level t, y = a·σ_cum·ε, so log p(y) = -‖y‖²/(2 (a σ_cum)²)
+    and f = s²·log p."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ladder: LadderEBM | None = None
+
+    def forward(self, y: torch.Tensor, level: torch.Tensor) -> torch.Tensor:
+        assert self.ladder is not None
+        spread = self.ladder.scale(level) * self.ladder.sigma_cumulative[level]
+        return -self.ladder.step_sq(level) * y.square().sum(1) / (2 * spread.square())
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact-energy", "flat-energy"])
+def test_score_matching_is_zero_for_the_exact_energy_and_the_noises_mean_square_for_a_flat_one(exact):
+    settings = EBMConfig(levels=4, langevin_steps=1, step_size=2e-4, noise=1.0, score_matching=1.0)
+    energy = PointMassEnergy() if exact else flat_energy(4)
+    model = LadderEBM(energy, (2,), (-1.0, 1.0), settings)
+    if isinstance(energy, PointMassEnergy):
+        energy.ladder = model
+    batch = Batch(torch.zeros(64, 2), None)
+    rng = torch.Generator().manual_seed(0)
+    matching = float(model.loss(batch, rng).stats["score_matching"])
+    # the run's own noise: the first draw of the loss after the levels, replayed from the same seed
+    replay = torch.Generator().manual_seed(0)
+    model.levels_of(64, replay, torch.device("cpu"))
+    noise = per_example_randn(batch.x, replay)
+    assert matching == pytest.approx(0.0, abs=1e-10) if exact else matching == pytest.approx(
+        float(noise.square().mean()), rel=1e-6)
+
+
+def test_the_denoising_jump_is_tweedies_posterior_mean_under_the_exact_energy():
+    """Data all zeros: x_{t+1} ~ N(0, σ_cum[t+1]²), so E[a·x_t | x_{t+1}] = x_{t+1}·(1 - σ²_{t+1}/σ_cum[t+1]²);
+    at the top level x̃ is noise and stays as it is."""
+    settings = EBMConfig(levels=4, langevin_steps=1, step_size=2e-4, noise=1.0, denoise_jump=True)
+    energy = PointMassEnergy()
+    model = LadderEBM(energy, (2,), (-1.0, 1.0), settings)
+    energy.ladder = model
+    noisier = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    for t in range(4):
+        jumped = model.denoised(noisier, torch.full((8,), t))
+        shrink = 1 - model.sigma[t + 1] ** 2 / model.sigma_cumulative[t + 1] ** 2 if t < 3 else torch.tensor(1.0)
+        assert torch.allclose(jumped, noisier * shrink, atol=1e-6), t
+    # a chain of one step is the jump alone, with no noise added
+    level = torch.zeros(8, dtype=torch.long)
+    assert torch.equal(model.recover(noisier, level, 1, torch.Generator()), model.denoised(noisier, level))
+
+
+def test_the_score_matching_term_adds_to_the_papers_loss_and_trains_the_energy():
+    torch.manual_seed(0)
+    settings = EBMConfig(levels=3, langevin_steps=2, step_size=2e-4, noise=1.0)
+    net = MLPDiscriminator(2, 16, 2, num_classes=3)
+    batch = Batch(torch.randn(32, 2) * 0.3, None)
+    plain = LadderEBM(net, (2,), (-1.0, 1.0), settings).loss(batch, torch.Generator().manual_seed(1))
+    weighted = LadderEBM(net, (2,), (-1.0, 1.0), dataclasses.replace(settings, score_matching=0.5)).loss(
+        batch, torch.Generator().manual_seed(1))
+    assert "score_matching" not in plain.stats
+    expected = plain.loss.detach() + 0.5 * weighted.stats["score_matching"]
+    assert float(weighted.loss.detach()) == pytest.approx(float(expected), rel=1e-5)
+    weighted.loss.backward()  # the term reaches D's weights through the input gradient (double backward)
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
 
 
 def test_the_ladder_is_seeded_same_seed_same_chains(tmp_path):

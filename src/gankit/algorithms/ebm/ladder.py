@@ -75,23 +75,43 @@ class LadderEBM(DiscriminatorAlone):
         """[N]: a[t+1] below the top level (x_{t+1} is centred on y = a·x_t); 1 at the top, whose x̃ is noise."""
         return torch.where(level == self.levels - 1, torch.ones_like(self.a[level]), self.a[level + 1])
 
+    def step_sq(self, level: Tensor) -> Tensor:
+        """[N]: level t's Langevin step s² = b²·σ²_{t+1}·σ_cum[t]/σ_cum[0]; f(y, t)/s² is the level's log-density."""
+        b_sq = self.settings.step_size
+        assert b_sq is not None, "gankit.algorithms.resolve fills it"
+        return b_sq * self.sigma[level + 1].square() * self.sigma_cumulative[level] / self.sigma_cumulative[0]
+
     def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None) -> Tensor:
         """y ~ exp(f(y, t)/s² - ‖y - x̃‖²/(2σ²)) by `steps` Langevin steps from y = x̃ (the sample one level
-        noisier), s² = b²·σ²·σ_cum[t]/σ_cum[0]; at the top level the Gaussian term is dropped. Returns y = a·x_t."""
-        b_sq, noise_scale = self.settings.step_size, self.settings.noise
-        assert b_sq is not None and noise_scale is not None, "gankit.algorithms.resolve fills them"
-        sigma_sq = self.sigma[level + 1].square()
-        step_sq = b_sq * sigma_sq * self.sigma_cumulative[level] / self.sigma_cumulative[0]
-        pull = torch.where(level < self.levels - 1, 0.5 * step_sq / sigma_sq, torch.zeros_like(step_sq))
-        pull, noise = _per_sample(pull, noisier), _per_sample(noise_scale * step_sq.sqrt(), noisier)
+        noisier); at the top level the Gaussian term is dropped. Returns y = a·x_t. Each step is η = s² (the
+        paper's), or `chain_step_size`/`step_size` times s² when set: a longer step on the same density."""
+        noise_scale, b_sq = self.settings.noise, self.settings.step_size
+        assert noise_scale is not None and b_sq is not None, "gankit.algorithms.resolve fills them"
+        longer = (self.settings.chain_step_size or b_sq) / b_sq
+        sigma_sq, step = self.sigma[level + 1].square(), longer * self.step_sq(level)
+        pull = torch.where(level < self.levels - 1, 0.5 * step / sigma_sq, torch.zeros_like(step))
+        pull, noise = _per_sample(pull, noisier), _per_sample(noise_scale * step.sqrt(), noisier)
         y = noisier.detach()
         with torch.enable_grad():
+            if self.settings.denoise_jump and steps:
+                y, steps = self.denoised(y, level), steps - 1
             for _ in range(steps):
                 y = y.detach().requires_grad_(True)
                 (grad,) = autograd.grad(self.discriminator(y, level).sum(), y)
-                # ½ s² ∇_y log p: half the score's gradient (f is divided by s²), and the pull back towards x̃
-                y = y + 0.5 * grad - pull * (y - noisier) + noise * per_example_randn(y, generator)
+                # ½ η ∇_y log p = ½ (η/s²) ∇_y f, and the pull back towards x̃
+                y = y + 0.5 * longer * grad - pull * (y - noisier) + noise * per_example_randn(y, generator)
         return y.detach()
+
+    def denoised(self, noisier: Tensor, level: Tensor) -> Tensor:
+        """E[a·x_t | x_{t+1} = x̃] = x̃ + σ²_{t+1} ∇ log p_{t+1}(x̃) (Tweedie's formula), the noisier level's
+        log-density being f(c·x̃, t+1)/s²_{t+1} with c its scale; x̃ itself at the top level, whose x̃ is noise."""
+        above = (level + 1).clamp(max=self.levels - 1)
+        c = _per_sample(self.scale(above), noisier)
+        y = (c * noisier).detach().requires_grad_(True)
+        (grad,) = autograd.grad(self.discriminator(y, above).sum(), y)
+        jump = _per_sample(self.sigma[level + 1].square() / self.step_sq(above), noisier) * c * grad
+        below_top = _per_sample((level < self.levels - 1).to(noisier.dtype), noisier)
+        return (noisier + below_top * jump).detach()
 
     def levels_of(self, n: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
         return per_example(lambda m: torch.randint(self.levels, (m,), generator=generator, device=device), n,
@@ -103,16 +123,33 @@ class LadderEBM(DiscriminatorAlone):
         assert batch is not None and self.settings.langevin_steps is not None
         x = batch.x
         level = self.levels_of(len(x), rng, x.device)
-        noisy = (_per_sample(self.a_cumulative[level], x) * x
-                 + _per_sample(self.sigma_cumulative[level], x) * per_example_randn(x, rng))
+        noise = per_example_randn(x, rng)
+        noisy = _per_sample(self.a_cumulative[level], x) * x + _per_sample(self.sigma_cumulative[level], x) * noise
         noisier = (_per_sample(self.a[level + 1], x) * noisy
                    + _per_sample(self.sigma[level + 1], x) * per_example_randn(x, rng))
         negatives = self.recover(noisier, level, self.settings.langevin_steps, rng)
-        positives = _per_sample(self.scale(level), x) * noisy
+        scale = _per_sample(self.scale(level), x)
+        positives = scale * noisy
+        weight = self.settings.score_matching
+        if weight:
+            positives.requires_grad_(True)
         real, fake = self.discriminator(positives, level), self.discriminator(negatives, level)
         loss = (self.sigma[1] / self.sigma[level + 1] * (fake - real)).mean()
         stats = {"loss_d": loss.detach(), "d_real": real.detach().mean(), "d_fake": fake.detach().mean()}
+        if weight:
+            matching = self.score_matching_loss(positives, real, noise, scale * _per_sample(
+                self.sigma_cumulative[level], x) / _per_sample(self.step_sq(level), x))
+            loss = loss + weight * matching
+            stats["score_matching"] = matching.detach()
         return PhaseOutput(loss, stats)
+
+    @staticmethod
+    def score_matching_loss(positives: Tensor, energy: Tensor, noise: Tensor, noise_scale: Tensor) -> Tensor:
+        """Denoising score matching (Vincent 2011) in the noise's units: the positive y = a·(a_cum·x + σ_cum·ε)
+        has the score -ε/(a·σ_cum) given x, and the model's score is ∇_y f/s², so the noise it predicts is
+        -(a·σ_cum/s²)·∇_y f (`noise_scale` [N, 1, ...] = a·σ_cum/s²); mean squared error per pixel."""
+        (gradient,) = autograd.grad(energy.sum(), positives, create_graph=True)
+        return (noise_scale * gradient.float() + noise).square().mean()
 
     @property
     def sampling_gradient_steps(self) -> int:
