@@ -33,7 +33,9 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # the generator alone at its best: the fashion-rae-hour preset's 100-component mixture (docs/views.md)
     "rae": {"model": {"algorithm": "rae", "recipe": "modern"}, "vae": {"density_components": 100}},
     "ebm": {"model": {"algorithm": "ebm"}},
-    "drl": {"model": {"algorithm": "drl"}},
+    # the discriminator alone at its best: the ladder with score matching and denoising starts (docs/views.md)
+    "drl": {"model": {"algorithm": "drl"}, "ebm": {"score_matching": 1.0, "chain_step_size": 3e-3,
+                                                   "denoise_jump": True, "langevin_steps": 5, "sample_steps": 30}},
 }
 # Training steps per minute of each `views` method on gankit's reference machine (2-core Xeon with AMX, auto
 # chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 100`, 6 Dec 2026)
@@ -92,8 +94,8 @@ SUITES: dict[str, Suite] = {
     "views": Suite(
         "views", ("fashion-mnist",), ("vae", "rae", "ebm", "drl", "ns", "modern-dcgan"),
         {"smoke": Budget(steps=20, seeds=1, final_samples=200, batch_size=16, width=8, pictures=1, minutes=1.0,
-                         sample_cost=True, extra={"ebm.langevin_steps": 2, "ebm.buffer_size": 200,
-                                                  "ebm.levels": 2, "model.latent_dim": 8}),
+                         sample_cost=True, extra={"ebm.langevin_steps": 2, "ebm.sample_steps": 2,
+                                                  "ebm.buffer_size": 200, "ebm.levels": 2, "model.latent_dim": 8}),
          "cpu": Budget(steps=0, seeds=2, minutes=15.0, features="inception", sample_cost=True, extra=FAST),
          "hour": Budget(steps=0, seeds=2, minutes=60.0, features="inception", sample_cost=True, extra=FAST)},
         "Fashion-MNIST 28x28: the generator alone (vae, rae), the discriminator alone (ebm, drl) and the GAN (ns, "

@@ -8,7 +8,9 @@ as its projection label (Miyato & Koyama 2018), so one network holds every level
 
 Taken from the paper and its code: the noise levels (DDPM's linear schedule over 1 000 steps, cut into
 `levels` pieces, the last one reaching noise), the conditional energy f(y, t)/s² - ‖y - x̃‖²/(2σ²) with the
-step s² = b² σ² c_t², the loss -(f(positive) - f(negative)) scaled by σ_1/σ_{t+1}, and x = y / a at the end.
+step s² = b² σ² c_t, the loss -(f(positive) - f(negative)) scaled by σ_1/σ_{t+1}, and x = y / a at the end.
+Added, each off by default: a score-matching term on f/s², longer chain steps on the same density, and chains
+started at Tweedie's posterior mean (docs/views.md measures each).
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ class LadderEBM(DiscriminatorAlone):
 
     def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """A level t per example; the positive is a·x_t, the negative Langevin's recovery of it from x_{t+1};
-        raise f on the positive, lower it on the negative, lower levels (smaller σ) weighted up."""
+        raise f on the positive, lower it on the negative, lower levels (smaller σ) weighted up; with
+        `score_matching`, plus that weight times the score-matching error of f/s² at the positive."""
         assert batch is not None and self.settings.langevin_steps is not None
         x = batch.x
         level = self.levels_of(len(x), rng, x.device)
