@@ -38,8 +38,9 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                                                    "denoise_jump": True, "langevin_steps": 5, "sample_steps": 30}},
 }
 # Training steps per minute of each `views` method on gankit's reference machine (2-core Xeon with AMX, auto
-# chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 100`, 6 Dec 2026)
-STEPS_PER_MINUTE = {"vae": 967.0, "rae": 730.0, "ebm": 444.0, "drl": 192.0, "ns": 985.0, "modern-dcgan": 947.0}
+# chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 100`, 6 Dec 2026;
+# drl's score-matching recipe on 7 Dec 2026)
+STEPS_PER_MINUTE = {"vae": 967.0, "rae": 730.0, "ebm": 444.0, "drl": 468.0, "ns": 985.0, "modern-dcgan": 947.0}
 
 
 @dataclass(frozen=True)
