@@ -5,7 +5,7 @@ a short warm-up first (thread and precision measurement, first-call allocations)
 The table's last column is the value to put in gankit.benchmark.suites.STEPS_PER_MINUTE for the machine the
 budgets are named after. Run on an otherwise idle machine:
 
-    python bench/views_rates.py [--steps 200] [--methods vae,rae,...]
+    python bench/views_rates.py [--steps 1000] [--methods vae,rae,...]
 """
 
 from __future__ import annotations
@@ -36,13 +36,13 @@ def steps_per_minute(config: dict, steps: int) -> tuple[float, str]:
     config["train"] |= {"steps": WARM_UP + steps, "time_limit": 0, "eval_every": 0, "sample_every": 10**6,
                         "checkpoint_every": 10**6}
     run = gankit.train(config, progress=False, callbacks=(clock,))
-    t = run.config.train
-    return 60 * steps / (marks["end"] - marks["start"]), f"{t.precision}, {t.threads} thread(s)"
+    chose = run.measured  # what `auto` picked, not the setting
+    return 60 * steps / (marks["end"] - marks["start"]), f"{chose.get('precision')}, {chose.get('threads')} thread(s)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--methods", default="")
     args = parser.parse_args()
     wanted = set(filter(None, args.methods.split(",")))

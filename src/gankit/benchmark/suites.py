@@ -38,9 +38,9 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                                                    "denoise_jump": True, "langevin_steps": 5, "sample_steps": 30}},
 }
 # Training steps per minute of each `views` method on gankit's reference machine (2-core Xeon with AMX, auto
-# chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 100`, 6 Dec 2026;
-# drl's score-matching recipe on 7 Dec 2026)
-STEPS_PER_MINUTE = {"vae": 967.0, "rae": 730.0, "ebm": 444.0, "drl": 468.0, "ns": 985.0, "modern-dcgan": 947.0}
+# chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 1000`, 7 Dec 2026;
+# the machine's pace drifts by up to a fifth between measurements, and train.time_limit caps a cell that runs slow)
+STEPS_PER_MINUTE = {"vae": 1711.0, "rae": 1285.0, "ebm": 454.0, "drl": 679.0, "ns": 1331.0, "modern-dcgan": 1172.0}
 
 
 @dataclass(frozen=True)
