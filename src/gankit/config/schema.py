@@ -272,6 +272,11 @@ class EBMConfig:
     """drl: start each level's chain, below the top, at the denoised noisier sample, x̃ + σ²·∇ log p(x̃) with the
     noisier level's energy (Tweedie's formula: one gradient step of D, counted among the level's steps), where
     the paper starts it at x̃ itself; short chains then only refine, as a diffusion sampler's corrector."""
+    ladder_span: Literal["half", "full"] = "half"
+    """drl: where the levels sit on DDPM's 1 000-step schedule: `half`, evenly over its first half and then one
+    jump to its end (Gao et al. 2021; the top level still holds a quarter of the data's signal, sampled from
+    noise by its energy alone), or `full`, evenly over all of it (the top level is almost pure noise, and each
+    level undoes as much noise as the next)."""
     score_matching: float = 0.0
     """drl: weight of a denoising score-matching term on each level's energy (the gradient of f/s² matched to
     the score of the data's noise at that level; Vincent 2011, energy form as Salimans & Ho 2021); 0 = the

@@ -40,6 +40,21 @@ def test_the_ladder_is_ddpms_schedule_cut_into_levels():
     assert sigma[0] == pytest.approx(0.01, abs=1e-4)  # level 0 is the data, barely blurred
 
 
+def test_a_full_span_ladder_cuts_the_whole_schedule_evenly_and_ends_in_noise():
+    a, sigma = noise_ladder(4, "full")
+    assert torch.allclose(a.square() + sigma.square(), torch.ones(5, dtype=torch.float64))
+    # cuts at DDPM steps 0, 250, 500, 749 and 999 (999·t/4, rounded)
+    keep = (1 - torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64)).sqrt()
+    assert a[1] == pytest.approx(float(keep[1:251].prod()))
+    assert a[3] == pytest.approx(float(keep[501:750].prod()))
+    cumulative = torch.cumprod(a, 0)
+    # the top level itself is almost noise (6% of the signal left), where the paper's span keeps 28%
+    assert cumulative[-2] < 0.1 < 0.25 < torch.cumprod(noise_ladder(4)[0], 0)[-2]
+    assert cumulative[-1] == pytest.approx(float(torch.cumprod(noise_ladder(4)[0], 0)[-1]))  # both end at step 999
+    with pytest.raises(ValueError, match="half or full"):
+        noise_ladder(4, "most")
+
+
 @pytest.mark.parametrize("longer", [1.0, 3.0], ids=["paper-step", "longer-chain-step"])
 def test_with_a_flat_score_a_recovery_chain_settles_on_the_gaussian_around_the_noisier_sample(longer):
     """f constant: y <- y - p (y - x̃) + √η ε with p = η/(2σ²), η = s² (times chain_step_size/step_size when
@@ -156,6 +171,7 @@ def test_a_drl_run_on_images_trains_samples_and_draws_its_ladder(tmp_path):
     (["--set", "ebm.levels=1"], "ebm.levels must be at least 2"),
     (["--set", "ebm.levels=8", "--set", "ebm.langevin_steps=30"], "8 × 30 = 240 gradient steps; at most 200"),
     (["--set", "ebm.levels=6", "--set", "ebm.sample_steps=40"], "6 × 40 = 240"),
+    (["--set", "ebm.ladder_span=most"], "ebm.ladder_span"),
 ])
 def test_a_ladder_over_the_cap_or_without_levels_is_one_line_and_writes_nothing(tmp_path, flags, message):
     out = tmp_path / "run"

@@ -32,16 +32,23 @@ DIFFUSION_STEPS = 1000  # DDPM's schedule, which the ladder cuts into levels
 BETA_START, BETA_END = 1e-4, 0.02
 
 
-def noise_ladder(levels: int) -> tuple[Tensor, Tensor]:
+def noise_ladder(levels: int, span: str = "half") -> tuple[Tensor, Tensor]:
     """(a, σ) [levels + 1] in float64: level t + 1 is a[t+1]·(level t) + σ[t+1]·ε, and level 0 is
     a[0]·data + σ[0]·ε. The steps of DDPM's linear schedule are grouped: `levels` evenly spaced cuts over its
-    first half, then one last jump to step 1 000, where almost nothing of the data is left."""
+    first half, then one last jump to step 1 000, where almost nothing of the data is left (span `half`, the
+    paper's); or `levels` + 1 evenly spaced cuts from its first step to its last (span `full`)."""
     if levels < 2:
         raise ValueError(f"a noise ladder needs at least 2 levels, got {levels}")
     betas = torch.linspace(BETA_START, BETA_END, DIFFUSION_STEPS, dtype=torch.float64)
     log_keep = torch.cumsum(0.5 * torch.log1p(-betas), 0)  # log of the signal kept after each step
-    stride = DIFFUSION_STEPS // (2 * (levels - 1))
-    ends = torch.tensor([t * stride for t in range(levels)] + [DIFFUSION_STEPS - 1])
+    last = DIFFUSION_STEPS - 1
+    if span == "full":
+        ends = torch.tensor([round(t * last / levels) for t in range(levels + 1)])
+    elif span == "half":
+        stride = DIFFUSION_STEPS // (2 * (levels - 1))
+        ends = torch.tensor([t * stride for t in range(levels)] + [last])
+    else:
+        raise ValueError(f"a noise ladder spans half or full of the schedule, got {span!r}")
     cumulative = log_keep[ends]
     a = torch.cat([cumulative[:1], cumulative[1:] - cumulative[:-1]]).exp()
     return a, (1 - a.square()).sqrt()
@@ -66,7 +73,7 @@ class LadderEBM(DiscriminatorAlone):
         assert settings.levels and settings.langevin_steps and settings.step_size and settings.noise is not None
         self.discriminator, self.settings, self.bounds = discriminator, settings, bounds
         self.sample_shape, self.levels = sample_shape, settings.levels
-        a, sigma = noise_ladder(settings.levels)
+        a, sigma = noise_ladder(settings.levels, settings.ladder_span)
         a_cumulative = torch.cumprod(a, 0)
         # float32 buffers: in the checkpoint, so a loaded run samples with exactly the levels it trained on
         for name, value in (("a", a), ("sigma", sigma), ("a_cumulative", a_cumulative),
