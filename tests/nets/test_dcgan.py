@@ -39,3 +39,25 @@ def test_instance_norm_critic_scores_each_image_alone_and_batch_norm_is_unchange
     assert [type(m).__name__ for m in batch.body] == ["Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU",
                                                       "Flatten"]
     assert batch.body[0].bias is not None and batch.body[2].bias is None
+
+
+def _rows_seen_by_the_centre_feature(critic: DCGANDiscriminator) -> int:
+    """How many input rows move the trunk's centre feature (its receptive field)."""
+    x = torch.randn(1, 1, 28, 28, requires_grad=True)
+    critic.body[:-1](x)[0, :, 3, 3].sum().backward()  # [C, 7, 7] before the flatten
+    assert x.grad is not None
+    return int((x.grad[0, 0].abs().sum(dim=1) > 0).sum())
+
+
+def test_d_depth_adds_3x3_convolutions_that_widen_what_a_feature_sees():
+    torch.manual_seed(0)
+    plain = build_networks(NetSettings(family="dcgan", width=8, d_norm="none"), image_spec(1, 28))[1]
+    deep = build_networks(NetSettings(family="dcgan", width=8, d_depth=2, d_norm="none"), image_spec(1, 28))[1]
+    assert isinstance(plain, DCGANDiscriminator) and isinstance(deep, DCGANDiscriminator)
+    convs = [m for m in deep.body if isinstance(m, torch.nn.Conv2d)]
+    assert [m.kernel_size for m in convs] == [(4, 4), (4, 4), (3, 3), (3, 3)]
+    assert deep.head.in_features == plain.head.in_features  # same 16×7×7 features, the score's head unchanged
+    assert deep(torch.randn(5, 1, 28, 28)).shape == (5,)
+    # two strided 4×4 convolutions see 10 rows; each 3×3 at the 4-pixel stride adds 2 features × 4 px
+    assert _rows_seen_by_the_centre_feature(plain) == 10
+    assert _rows_seen_by_the_centre_feature(deep) == 10 + 2 * 2 * 4

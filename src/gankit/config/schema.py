@@ -54,7 +54,9 @@ class ModelConfig:
     """D's own hidden units (mlp) or base channels (the convolutional families); 0: as `width`. An auto-encoder's
     encoder is D's trunk, so it follows this too."""
     d_depth: int = 0
-    """D's own hidden layers (mlp); 0: as `depth`."""
+    """D's own hidden layers (mlp; 0: as `depth`), or for dcgan the stride-1 3×3 convolutions added after its
+    last stride-2 one (0: none), each widening what one of D's features sees by 2·2^k pixels (k: its stride-2
+    layers), so that an energy model's score can relate distant parts of the image."""
     conditional: bool = False
     """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
     d_condition: Literal["projection", "acgan"] = "projection"

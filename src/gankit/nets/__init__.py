@@ -39,7 +39,7 @@ class NetSettings:
     width: int = 0
     depth: int = 4  # the MLP pair's hidden layers
     d_width: int = 0  # D's own width; 0: as `width`
-    d_depth: int = 0  # D's own hidden layers (mlp); 0: as `depth`
+    d_depth: int = 0  # D's own hidden layers (mlp; 0: as `depth`) or extra 3×3 convolutions (dcgan; 0: none)
     conditional: bool = False  # G and D take the data's class labels
     d_condition: Literal["projection", "acgan"] = "projection"
     d_norm: Literal["batch", "instance", "none"] | None = None
@@ -82,7 +82,7 @@ def _dcgan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) 
     return (
         DCGANGenerator(latent, channels, height, width, g_classes),
         DCGANDiscriminator(channels, height, config.d_width or width, d_classes, config.d_norm or "batch",
-                           config.d_condition, bool(config.minibatch_std)),
+                           config.d_condition, bool(config.minibatch_std), config.d_depth),
     )
 
 

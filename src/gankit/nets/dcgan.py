@@ -66,11 +66,19 @@ class DCGANGenerator(Generator):
         return torch.tanh(self.raw(z, labels))  # [N, C, H, W] in [-1, 1]
 
 
+def _norm(norm: Literal["batch", "instance", "none"], channels: int) -> list[nn.Module]:
+    """D's normalisation layer, if any; `instance` works per image and channel, so a per-sample gradient
+    penalty sees no coupling between the batch's samples."""
+    if norm == "batch":
+        return [nn.BatchNorm2d(channels)]
+    return [nn.InstanceNorm2d(channels, affine=True)] if norm == "instance" else []
+
+
 class DCGANDiscriminator(Discriminator):
     def __init__(
         self, channels: int, size: int, width: int = 64, num_classes: int = 0,
         norm: Literal["batch", "instance", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
-        minibatch_std: bool = False,
+        minibatch_std: bool = False, extra_convs: int = 0,
     ) -> None:
         base, doublings = layout(size)
         c_out = width * 2 ** (doublings - 1)
@@ -79,12 +87,12 @@ class DCGANDiscriminator(Discriminator):
         c_in, c = channels, width
         for i in range(doublings):
             layers.append(nn.Conv2d(c_in, c, 4, 2, 1, bias=norm == "none" or i == 0))
-            if norm == "batch" and i > 0:  # DCGAN: no normalisation on D's input layer
-                layers.append(nn.BatchNorm2d(c))
-            elif norm == "instance" and i > 0:  # per image and channel: no coupling between the batch's samples
-                layers.append(nn.InstanceNorm2d(c, affine=True))
+            if i > 0:  # DCGAN: no normalisation on D's input layer
+                layers += _norm(norm, c)
             layers.append(nn.LeakyReLU(0.2))
             c_in, c = c, c * 2
+        for _ in range(extra_convs):  # 3×3 at the base side: each widens what one feature sees by 2·2^doublings px
+            layers += [nn.Conv2d(c_in, c_in, 3, 1, 1, bias=norm == "none"), *_norm(norm, c_in), nn.LeakyReLU(0.2)]
         layers.append(nn.Flatten())
         self.body = nn.Sequential(*layers)
         self.apply(init_weights)
