@@ -118,3 +118,14 @@ def test_train_estimate_prints_the_card_and_writes_nothing(tmp_path):
     assert result.exit_code == 0, result.output
     assert "images per second" in result.output and "this run's 3,000 steps" in result.output
     assert not out.exists()
+
+
+def test_d_depth_on_a_family_with_a_fixed_depth_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["train", "--data", "digits", "--net", "resnet", "--set", "model.d_depth=2",
+                                       "--steps", "2", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [
+        "Error: model.d_depth is for the mlp and dcgan nets; resnet's discriminator has a fixed depth (got 2; "
+        "leave it 0)"]
+    assert not out.exists()

@@ -103,9 +103,16 @@ def test_d_takes_its_own_width_and_depth_and_g_keeps_the_shared_ones(spec, net):
         return sum(p.numel() for p in module.parameters())
 
     shared = build_networks(NetSettings(family=net, width=8, depth=2), spec)
-    own = build_networks(NetSettings(family=net, width=8, depth=2, d_width=16, d_depth=3), spec)
+    deeper = 3 if net in ("mlp", "dcgan") else 0  # resnet and r3gan refuse model.d_depth (below)
+    own = build_networks(NetSettings(family=net, width=8, depth=2, d_width=16, d_depth=deeper), spec)
     assert count(own[0]) == count(shared[0])  # G as before
     assert count(own[1]) > count(shared[1])  # D wider (and deeper, for the MLP)
     if net == "mlp":
         hidden = [m.out_features for m in own[1].body if isinstance(m, torch.nn.Linear)]
         assert hidden == [16, 16, 16] and own[1].head.in_features == 16
+
+
+@pytest.mark.parametrize("net", ["resnet", "r3gan"])
+def test_a_family_with_a_fixed_depth_refuses_d_depth_instead_of_ignoring_it(net):
+    with pytest.raises(ConfigError, match=f"model.d_depth is for the mlp and dcgan nets; {net}'s discriminator"):
+        build_networks(NetSettings(family=net, width=8, d_depth=2), image_spec(1, 16))

@@ -56,7 +56,7 @@ class ModelConfig:
     d_depth: int = 0
     """D's own hidden layers (mlp; 0: as `depth`), or for dcgan the stride-1 3×3 convolutions added after its
     last stride-2 one (0: none), each widening what one of D's features sees by 2·2^k pixels (k: its stride-2
-    layers), so that an energy model's score can relate distant parts of the image."""
+    layers), so that an energy model's score can relate distant parts of the image; resnet and r3gan refuse it."""
     conditional: bool = False
     """Condition G and D on class labels (needs a labelled dataset); G gets a learned label embedding."""
     d_condition: Literal["projection", "acgan"] = "projection"

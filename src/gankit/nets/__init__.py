@@ -65,6 +65,13 @@ def _mlp(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) ->
     )
 
 
+def _fixed_depth(family: str, config: NetSettings) -> None:
+    """A family whose D has no place for more layers refuses model.d_depth instead of ignoring it."""
+    if config.d_depth:
+        raise ConfigError(f"model.d_depth is for the mlp and dcgan nets; {family}'s discriminator has a fixed "
+                          f"depth (got {config.d_depth}; leave it 0)")
+
+
 def _square_images(family: str, spec: DataSpec) -> tuple[int, int]:
     """(channels, side) of the data, which a convolutional family needs to be square images."""
     if spec.kind != "image":
@@ -88,6 +95,7 @@ def _dcgan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) 
 
 @NETS.register("resnet")
 def _resnet(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+    _fixed_depth("resnet", config)
     channels, side = _square_images("resnet", spec)
     latent, width = config.latent_dim or 128, config.width or 128
     return (
@@ -99,6 +107,7 @@ def _resnet(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int)
 
 @NETS.register("r3gan")
 def _r3gan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
+    _fixed_depth("r3gan", config)
     channels, side = _square_images("r3gan", spec)
     latent, width = config.latent_dim or 64, config.width or 32
     return (
