@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from conftest import image_spec
-from gankit.errors import ConfigError
+from gankit.errors import ConfigError, GankitError
 from gankit.nets import NetSettings, build_networks
-from gankit.nets.dcgan import DCGANDiscriminator, layout
+from gankit.nets.dcgan import DCGANDiscriminator, LabelBias, layout
 
 
 def test_layouts_and_bad_sizes():
@@ -61,3 +61,41 @@ def test_d_depth_adds_3x3_convolutions_that_widen_what_a_feature_sees():
     # two strided 4×4 convolutions see 10 rows; each 3×3 at the 4-pixel stride adds 2 features × 4 px
     assert _rows_seen_by_the_centre_feature(plain) == 10
     assert _rows_seen_by_the_centre_feature(deep) == 10 + 2 * 2 * 4
+
+
+def test_label_bias_starts_as_the_plain_d_and_shifts_only_its_own_labels_features():
+    spec = image_spec(1, 28)
+    torch.manual_seed(0)
+    plain = build_networks(NetSettings(family="dcgan", width=8, d_norm="none", spectral_norm=True), spec,
+                           score_classes=3)[1]
+    torch.manual_seed(0)
+    biased = build_networks(NetSettings(family="dcgan", width=8, d_norm="none", d_depth=1, spectral_norm=True,
+                                        label_bias=True), spec, score_classes=3)[1]
+    torch.manual_seed(0)
+    deep = build_networks(NetSettings(family="dcgan", width=8, d_norm="none", d_depth=1, spectral_norm=True), spec,
+                          score_classes=3)[1]
+    biases = [m for m in biased.modules() if isinstance(m, LabelBias)]
+    assert [tuple(m.bias.shape) for m in biases] == [(3, 8), (3, 16), (3, 16)]  # one per nonlinearity
+    assert not any(isinstance(m, LabelBias) for m in plain.modules())
+    assert not any(torch.nn.utils.parametrize.is_parametrized(m) for m in biases)  # spectral norm leaves them
+    assert torch.nn.utils.parametrize.is_parametrized(biased.body[0])  # and normalises the convolutions
+    x, labels = torch.randn(6, 1, 28, 28), torch.tensor([0, 1, 2, 0, 1, 2])
+    assert torch.equal(biased(x, labels), deep(x, labels))  # zero biases: the same D as without them
+    with torch.no_grad():
+        biases[1].bias[1] += 0.5  # level 1's bias in the second layer
+    moved = biased(x, labels) != deep(x, labels)
+    assert moved.tolist() == [False, True, False, False, True, False]
+    biased(x, labels).sum().backward()
+    assert biases[0].bias.grad is not None and biases[0].bias.grad.abs().sum(dim=1).gt(0).all()
+    with pytest.raises(GankitError, match="pass labels"):
+        biased(x)
+
+
+@pytest.mark.parametrize("settings, message", [
+    (NetSettings(family="dcgan", width=8, label_bias=True), "need labels"),
+    (NetSettings(family="resnet", width=8, label_bias=True), "are for the dcgan net, not resnet"),
+    (NetSettings(family="r3gan", width=8, label_bias=True), "are for the dcgan net, not r3gan"),
+])
+def test_label_bias_needs_labels_and_the_dcgan_net(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        build_networks(settings, image_spec(1, 16))

@@ -53,6 +53,9 @@ def stop_at(step):
         {"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 3}},  # levels and Langevin draws
         {"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 2, "score_matching": 1.0,
                                                 "chain_step_size": 3e-3, "denoise_jump": True}},
+        {"data": {"name": "digits"}, "model": {"algorithm": "drl", "width": 8, "d_depth": 1},
+         "ebm": {"levels": 3, "langevin_steps": 2, "score_matching": 1.0, "level_bias": True},
+         "train": {"batch_size": 16}},  # the energy's per-level biases and a 3×3 layer
         # the modern recipe: rpgan's real batch in the G step, R1 + R2 on a decaying schedule, the r3gan nets,
         # DiffAugment's draws and ADA's probability (moving fast here), conditional
         {"data": {"name": "digits"}, "model": {"recipe": "modern", "width": 8, "latent_dim": 8, "conditional": True},
@@ -61,7 +64,7 @@ def stop_at(step):
          "objective": {"name": "hinge"}, "train": {"batch_size": 16}},  # the ResNet pair, batch norm in G
     ],
     ids=["ring8-mlp", "digits-dcgan", "conditional-2x2", "wgan", "began", "hinge-r1-lazy-ema", "acgan-sn-wgan-gp",
-         "vae", "ae", "ebm", "rae-gp-gmm", "drl", "drl-score-matching", "modern-ada", "resnet"],
+         "vae", "ae", "ebm", "rae-gp-gmm", "drl", "drl-score-matching", "drl-level-bias", "modern-ada", "resnet"],
 )
 @pytest.mark.slow
 def test_resume_is_bit_exact(tmp_path, extra):

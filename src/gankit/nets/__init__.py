@@ -46,6 +46,7 @@ class NetSettings:
     minibatch_std: bool | None = None
     spectral_norm: bool | None = None
     pack: int = 1  # PacGAN: D judges this many samples at once
+    label_bias: bool = False  # dcgan: D adds a learned bias per label in every layer, not only in its head
 
 
 NetBuilder = Callable[[NetSettings, DataSpec, int, int], tuple[Generator, Discriminator]]
@@ -57,6 +58,7 @@ NETS: Registry[NetBuilder] = Registry("net")
 def _mlp(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) -> tuple[Generator, Discriminator]:
     if spec.kind != "points":
         raise ConfigError(f"model mlp is for 2D point data; {spec.name} holds images (use dcgan)")
+    _no_label_bias("mlp", config)
     latent, width, dim = config.latent_dim or 2, config.width or 128, spec.sample_shape[0]
     return (
         MLPGenerator(latent, dim, width, config.depth, g_classes),
@@ -70,6 +72,12 @@ def _fixed_depth(family: str, config: NetSettings) -> None:
     if config.d_depth:
         raise ConfigError(f"model.d_depth is for the mlp and dcgan nets; {family}'s discriminator has a fixed "
                           f"depth (got {config.d_depth}; leave it 0)")
+    _no_label_bias(family, config)
+
+
+def _no_label_bias(family: str, config: NetSettings) -> None:
+    if config.label_bias:
+        raise ConfigError(f"per-label biases in every layer of D (ebm.level_bias) are for the dcgan net, not {family}")
 
 
 def _square_images(family: str, spec: DataSpec) -> tuple[int, int]:
@@ -89,7 +97,7 @@ def _dcgan(config: NetSettings, spec: DataSpec, g_classes: int, d_classes: int) 
     return (
         DCGANGenerator(latent, channels, height, width, g_classes),
         DCGANDiscriminator(channels, height, config.d_width or width, d_classes, config.d_norm or "batch",
-                           config.d_condition, bool(config.minibatch_std), config.d_depth),
+                           config.d_condition, bool(config.minibatch_std), config.d_depth, config.label_bias),
     )
 
 

@@ -88,12 +88,13 @@ class Discriminator(nn.Module):
             nn.init.uniform_(self.embed.weight, -bound, bound)
         self.classifier = nn.Linear(dim, num_classes) if self.condition == "acgan" else None
 
-    def features(self, x: Tensor) -> Tensor:  # [N, feature_dim]
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:  # [N, feature_dim]
+        """The trunk's features; `labels` reach it only in a family built with per-label biases (dcgan)."""
         raise NotImplementedError
 
-    def representation(self, x: Tensor) -> Tensor:
+    def representation(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         """What the heads see: the features, plus their batch standard deviation when enabled."""
-        h = self.features(x)
+        h = self.features(x, labels)
         if not self.minibatch_std:
             return h
         spread = h.std(dim=0, unbiased=False).mean()  # one number for the whole batch
@@ -101,7 +102,7 @@ class Discriminator(nn.Module):
 
     def evaluate(self, x: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
         """(score [N], class logits [N, K] for AC-GAN, else None) from one pass through the trunk."""
-        h = self.representation(x)
+        h = self.representation(x, labels)
         score = self.head(h).squeeze(1)
         if self.embed is not None:
             if labels is None:
@@ -141,7 +142,7 @@ class AutoencoderDiscriminator(Discriminator):
         encoder.head = nn.Linear(encoder.head.in_features, decoder.latent_dim)  # h -> code
         self.head = self.embed = self.classifier = None  # type: ignore[assignment]  # scored by reconstruction, not a head
 
-    def features(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         return self.encoder.head(self.encoder.representation(x))  # [N, code_dim]
 
     def reconstruct(self, x: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ from typing import Literal, cast
 import torch
 from torch import Tensor, nn
 
-from gankit.errors import ConfigError
+from gankit.errors import ConfigError, GankitError
 from gankit.nets.base import Discriminator, Generator
 
 
@@ -74,28 +74,54 @@ def _norm(norm: Literal["batch", "instance", "none"], channels: int) -> list[nn.
     return [nn.InstanceNorm2d(channels, affine=True)] if norm == "instance" else []
 
 
+class LabelBias(nn.Module):
+    """A learned bias per label and channel, added to a feature map: with the noise level as the label, each
+    layer of an energy ladder's D shifts its features by level (the role of Gao et al. 2021's time embedding),
+    where the projection head alone gives every level one shared trunk. Zero at the start: the plain D."""
+
+    def __init__(self, num_labels: int, channels: int) -> None:
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(num_labels, channels))  # a plain table: spectral norm leaves it
+
+    def forward(self, h: Tensor, labels: Tensor) -> Tensor:
+        return h + self.bias[labels].to(h.dtype)[:, :, None, None]  # [N, C, H, W]
+
+
 class DCGANDiscriminator(Discriminator):
     def __init__(
         self, channels: int, size: int, width: int = 64, num_classes: int = 0,
         norm: Literal["batch", "instance", "none"] = "batch", condition: Literal["projection", "acgan"] = "projection",
-        minibatch_std: bool = False, extra_convs: int = 0,
+        minibatch_std: bool = False, extra_convs: int = 0, label_bias: bool = False,
     ) -> None:
         base, doublings = layout(size)
         c_out = width * 2 ** (doublings - 1)
         super().__init__(c_out * base * base, num_classes, condition, minibatch_std)
+        if label_bias and not num_classes:
+            raise ConfigError("per-label biases in D need labels (a conditional D, or an energy ladder's levels)")
+
+        def activation(c: int) -> list[nn.Module]:  # the label's bias, if any, just before each nonlinearity
+            return [*([LabelBias(num_classes, c)] if label_bias else []), nn.LeakyReLU(0.2)]
+
         layers: list[nn.Module] = []
         c_in, c = channels, width
         for i in range(doublings):
             layers.append(nn.Conv2d(c_in, c, 4, 2, 1, bias=norm == "none" or i == 0))
             if i > 0:  # DCGAN: no normalisation on D's input layer
                 layers += _norm(norm, c)
-            layers.append(nn.LeakyReLU(0.2))
+            layers += activation(c)
             c_in, c = c, c * 2
         for _ in range(extra_convs):  # 3×3 at the base side: each widens what one feature sees by 2·2^doublings px
-            layers += [nn.Conv2d(c_in, c_in, 3, 1, 1, bias=norm == "none"), *_norm(norm, c_in), nn.LeakyReLU(0.2)]
+            layers += [nn.Conv2d(c_in, c_in, 3, 1, 1, bias=norm == "none"), *_norm(norm, c_in), *activation(c_in)]
         layers.append(nn.Flatten())
         self.body = nn.Sequential(*layers)
+        self.label_bias = label_bias
         self.apply(init_weights)
 
-    def features(self, x: Tensor) -> Tensor:
-        return self.body(x)  # [N, C·base·base]
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        if not self.label_bias:
+            return self.body(x)  # [N, C·base·base]
+        if labels is None:
+            raise GankitError("this discriminator adds a bias per label in every layer: pass labels")
+        for layer in self.body:
+            x = layer(x, labels) if isinstance(layer, LabelBias) else layer(x)
+        return x

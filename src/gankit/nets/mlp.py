@@ -35,5 +35,5 @@ class MLPDiscriminator(Discriminator):
         super().__init__(width, num_classes, condition, minibatch_std)
         self.body = _stack(in_dim, width, depth, lambda: nn.LeakyReLU(0.2))
 
-    def features(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         return self.body(x)  # [N, width]

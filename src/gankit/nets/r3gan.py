@@ -111,7 +111,7 @@ class R3GANDiscriminator(Discriminator):
         self.transitions = nn.ModuleList([_transition(a, b) for a, b in zip(widths, widths[1:], strict=False)])
         self.basis = msr_init(nn.Conv2d(widths[-1], widths[-1], base, groups=widths[-1], bias=False))  # -> 1×1
 
-    def features(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         h = self.stages[0](self.extract(x))
         for transition, stage in zip(self.transitions, self.stages[1:], strict=True):
             h = stage(transition(downsample_lowpass(h)))  # downsample, then widen: the cheaper order

@@ -93,5 +93,5 @@ class ResNetDiscriminator(Discriminator):
         blocks += [DownBlock(width, width, down=i < downs) for i in range(1, doublings + 1)]
         self.blocks = nn.Sequential(*blocks)
 
-    def features(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         return F.relu(self.blocks(x)).sum(dim=(2, 3))  # [N, width]: global sum pooling

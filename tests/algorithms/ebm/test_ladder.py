@@ -10,11 +10,13 @@ from click.testing import CliRunner
 from PIL import Image
 from torch import nn
 
+import gankit
 from gankit.algorithms.ebm.ladder import LadderEBM, noise_ladder
 from gankit.cli import main
 from gankit.config import EBMConfig
 from gankit.data.batches import Batch
 from gankit.data.shard import per_example_randn
+from gankit.nets.dcgan import LabelBias
 from gankit.nets.mlp import MLPDiscriminator
 
 
@@ -165,6 +167,23 @@ def test_a_drl_run_on_images_trains_samples_and_draws_its_ladder(tmp_path):
     assert "3 levels × 2 steps" in CliRunner().invoke(
         main, ["train", "--data", "digits", "--algorithm", "drl", "--set", "ebm.levels=3",
                "--set", "ebm.langevin_steps=2", "--dry-run"]).output
+
+
+def test_level_bias_gives_every_layer_of_the_energy_a_trained_bias_per_level(tmp_path):
+    flags = ["--data", "digits", "--algorithm", "drl", "--set", "model.width=8", "--set", "model.d_depth=1",
+             "--set", "ebm.levels=3", "--set", "ebm.langevin_steps=2", "--set", "ebm.level_bias=true",
+             "--set", "ebm.score_matching=1"]
+    assert "; a bias per level in every layer of D" in CliRunner().invoke(main, ["train", *flags, "--dry-run"]).output
+    result = CliRunner().invoke(main, ["train", *flags, "--steps", "3", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    energy = gankit.load(tmp_path / "run").algorithm.discriminator
+    biases = [m.bias for m in energy.modules() if isinstance(m, LabelBias)]
+    assert len(biases) == 2 and all(b.shape[0] == 3 for b in biases)  # 8×8 digits: one strided layer and the 3×3 one
+    assert all(b.abs().sum() > 0 for b in biases)  # trained from zero, so the level reached the trunk
+    mlp = CliRunner().invoke(main, ["train", "--data", "ring8", "--algorithm", "drl", "--set", "ebm.level_bias=true",
+                                    "--steps", "2", "--out", str(tmp_path / "points")])
+    assert mlp.exit_code == 1 and "are for the dcgan net, not mlp" in mlp.output
+    assert not (tmp_path / "points").exists()
 
 
 @pytest.mark.parametrize(("flags", "message"), [

@@ -57,8 +57,9 @@ class LadderFamily(Family):
         chain = f" (chain step b² {e.chain_step_size:g})" if e.chain_step_size else ""
         start = "the data one level noisier" + (", denoised by one step of D," if e.denoise_jump else "")
         span = "all of" if e.ladder_span == "full" else "the first half of"
+        energy = "; a bias per level in every layer of D" if e.level_bias else ""
         return [f"discriminator: one update per iteration; negatives by {e.langevin_steps} Langevin steps{chain} at "
-                f"one of {e.levels} noise levels (over {span} DDPM's schedule), from {start}{matching}",
+                f"one of {e.levels} noise levels (over {span} DDPM's schedule), from {start}{matching}{energy}",
                 f"sampling: {e.levels} levels × {e.sample_steps or e.langevin_steps} steps from N(0, I)"]
 
 

@@ -15,6 +15,8 @@ started at Tweedie's posterior mean (docs/views.md measures each).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import Tensor, autograd
 
@@ -195,7 +197,9 @@ class LadderEBM(DiscriminatorAlone):
 
 
 def build(config: Config, spec: DataSpec, batch_size: int) -> LadderEBM:
-    """The family's discriminator, its projection label the noise level, as the ladder's energy."""
+    """The family's discriminator, its projection label the noise level (and with `level_bias`, a bias per level
+    in every layer), as the ladder's energy."""
     assert config.ebm.levels, "gankit.algorithms.resolve fills ebm.levels"
-    _, energy = build_networks(net_settings(config.model, spec), spec, score_classes=config.ebm.levels)
+    settings = replace(net_settings(config.model, spec), label_bias=config.ebm.level_bias)
+    _, energy = build_networks(settings, spec, score_classes=config.ebm.levels)
     return LadderEBM(energy, spec.sample_shape, sample_bounds(spec), config.ebm)
