@@ -46,7 +46,8 @@ def stop_at(step):
          "train": {"batch_size": 16}},  # reparameterisation noise from the run's generator
         {"data": {"name": "digits"}, "model": {"algorithm": "ae", "width": 8, "latent_dim": 4},
          "train": {"batch_size": 16}},  # the running code statistics
-        {"model": {"algorithm": "ebm"}, "ebm": {"buffer_size": 100, "langevin_steps": 3}},  # replay buffer
+        {"model": {"algorithm": "ebm"}, "ebm": {"buffer_size": 100, "langevin_steps": 3, "energy_ema": 0.9}},
+        # the replay buffer and the energy's moving average
         {"data": {"name": "digits"}, "model": {"algorithm": "rae", "width": 8, "latent_dim": 4},
          "vae": {"decoder_regulariser": "gp", "density_components": 2, "density_examples": 50},
          "train": {"batch_size": 16}},  # the decoder's gradient penalty, then the mixture fitted at the end
@@ -54,8 +55,9 @@ def stop_at(step):
         {"model": {"algorithm": "drl"}, "ebm": {"levels": 3, "langevin_steps": 2, "score_matching": 1.0,
                                                 "chain_step_size": 3e-3, "denoise_jump": True}},
         {"data": {"name": "digits"}, "model": {"algorithm": "drl", "width": 8, "d_depth": 1},
-         "ebm": {"levels": 3, "langevin_steps": 2, "score_matching": 1.0, "level_bias": True},
-         "train": {"batch_size": 16}},  # the energy's per-level biases and a 3×3 layer
+         "ebm": {"levels": 3, "langevin_steps": 2, "score_matching": 1.0, "level_bias": True,
+                                                "energy_ema": 0.9},
+         "train": {"batch_size": 16}},  # the energy's per-level biases, a 3×3 layer and its moving average
         # the modern recipe: rpgan's real batch in the G step, R1 + R2 on a decaying schedule, the r3gan nets,
         # DiffAugment's draws and ADA's probability (moving fast here), conditional
         {"data": {"name": "digits"}, "model": {"recipe": "modern", "width": 8, "latent_dim": 8, "conditional": True},

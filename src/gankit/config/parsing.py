@@ -183,6 +183,8 @@ def validate(config: Config) -> None:
     for name, value in (("vae.code_penalty", v.code_penalty), ("vae.decoder_penalty", v.decoder_penalty)):
         if not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
+    if not 0 <= config.ebm.energy_ema < 1:
+        raise ConfigError(f"ebm.energy_ema must be in [0, 1) (0 = off), got {config.ebm.energy_ema}")
     if not 0 <= config.ebm.restart <= 1:
         raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
     if t.eval_samples < 10:

@@ -283,6 +283,9 @@ class EBMConfig:
     """drl: weight of a denoising score-matching term on each level's energy (the gradient of f/s² matched to
     the score of the data's noise at that level; Vincent 2011, energy form as Salimans & Ho 2021); 0 = the
     paper's loss alone."""
+    energy_ema: float = 0.0
+    """Decay of an exponential moving average of the energy's weights, which samples (training's negatives still
+    come from D itself); 0 = off. Gao et al. 2021 sample with one at 0.999."""
     level_bias: bool = False
     """drl: give every layer of the energy (the dcgan net) a learned bias per level, as the paper's time
     embedding does in each block, where otherwise the level reaches only the projection head and all levels share

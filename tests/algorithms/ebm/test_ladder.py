@@ -12,6 +12,7 @@ from torch import nn
 
 import gankit
 from gankit.algorithms.ebm.ladder import LadderEBM, noise_ladder
+from gankit.algorithms.ebm.model import EBM
 from gankit.cli import main
 from gankit.config import EBMConfig
 from gankit.data.batches import Batch
@@ -156,6 +157,32 @@ def test_the_ladder_is_seeded_same_seed_same_chains(tmp_path):
     assert len(chains) == 5  # the noise, then one sample per level
 
 
+@pytest.mark.parametrize("ladder", [True, False], ids=["drl", "ebm"])
+def test_with_energy_ema_training_uses_d_and_sampling_its_moving_average(ladder):
+    torch.manual_seed(0)
+    settings = EBMConfig(levels=3, langevin_steps=2, step_size=2e-4, noise=1.0, energy_ema=0.5, buffer_size=64)
+    net = MLPDiscriminator(2, 16, 2, num_classes=3 if ladder else 0)
+    model = (LadderEBM(net, (2,), (-1.0, 1.0), settings) if ladder else
+             EBM(net, (2,), (-1.0, 1.0), dataclasses.replace(settings, step_size=0.05, noise=0.005)))
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.05)
+    for step in range(3):
+        output = model.loss(Batch(torch.randn(32, 2) * 0.3, None), torch.Generator().manual_seed(step))
+        optimizer.zero_grad()
+        output.loss.backward()
+        optimizer.step()
+        model.after_update("discriminator", output)
+    assert model.ema is not None and int(model.ema.updates) == 3 and model.samples_from_average
+    average, trained = model.ema.average, model.discriminator
+    assert not all(torch.equal(a, b) for a, b in zip(average.parameters(), trained.parameters(), strict=True))
+    sampled = model.sample(16, generator=torch.Generator().manual_seed(5))
+    model.discriminator = average  # the model as if its D were the average: the same samples
+    assert torch.equal(model.sample(16, generator=torch.Generator().manual_seed(5)), sampled)
+    model.discriminator = trained
+    model.use_trained_weights()
+    assert not model.samples_from_average and not torch.equal(
+        model.sample(16, generator=torch.Generator().manual_seed(5)), sampled)
+
+
 def test_a_drl_run_on_images_trains_samples_and_draws_its_ladder(tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(main, ["train", "--data", "digits", "--algorithm", "drl", "--steps", "4",
@@ -173,7 +200,8 @@ def test_level_bias_gives_every_layer_of_the_energy_a_trained_bias_per_level(tmp
     flags = ["--data", "digits", "--algorithm", "drl", "--set", "model.width=8", "--set", "model.d_depth=1",
              "--set", "ebm.levels=3", "--set", "ebm.langevin_steps=2", "--set", "ebm.level_bias=true",
              "--set", "ebm.score_matching=1"]
-    assert "; a bias per level in every layer of D" in CliRunner().invoke(main, ["train", *flags, "--dry-run"]).output
+    plan = CliRunner().invoke(main, ["train", *flags, "--set", "ebm.energy_ema=0.999", "--dry-run"]).output
+    assert "; a bias per level in every layer of D" in plan and "ascending D's moving average (decay 0.999)" in plan
     result = CliRunner().invoke(main, ["train", *flags, "--steps", "3", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     energy = gankit.load(tmp_path / "run").algorithm.discriminator
@@ -191,6 +219,7 @@ def test_level_bias_gives_every_layer_of_the_energy_a_trained_bias_per_level(tmp
     (["--set", "ebm.levels=8", "--set", "ebm.langevin_steps=30"], "8 × 30 = 240 gradient steps; at most 200"),
     (["--set", "ebm.levels=6", "--set", "ebm.sample_steps=40"], "6 × 40 = 240"),
     (["--set", "ebm.ladder_span=most"], "ebm.ladder_span"),
+    (["--set", "ebm.energy_ema=1"], "ebm.energy_ema must be in [0, 1)"),
 ])
 def test_a_ladder_over_the_cap_or_without_levels_is_one_line_and_writes_nothing(tmp_path, flags, message):
     out = tmp_path / "run"

@@ -60,7 +60,8 @@ class LadderFamily(Family):
         energy = "; a bias per level in every layer of D" if e.level_bias else ""
         return [f"discriminator: one update per iteration; negatives by {e.langevin_steps} Langevin steps{chain} at "
                 f"one of {e.levels} noise levels (over {span} DDPM's schedule), from {start}{matching}{energy}",
-                f"sampling: {e.levels} levels × {e.sample_steps or e.langevin_steps} steps from N(0, I)"]
+                f"sampling: {e.levels} levels × {e.sample_steps or e.langevin_steps} steps from N(0, I)"
+                + (f", ascending D's moving average (decay {e.energy_ema:g})" if e.energy_ema else "")]
 
 
 # Gao et al. 2021 (Diffusion Recovery Likelihood): 6 levels, 30 steps each, b² = 2e-4, Adam 1e-4 (beta1 0.9),

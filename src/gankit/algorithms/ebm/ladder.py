@@ -81,6 +81,7 @@ class LadderEBM(DiscriminatorAlone):
         for name, value in (("a", a), ("sigma", sigma), ("a_cumulative", a_cumulative),
                             ("sigma_cumulative", (1 - a_cumulative.square()).sqrt())):
             self.register_buffer(name, value.float())
+        self.average_energy(settings.energy_ema)
 
     def scale(self, level: Tensor) -> Tensor:
         """[N]: a[t+1] below the top level (x_{t+1} is centred on y = a·x_t); 1 at the top, whose x̃ is noise."""
@@ -92,34 +93,36 @@ class LadderEBM(DiscriminatorAlone):
         assert b_sq is not None, "gankit.algorithms.resolve fills it"
         return b_sq * self.sigma[level + 1].square() * self.sigma_cumulative[level] / self.sigma_cumulative[0]
 
-    def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None) -> Tensor:
+    def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None,
+                energy: Discriminator | None = None) -> Tensor:
         """y ~ exp(f(y, t)/s² - ‖y - x̃‖²/(2σ²)) by `steps` Langevin steps from y = x̃ (the sample one level
         noisier); at the top level the Gaussian term is dropped. Returns y = a·x_t. Each step is η = s² (the
-        paper's), or `chain_step_size`/`step_size` times s² when set: a longer step on the same density."""
+        paper's), or `chain_step_size`/`step_size` times s² when set: a longer step on the same density.
+        `energy`: the network whose f it ascends (sampling's average); D by default."""
         noise_scale, b_sq = self.settings.noise, self.settings.step_size
         assert noise_scale is not None and b_sq is not None, "gankit.algorithms.resolve fills them"
         longer = (self.settings.chain_step_size or b_sq) / b_sq
         sigma_sq, step = self.sigma[level + 1].square(), longer * self.step_sq(level)
         pull = torch.where(level < self.levels - 1, 0.5 * step / sigma_sq, torch.zeros_like(step))
         pull, noise = _per_sample(pull, noisier), _per_sample(noise_scale * step.sqrt(), noisier)
-        y = noisier.detach()
+        y, energy = noisier.detach(), energy or self.discriminator
         with torch.enable_grad():
             if self.settings.denoise_jump and steps:
-                y, steps = self.denoised(y, level), steps - 1
+                y, steps = self.denoised(y, level, energy), steps - 1
             for _ in range(steps):
                 y = y.detach().requires_grad_(True)
-                (grad,) = autograd.grad(self.discriminator(y, level).sum(), y)
+                (grad,) = autograd.grad(energy(y, level).sum(), y)
                 # ½ η ∇_y log p = ½ (η/s²) ∇_y f, and the pull back towards x̃
                 y = y + 0.5 * longer * grad - pull * (y - noisier) + noise * per_example_randn(y, generator)
         return y.detach()
 
-    def denoised(self, noisier: Tensor, level: Tensor) -> Tensor:
+    def denoised(self, noisier: Tensor, level: Tensor, energy: Discriminator | None = None) -> Tensor:
         """E[a·x_t | x_{t+1} = x̃] = x̃ + σ²_{t+1} ∇ log p_{t+1}(x̃) (Tweedie's formula), the noisier level's
         log-density being f(c·x̃, t+1)/s²_{t+1} with c its scale; x̃ itself at the top level, whose x̃ is noise."""
         above = (level + 1).clamp(max=self.levels - 1)
         c = _per_sample(self.scale(above), noisier)
         y = (c * noisier).detach().requires_grad_(True)
-        (grad,) = autograd.grad(self.discriminator(y, above).sum(), y)
+        (grad,) = autograd.grad((energy or self.discriminator)(y, above).sum(), y)
         jump = _per_sample(self.sigma[level + 1].square() / self.step_sq(above), noisier) * c * grad
         below_top = _per_sample((level < self.levels - 1).to(noisier.dtype), noisier)
         return (noisier + below_top * jump).detach()
@@ -180,10 +183,11 @@ class LadderEBM(DiscriminatorAlone):
         assert steps is not None
         if trajectory is not None:
             trajectory.append(x.clamp(*self.bounds))
-        with evaluating(self.discriminator):
+        energy = self.sampling_energy
+        with evaluating(energy):
             for t in range(self.levels - 1, -1, -1):
                 level = torch.full((n,), t, device=device, dtype=torch.long)
-                x = self.recover(x, level, steps, generator) / _per_sample(self.scale(level), x)
+                x = self.recover(x, level, steps, generator, energy) / _per_sample(self.scale(level), x)
                 if trajectory is not None:
                     trajectory.append(x.clamp(*self.bounds))
         return x.clamp(*self.bounds)

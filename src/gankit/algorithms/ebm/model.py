@@ -8,6 +8,8 @@ earlier negatives, with a few restarted from noise each time (Du & Mordatch 2019
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import Tensor, nn
 
@@ -17,6 +19,7 @@ from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
 from gankit.nets import build_networks
 from gankit.nets.base import Discriminator
+from gankit.nets.ema import EMA
 from gankit.nets.modes import evaluating
 from gankit.samplers.langevin import chain_columns, langevin
 from gankit.samplers.replay import ReplayBuffer
@@ -25,9 +28,33 @@ CHAINS = 8  # Langevin chains in an image EBM's end-of-run chain grid
 
 
 class DiscriminatorAlone(Algorithm):
-    """What every energy model shares: D is the one network, trained by one phase, and it samples."""
+    """What every energy model shares: D is the one network, trained by one phase, and it samples: itself, or
+    with `ebm.energy_ema` an exponential moving average of its weights (the copy Gao et al. 2021 sample with)."""
 
     discriminator: Discriminator
+    ema: EMA | None  # set by each model's __init__: a class default would hide the registered submodule
+
+    def average_energy(self, decay: float) -> None:
+        self.ema = EMA(self.discriminator, decay) if decay > 0 else None
+
+    @property
+    def sampling_energy(self) -> Discriminator:
+        """The energy that sampling ascends: D's moving average where kept, else D (training's negatives always
+        come from D itself: they are what the current D prefers)."""
+        return cast(Discriminator, self.ema.average) if self.ema is not None else self.discriminator
+
+    @property
+    def samples_from_average(self) -> bool:
+        return self.ema is not None
+
+    def use_trained_weights(self) -> None:
+        self.ema = None
+
+    @torch.no_grad()
+    def after_update(self, phase: str, output: PhaseOutput) -> dict[str, Tensor]:
+        if self.ema is not None:
+            self.ema.update(self.discriminator)
+        return {}
 
     def trainable(self) -> dict[str, nn.Module]:
         return {"discriminator": self.discriminator}
@@ -59,12 +86,13 @@ class EBM(DiscriminatorAlone):
         self.sample_shape = sample_shape
         self.replay = ReplayBuffer(settings.buffer_size, sample_shape, bounds, settings.restart)
         self.last_negatives: Tensor | None = None  # for pictures of the landscape
+        self.average_energy(settings.energy_ema)
 
-    def _chains(self, start: Tensor, steps: int, generator: torch.Generator | None,
+    def _chains(self, energy: Discriminator, start: Tensor, steps: int, generator: torch.Generator | None,
                 trajectory: list[Tensor] | None = None) -> Tensor:
         s = self.settings
         assert s.step_size is not None and s.noise is not None
-        return langevin(self.discriminator, start, steps, s.step_size, s.noise, self.bounds, generator,
+        return langevin(energy, start, steps, s.step_size, s.noise, self.bounds, generator,
                         None if trajectory is None else trajectory.append)
 
     def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
@@ -72,7 +100,7 @@ class EBM(DiscriminatorAlone):
         the data, lower it on the negatives; alpha * (D(x+)² + D(x-)²) bounds the energies."""
         assert batch is not None and self.settings.langevin_steps is not None
         start, slots = self.replay.starts(len(batch.x), rng, batch.x.device)
-        negatives = self._chains(start, self.settings.langevin_steps, rng)
+        negatives = self._chains(self.discriminator, start, self.settings.langevin_steps, rng)
         real, fake = self.discriminator(batch.x), self.discriminator(negatives)
         magnitude = (real.square() + fake.square()).mean()
         loss = fake.mean() - real.mean() + self.settings.energy_penalty * magnitude
@@ -84,7 +112,7 @@ class EBM(DiscriminatorAlone):
         """The buffer keeps where this update's chains ended."""
         self.replay.store(output.pending["slots"], output.pending["negatives"])
         self.last_negatives = output.pending["negatives"]
-        return {}
+        return super().after_update(phase, output)
 
     @property
     def sampling_gradient_steps(self) -> int:
@@ -116,8 +144,9 @@ class EBM(DiscriminatorAlone):
         start = self.replay.noise(n, generator, device) if from_noise else self.replay.starts(n, generator, device)[0]
         steps = self.settings.sample_steps or self.settings.langevin_steps
         assert steps is not None
-        with evaluating(self.discriminator):
-            return self._chains(start, steps, generator, trajectory)
+        energy = self.sampling_energy
+        with evaluating(energy):
+            return self._chains(energy, start, steps, generator, trajectory)
 
     def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
         """What Langevin dynamics does, step by step: one chain per row, 10 of its steps left to right."""
