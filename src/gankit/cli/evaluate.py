@@ -22,7 +22,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
               help="Seed for z, noise and KID's subsets.")
 @click.option("--checkpoint", type=click.Choice(["last", "best"]), default="last", show_default=True)
 @click.option("--weights", type=click.Choice(["ema", "raw"]), default="ema", show_default=True,
-              help="Sample from G's EMA average (where the run keeps one) or from G's own trained weights.")
+              help="Sample from the EMA average of G (an energy model: of D) where the run keeps one, or from "
+                   "the trained weights.")
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
