@@ -142,6 +142,7 @@ def validate(config: Config) -> None:
         "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
         "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
         "ebm.chain_step_size": config.ebm.chain_step_size,
+        "ebm.sample_chain_step_size": config.ebm.sample_chain_step_size,
     }
     for name, value in positive.items():
         if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by algorithms.resolve

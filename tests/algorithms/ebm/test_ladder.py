@@ -183,6 +183,20 @@ def test_with_energy_ema_training_uses_d_and_sampling_its_moving_average(ladder)
         model.sample(16, generator=torch.Generator().manual_seed(5)), sampled)
 
 
+def test_sample_chain_step_size_changes_sampling_chains_and_leaves_training_alone():
+    torch.manual_seed(0)
+    net = MLPDiscriminator(2, 16, 2, num_classes=3)
+    base = EBMConfig(levels=3, langevin_steps=3, step_size=2e-4, noise=1.0, chain_step_size=3e-3)
+    trained, sampled = (LadderEBM(net, (2,), (-1.0, 1.0), dataclasses.replace(base, **change))
+                        for change in ({}, {"sample_chain_step_size": 1e-3}))
+    as_if = LadderEBM(net, (2,), (-1.0, 1.0), dataclasses.replace(base, chain_step_size=1e-3))
+    batch = Batch(torch.randn(16, 2) * 0.3, None)
+    losses = [m.loss(batch, torch.Generator().manual_seed(1)).loss for m in (trained, sampled)]
+    assert torch.equal(*losses)  # training's negatives keep chain_step_size
+    draws = [m.sample(16, generator=torch.Generator().manual_seed(2)) for m in (trained, sampled, as_if)]
+    assert not torch.equal(draws[0], draws[1]) and torch.equal(draws[1], draws[2])
+
+
 def test_a_drl_run_on_images_trains_samples_and_draws_its_ladder(tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(main, ["train", "--data", "digits", "--algorithm", "drl", "--steps", "4",
@@ -220,6 +234,7 @@ def test_level_bias_gives_every_layer_of_the_energy_a_trained_bias_per_level(tmp
     (["--set", "ebm.levels=6", "--set", "ebm.sample_steps=40"], "6 × 40 = 240"),
     (["--set", "ebm.ladder_span=most"], "ebm.ladder_span"),
     (["--set", "ebm.energy_ema=1"], "ebm.energy_ema must be in [0, 1)"),
+    (["--set", "ebm.sample_chain_step_size=0"], "ebm.sample_chain_step_size must be positive"),
 ])
 def test_a_ladder_over_the_cap_or_without_levels_is_one_line_and_writes_nothing(tmp_path, flags, message):
     out = tmp_path / "run"

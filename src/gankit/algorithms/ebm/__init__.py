@@ -61,6 +61,7 @@ class LadderFamily(Family):
         return [f"discriminator: one update per iteration; negatives by {e.langevin_steps} Langevin steps{chain} at "
                 f"one of {e.levels} noise levels (over {span} DDPM's schedule), from {start}{matching}{energy}",
                 f"sampling: {e.levels} levels × {e.sample_steps or e.langevin_steps} steps from N(0, I)"
+                + (f" (chain step b² {e.sample_chain_step_size:g})" if e.sample_chain_step_size else "")
                 + (f", ascending D's moving average (decay {e.energy_ema:g})" if e.energy_ema else "")]
 
 

@@ -94,14 +94,16 @@ class LadderEBM(DiscriminatorAlone):
         return b_sq * self.sigma[level + 1].square() * self.sigma_cumulative[level] / self.sigma_cumulative[0]
 
     def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None,
-                energy: Discriminator | None = None) -> Tensor:
+                energy: Discriminator | None = None, sampling: bool = False) -> Tensor:
         """y ~ exp(f(y, t)/s² - ‖y - x̃‖²/(2σ²)) by `steps` Langevin steps from y = x̃ (the sample one level
         noisier); at the top level the Gaussian term is dropped. Returns y = a·x_t. Each step is η = s² (the
         paper's), or `chain_step_size`/`step_size` times s² when set: a longer step on the same density.
-        `energy`: the network whose f it ascends (sampling's average); D by default."""
-        noise_scale, b_sq = self.settings.noise, self.settings.step_size
+        `energy`: the network whose f it ascends (sampling's average); D by default. `sampling`: the chain draws a
+        sample, and takes `sample_chain_step_size` where set."""
+        s = self.settings
+        noise_scale, b_sq = s.noise, s.step_size
         assert noise_scale is not None and b_sq is not None, "gankit.algorithms.resolve fills them"
-        longer = (self.settings.chain_step_size or b_sq) / b_sq
+        longer = ((s.sample_chain_step_size if sampling else None) or s.chain_step_size or b_sq) / b_sq
         sigma_sq, step = self.sigma[level + 1].square(), longer * self.step_sq(level)
         pull = torch.where(level < self.levels - 1, 0.5 * step / sigma_sq, torch.zeros_like(step))
         pull, noise = _per_sample(pull, noisier), _per_sample(noise_scale * step.sqrt(), noisier)
@@ -187,7 +189,7 @@ class LadderEBM(DiscriminatorAlone):
         with evaluating(energy):
             for t in range(self.levels - 1, -1, -1):
                 level = torch.full((n,), t, device=device, dtype=torch.long)
-                x = self.recover(x, level, steps, generator, energy) / _per_sample(self.scale(level), x)
+                x = self.recover(x, level, steps, generator, energy, sampling=True) / _per_sample(self.scale(level), x)
                 if trajectory is not None:
                     trajectory.append(x.clamp(*self.bounds))
         return x.clamp(*self.bounds)
