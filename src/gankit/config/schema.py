@@ -271,8 +271,8 @@ class EBMConfig:
     then only sets the energy's scale f/s²; a chain on an energy trained by score matching needs steps that
     cover its level's noise (about 3e-3), where the paper's short chains (2e-4) barely move. None: step_size."""
     sample_chain_step_size: float | None = None
-    """drl: b² of the sampling chains alone, when it differs from the training chains' (`chain_step_size`); on
-    an energy trained with chains of 3e-3, shorter sampling steps (1e-3) land on sharper samples. None: as
+    """drl: b² of the sampling chains alone, when it differs from the training chains' (`chain_step_size`), to
+    sweep per trained energy (docs/views.md: 1e-3 helped one energy trained at 3e-3 and hurt another). None: as
     training's."""
     denoise_jump: bool = False
     """drl: start each level's chain, below the top, at the denoised noisier sample, x̃ + σ²·∇ log p(x̃) with the
