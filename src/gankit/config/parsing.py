@@ -17,7 +17,7 @@ import yaml
 from gankit.errors import ConfigError
 
 if TYPE_CHECKING:
-    from gankit.config.schema import Config
+    from gankit.config.schema import Config, VAEConfig
 
 FLOAT32_MAX = 3.4e38  # the networks compute in float32 (or less): a larger setting overflows on the first step
 MAX_SEED = 2**63 - 1  # torch's generators take a signed 64-bit seed
@@ -132,47 +132,81 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
 
 def validate(config: Config) -> None:
     """Range checks that types alone cannot express; each message names the field."""
-    t, o, g = config.train, config.optim, config.gan
+    _check_positive(config)
+    _check_limits(config)
+    _check_non_negative(config)
+    _check_model(config)
+    _check_vae(config.vae)
+    _check_fractions(config)
+    _check_shapes(config)
+    _validate_modern(config)
+    device = config.train.device
+    if device != "auto" and not (device == "cpu" or device.startswith("cuda")):
+        raise ConfigError(f"train.device must be auto, cpu, cuda or cuda:N, got {device!r}")
+
+
+def _check_positive(config: Config) -> None:
+    """Counts, rates and step sizes that must be above zero (None: filled by algorithms.resolve)."""
+    t, o, g, e = config.train, config.optim, config.gan, config.ebm
     positive = {
         "train.steps": t.steps, "train.batch_size": t.batch_size, "gan.d_steps": g.d_steps,
         "gan.g_steps": g.g_steps, "train.log_every": t.log_every, "train.sample_every": t.sample_every,
         "train.checkpoint_every": t.checkpoint_every, "optim.lr_g": o.lr_g, "optim.lr_d": o.lr_d,
         "data.num_points": config.data.num_points, "objective.penalty_every": config.objective.penalty_every,
         "objective.began_gamma": config.objective.began_gamma, "vae.gaussian_std": config.vae.gaussian_std,
-        "ebm.langevin_steps": config.ebm.langevin_steps, "ebm.step_size": config.ebm.step_size,
-        "ebm.sample_steps": config.ebm.sample_steps, "model.pack": config.model.pack,
-        "ebm.chain_step_size": config.ebm.chain_step_size,
-        "ebm.sample_chain_step_size": config.ebm.sample_chain_step_size,
+        "ebm.langevin_steps": e.langevin_steps, "ebm.step_size": e.step_size,
+        "ebm.sample_steps": e.sample_steps, "model.pack": config.model.pack,
+        "ebm.chain_step_size": e.chain_step_size, "ebm.sample_chain_step_size": e.sample_chain_step_size,
     }
     for name, value in positive.items():
-        if value is not None and not (value > 0 and math.isfinite(value)):  # None: filled by algorithms.resolve
+        if value is not None and not (value > 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be positive, got {value}")
         if value is not None and value > FLOAT32_MAX:
             raise ConfigError(f"{name} is too large for float32 (at most {FLOAT32_MAX:g}), got {value:g}")
+
+
+def _check_limits(config: Config) -> None:
+    """The seed, thread and step counts' own ranges."""
+    t = config.train
     if not 0 <= t.seed <= MAX_SEED:
         raise ConfigError(f"train.seed must be in 0..{MAX_SEED} (2^63 - 1), got {t.seed}")
     if isinstance(t.threads, int) and t.threads < 1:
         raise ConfigError(f"train.threads must be auto or at least 1, got {t.threads}")
     if t.steps > MAX_STEPS:
         raise ConfigError(f"train.steps must be at most {MAX_STEPS:,}, got {t.steps:,}")
-    ob, m = config.objective, config.model
+    if t.eval_samples < 10:
+        raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
+
+
+def _check_non_negative(config: Config) -> None:
+    """Weights, periods and budgets where zero means off."""
+    t, ob, v, e = config.train, config.objective, config.vae, config.ebm
     for name, value in (("objective.penalty_weight", ob.penalty_weight), ("objective.clip", ob.clip),
                         ("objective.aux_weight", ob.aux_weight), ("objective.began_k_lr", ob.began_k_lr),
                         ("train.max_recoveries", t.max_recoveries), ("train.eval_every", t.eval_every),
                         ("train.time_limit", t.time_limit), ("train.landscape_every", t.landscape_every),
-                        ("vae.beta", config.vae.beta), ("ebm.noise", config.ebm.noise),
-                        ("ebm.buffer_size", config.ebm.buffer_size), ("ebm.energy_penalty", config.ebm.energy_penalty),
-                        ("ebm.score_matching", config.ebm.score_matching),
+                        ("vae.beta", v.beta), ("ebm.noise", e.noise),
+                        ("ebm.buffer_size", e.buffer_size), ("ebm.energy_penalty", e.energy_penalty),
+                        ("ebm.score_matching", e.score_matching),
                         ("objective.gamma_r1", ob.gamma_r1), ("objective.gamma_r2", ob.gamma_r2),
                         ("objective.penalty_decay_steps", ob.penalty_decay_steps),
-                        ("optim.decay_steps", o.decay_steps)):
+                        ("optim.decay_steps", config.optim.decay_steps),
+                        ("vae.code_penalty", v.code_penalty), ("vae.decoder_penalty", v.decoder_penalty)):
         if value is not None and not (value >= 0 and math.isfinite(value)):
             raise ConfigError(f"{name} must be >= 0, got {value}")
+
+
+def _check_model(config: Config) -> None:
+    """PacGAN's packing against the batch and the conditional model."""
+    m, batch_size = config.model, config.train.batch_size
     if m.pack > 1 and m.conditional:
         raise ConfigError("model.pack (PacGAN) is for unconditional GANs")
-    if m.pack > 1 and t.batch_size is not None and t.batch_size % m.pack:
-        raise ConfigError(f"train.batch_size {t.batch_size} must be a multiple of model.pack {m.pack}")
-    v = config.vae
+    if m.pack > 1 and batch_size is not None and batch_size % m.pack:
+        raise ConfigError(f"train.batch_size {batch_size} must be a multiple of model.pack {m.pack}")
+
+
+def _check_vae(v: VAEConfig) -> None:
+    """The ex-post latent density's sizes."""
     if v.density_components < 1:
         raise ConfigError(f"vae.density_components must be at least 1, got {v.density_components}")
     for name, count in (("vae.density_width", v.density_width), ("vae.density_steps", v.density_steps)):
@@ -181,31 +215,33 @@ def validate(config: Config) -> None:
     if v.density_examples is not None and v.density_examples < v.density_components:
         raise ConfigError(f"vae.density_examples must be at least vae.density_components ({v.density_components}), "
                           f"got {v.density_examples}")
-    for name, value in (("vae.code_penalty", v.code_penalty), ("vae.decoder_penalty", v.decoder_penalty)):
-        if not (value >= 0 and math.isfinite(value)):
-            raise ConfigError(f"{name} must be >= 0, got {value}")
-    if not 0 <= config.ebm.energy_ema < 1:
-        raise ConfigError(f"ebm.energy_ema must be in [0, 1) (0 = off), got {config.ebm.energy_ema}")
-    if not 0 <= config.ebm.restart <= 1:
-        raise ConfigError(f"ebm.restart must be in [0, 1], got {config.ebm.restart}")
-    if t.eval_samples < 10:
-        raise ConfigError(f"train.eval_samples must be at least 10, got {t.eval_samples}")
+
+
+def _check_fractions(config: Config) -> None:
+    """Decay rates and probabilities in [0, 1) or [0, 1]."""
+    e, m, o = config.ebm, config.model, config.optim
+    if not 0 <= e.energy_ema < 1:
+        raise ConfigError(f"ebm.energy_ema must be in [0, 1) (0 = off), got {e.energy_ema}")
+    if not 0 <= e.restart <= 1:
+        raise ConfigError(f"ebm.restart must be in [0, 1], got {e.restart}")
     if m.g_ema is not None and not 0 <= m.g_ema < 1:
         raise ConfigError(f"model.g_ema must be in [0, 1) (0 = off), got {m.g_ema}")
     for name, beta in (("optim.beta1", o.beta1), ("optim.beta2", o.beta2), ("optim.beta2_start", o.beta2_start)):
         if beta is not None and not 0 <= beta < 1:
             raise ConfigError(f"{name} must be in [0, 1), got {beta}")
-    if config.model.latent_dim < 0 or config.model.width < 0 or config.model.depth < 1:
+
+
+def _check_shapes(config: Config) -> None:
+    """Network sizes and image shapes."""
+    m, d = config.model, config.data
+    if m.latent_dim < 0 or m.width < 0 or m.depth < 1:
         raise ConfigError("model.latent_dim and model.width must be >= 0 and model.depth >= 1")
-    if config.model.d_width < 0 or config.model.d_depth < 0:
+    if m.d_width < 0 or m.d_depth < 0:
         raise ConfigError("model.d_width and model.d_depth must be >= 0 (0: as width and depth)")
-    if config.data.channels not in (None, 1, 3):
-        raise ConfigError(f"data.channels must be 1 or 3, got {config.data.channels}")
-    if config.data.image_size is not None and config.data.image_size < 4:
-        raise ConfigError(f"data.image_size must be at least 4, got {config.data.image_size}")
-    _validate_modern(config)
-    if t.device != "auto" and not (t.device == "cpu" or t.device.startswith("cuda")):
-        raise ConfigError(f"train.device must be auto, cpu, cuda or cuda:N, got {t.device!r}")
+    if d.channels not in (None, 1, 3):
+        raise ConfigError(f"data.channels must be 1 or 3, got {d.channels}")
+    if d.image_size is not None and d.image_size < 4:
+        raise ConfigError(f"data.image_size must be at least 4, got {d.image_size}")
 
 
 def augment_policy(policy: str | None) -> list[str]:
