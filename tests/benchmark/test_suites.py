@@ -66,7 +66,9 @@ def test_views_cells_share_a_wall_clock_and_fill_it_at_each_methods_rate():
     rae = next(c for c in cells if c.method == "rae").config("run")
     assert rae["model"] == {"width": 0, "algorithm": "rae", "recipe": "modern"}  # the recipe picks its widths
     assert rae["vae"]["density_components"] == 100  # the preset's mixture, its best (docs/views.md)
-    drl = next(c for c in cells if c.method == "drl").config("run")["ebm"]  # its best pilot (docs/views.md)
-    assert drl["score_matching"] == 1.0 and drl["denoise_jump"]
-    assert (drl["langevin_steps"], drl["sample_steps"]) == (5, 30)
+    drl = next(c for c in cells if c.method == "drl").config("run")  # the preset's best pilot (docs/views.md)
+    assert drl["ebm"]["score_matching"] == 1.0 and drl["ebm"]["denoise_jump"] and drl["ebm"]["level_bias"]
+    assert (drl["ebm"]["langevin_steps"], drl["ebm"]["sample_steps"]) == (5, 30)
+    assert (drl["ebm"]["energy_ema"], drl["ebm"]["sample_chain_step_size"]) == (0.999, 2e-3)
+    assert drl["model"]["algorithm"] == "drl" and drl["model"]["d_depth"] == 2
     assert all(c.config("run")["train"]["precision"] == "auto" for c in cells)

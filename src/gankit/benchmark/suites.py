@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gankit.algorithms import ALGORITHMS
+from gankit.config.presets import preset_sections
 from gankit.config.schema import ModelConfig
 from gankit.errors import GankitError
 
@@ -30,16 +31,16 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                      "objective": {"penalty_every": 8, "penalty_final": 1.0},
                      "optim": {"lr_g": 5e-4, "lr_d": 5e-4, "lr_final": 0.1}},
     "vae": {"model": {"algorithm": "vae"}},
-    # the generator alone at its best: the fashion-rae-hour preset's 100-component mixture (docs/views.md)
-    "rae": {"model": {"algorithm": "rae", "recipe": "modern"}, "vae": {"density_components": 100}},
+    # each view at its best runs its preset's method (docs/views.md): the generator alone, rae's modern recipe
+    # with a 100-component mixture; the discriminator alone, the ladder with score matching on the deeper energy
+    "rae": preset_sections("fashion-rae-hour", "model", "vae"),
     "ebm": {"model": {"algorithm": "ebm"}},
-    # the discriminator alone at its best: the ladder with score matching and denoising starts (docs/views.md)
-    "drl": {"model": {"algorithm": "drl"}, "ebm": {"score_matching": 1.0, "chain_step_size": 3e-3,
-                                                   "denoise_jump": True, "langevin_steps": 5, "sample_steps": 30}},
+    "drl": preset_sections("fashion-drl-score", "model", "ebm"),
 }
 # Training steps per minute of each `views` method on gankit's reference machine (2-core Xeon with AMX, auto
 # chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 1000`, 7 Dec 2026;
-# the machine's pace drifts by up to a fifth between measurements, and train.time_limit caps a cell that runs slow)
+# the machine's pace drifts by up to a fifth between measurements, and train.time_limit caps a cell that runs slow;
+# drl's rate predates its preset's deeper energy, which takes about twice as long a step, so its time limit ends it)
 STEPS_PER_MINUTE = {"vae": 1711.0, "rae": 1285.0, "ebm": 454.0, "drl": 679.0, "ns": 1331.0, "modern-dcgan": 1172.0}
 
 

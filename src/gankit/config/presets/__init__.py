@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from gankit.errors import ConfigError
 
@@ -30,4 +33,10 @@ def preset_summary(name: str) -> str:
     return first.removeprefix("#").strip()
 
 
-__all__ = ["preset_names", "preset_path", "preset_summary"]
+def preset_sections(name: str, *sections: str) -> dict[str, dict[str, Any]]:
+    """The named sections of preset `name` (safe YAML), so that a suite's cell runs what the preset runs."""
+    values = yaml.safe_load(preset_path(name).read_text(encoding="utf-8"))
+    return {section: dict(values[section]) for section in sections}
+
+
+__all__ = ["preset_names", "preset_path", "preset_sections", "preset_summary"]
