@@ -189,7 +189,9 @@ def create_app(runs_dir: str | Path, allowed_hosts: list[str] | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     _handle_errors(app)
-    _add_run_routes(app, runs, jobs, live)
+    _add_run_routes(app, runs, live)
+    _add_picture_routes(app, runs, jobs)
+    _add_job_routes(app, jobs)
     _add_live_routes(app, live)
     return app
 
@@ -211,8 +213,8 @@ def _handle_errors(app: FastAPI) -> None:
         return _error(err.status_code, str(err.detail))
 
 
-def _add_run_routes(app: FastAPI, runs: RunsDir, jobs: Jobs, live: Live) -> None:
-    """The runs, their files, and the pictures and exports made from a checkpoint (as jobs)."""
+def _add_run_routes(app: FastAPI, runs: RunsDir, live: Live) -> None:
+    """The runs and their files."""
     @app.get("/api/runs")
     def list_runs() -> dict[str, Any]:
         return _finite({"root": str(runs.root), "runs": [describe(runs, folder) for folder in runs.runs()],
@@ -229,66 +231,75 @@ def _add_run_routes(app: FastAPI, runs: RunsDir, jobs: Jobs, live: Live) -> None
         path, media = runs.file(relative)
         return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
 
+
+
+def _checked(runs: RunsDir, request: RunRequest, needs: str | None = None,
+             class_index: int | None = None) -> dict[str, Any]:
+    """The run's description after the checks that need no model: it exists, its checkpoint is sound, and it is
+    of a kind that can make the picture asked for."""
+    folder = runs.run(request.run)
+    state = checkpoint_state(folder)
+    if state["state"] != "ok":
+        raise Damaged(f"the checkpoint of {request.run} is {state['state']} and is not loaded: "
+                      f"{state.get('message', '')}")
+    described = describe(runs, folder, with_curves=False)
+    summary, can = described["summary"], described["abilities"]
+    if needs == "latent" and not can["latent_space"]:
+        raise GankitError(f"{summary['algorithm']} has no latent space to interpolate in")
+    if needs == "discriminator" and not can["discriminator"]:
+        raise GankitError(f"{summary['algorithm']} has no discriminator; use a GAN or EBM run")
+    if needs == "points" and described["kind"] != "points":
+        raise GankitError("D's landscape is drawn for 2D runs only")
+    if class_index is not None:
+        if not summary["conditional"]:
+            raise GankitError("this model is unconditional: class needs a run trained with model.conditional")
+        if class_index >= len(described["classes"]):
+            raise GankitError(f"class {class_index} is out of range 0..{len(described['classes']) - 1}")
+    return described
+
+
+def _add_picture_routes(app: FastAPI, runs: RunsDir, jobs: Jobs) -> None:
+    """The pictures and exports made from a run's checkpoint, each as a job."""
     def submit(kind: str, work: Work) -> JSONResponse:
         return JSONResponse(jobs.submit(kind, work).public(), status_code=202)
 
-    def checked(request: RunRequest, needs: str | None = None, class_index: int | None = None) -> dict[str, Any]:
-        """The run's description after the checks that need no model: it exists, its checkpoint is sound,
-        and it is of a kind that can make the picture asked for."""
-        folder = runs.run(request.run)
-        state = checkpoint_state(folder)
-        if state["state"] != "ok":
-            raise Damaged(f"the checkpoint of {request.run} is {state['state']} and is not loaded: "
-                          f"{state.get('message', '')}")
-        described = describe(runs, folder, with_curves=False)
-        summary, can = described["summary"], described["abilities"]
-        if needs == "latent" and not can["latent_space"]:
-            raise GankitError(f"{summary['algorithm']} has no latent space to interpolate in")
-        if needs == "discriminator" and not can["discriminator"]:
-            raise GankitError(f"{summary['algorithm']} has no discriminator; use a GAN or EBM run")
-        if needs == "points" and described["kind"] != "points":
-            raise GankitError("D's landscape is drawn for 2D runs only")
-        if class_index is not None:
-            if not summary["conditional"]:
-                raise GankitError("this model is unconditional: class needs a run trained with model.conditional")
-            if class_index >= len(described["classes"]):
-                raise GankitError(f"class {class_index} is out of range 0..{len(described['classes']) - 1}")
-        return described
-
     @app.post("/api/sample")
     def sample(request: SampleRequest) -> JSONResponse:
-        checked(request, class_index=request.class_index)
+        _checked(runs, request, class_index=request.class_index)
         work = pictures.samples(runs.run(request.run), request.seed, request.n, request.class_index,
                                 request.checkpoint)
         return submit("sample", work)
 
     @app.post("/api/interpolate")
     def interpolate(request: InterpolationRequest) -> JSONResponse:
-        checked(request, "latent", request.class_index)
+        _checked(runs, request, "latent", request.class_index)
         work = pictures.interpolation(runs.run(request.run), request.seed_a, request.seed_b, request.steps,
                                       request.class_index, request.checkpoint)
         return submit("interpolation", work)
 
     @app.post("/api/landscape")
     def landscape(request: LandscapeRequest) -> JSONResponse:
-        checked(request, "points")
+        _checked(runs, request, "points")
         return submit("landscape", pictures.landscape(runs.run(request.run), request.seed, request.checkpoint))
 
     @app.post("/api/ascent")
     def ascent(request: AscentRequest) -> JSONResponse:
-        checked(request, "discriminator")
+        _checked(runs, request, "discriminator")
         work = pictures.ascent(runs.run(request.run), request.seed, request.n, request.steps,
                                      request.checkpoint)
         return submit("ascent", work)
 
     @app.post("/api/export")
     def export(request: RunRequest) -> JSONResponse:
-        described = checked(request)
+        described = _checked(runs, request)
         if not described["abilities"]["exports"]:
             raise GankitError(f"{described['summary']['algorithm']} samples by Langevin ascent on D: "
                               "there is no generator network to export")
         return submit("export", exports.export(runs.run(request.run), request.checkpoint))
 
+
+def _add_job_routes(app: FastAPI, jobs: Jobs) -> None:
+    """A job's state and, when done, its picture."""
     def job_or_404(job_id: str) -> Job:
         job = jobs.get(job_id)
         if job is None:
