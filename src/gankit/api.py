@@ -239,11 +239,14 @@ def resume(
 
 
 def load(run_dir: str | Path, checkpoint: Literal["last", "best"] = "last", device: str = "cpu",
-         weights: Literal["ema", "raw"] = "ema") -> Run:
+         weights: Literal["ema", "raw"] = "ema", sampler: dict[str, str] | None = None) -> Run:
     """Load a saved run's networks for sampling; never unpickles, and a damaged checkpoint is a CheckpointError.
-    weights="raw" samples from G's trained weights instead of their EMA (the same thing for a run without one)."""
+    weights="raw" samples from G's trained weights instead of their EMA (the same thing for a run without one);
+    `sampler` changes sampling settings of the algorithm (`Family.sampling_keys`, e.g. an energy's steps)."""
     folder = RunFolder(Path(run_dir))
     config, spec = environment.with_cache(folder.load_config()), folder.load_spec()
+    if sampler:
+        config = family_of(config).with_sampling(config, sampler)
     config = resolve(config, spec.kind)  # saved resolved: unchanged, but for a run of an older gankit
     tensors, meta = folder.load_checkpoint(checkpoint)
     algorithm = build_algorithm(config, spec)

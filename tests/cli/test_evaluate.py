@@ -68,3 +68,29 @@ def test_eval_compares_dataset_splits_and_noise_to_calibrate(tmp_path, monkeypat
         fids[fake] = float(result.output.split("fid ")[1].split(",")[0])
     assert max(fids["test"], fids["train"]) < fids["noise"] / 20  # real vs real: sampling noise; noise: far
     assert "give a RUN_DIR, or --data and --fake" in CliRunner().invoke(main, ["eval"]).output
+
+
+def test_eval_and_sample_take_sampling_settings_of_a_trained_energy_and_refuse_others(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    gankit.train(tiny_config(out, data={"name": "digits"}, model={"algorithm": "ebm", "width": 8},
+                             ebm={"buffer_size": 64, "langevin_steps": 2}, train={"steps": 4, "batch_size": 16}))
+    flags = ["--sampler", "ebm.sample_from_noise=true", "--sampler", "ebm.sample_steps=3"]
+    for extra in ([], flags):
+        result = CliRunner().invoke(main, ["eval", str(out), "--n", "100", *extra])
+        assert result.exit_code == 0, result.output
+    default = json.loads((out / "eval-step00000004.json").read_text())
+    (other,) = out.glob("eval-step00000004-sampler-*.json")  # beside the trained sampler's card, not over it
+    card = json.loads(other.read_text())
+    assert card["sampler"] == {"ebm.sample_from_noise": "true", "ebm.sample_steps": "3"} and "sampler" not in default
+    assert card["fid"] != default["fid"]
+    cards = sorted(out.glob("eval-*.json"))
+    for bad, message in ((["--sampler", "ebm.langevin_steps=3"], "not a sampling setting of ebm"),
+                         (["--sampler", "ebm.sample_steps=many"], "ebm.sample_steps must be int"),
+                         (["--sampler", "ebm.sample_steps"], "--sampler expects KEY=VALUE")):
+        result = CliRunner().invoke(main, ["eval", str(out), "--n", "100", *bad])
+        assert result.exit_code == 1 and message in result.output and len(result.output.splitlines()) == 1, bad
+    assert sorted(out.glob("eval-*.json")) == cards  # nothing written by a refused setting
+    image = tmp_path / "noise.png"
+    result = CliRunner().invoke(main, ["sample", str(out), "--n", "8", "--out", str(image), *flags])
+    assert result.exit_code == 0 and image.is_file(), result.output

@@ -69,6 +69,7 @@ class Family:
     progress_labels: dict[str, str] = field(default_factory=dict)  # metrics.jsonl key -> progress-bar label
     shown: tuple[tuple[str, str, str], ...] = ()  # (label, section, key): config values that say what a run is
     watched: Watched = Watched()  # what the training verdict reads of its metrics
+    sampling_keys: tuple[str, ...] = ()  # settings that change how a trained model samples, not what it learned
 
     @property
     def has_recipe(self) -> bool:
@@ -100,6 +101,15 @@ class Family:
             raise ConfigError(f"model.pack (PacGAN) is for unconditional GANs, not {what}")
         if m.recipe != "none" and not self.has_recipe:
             raise ConfigError(f"{what} has no recipe {m.recipe!r}; drop --recipe (the GAN and rae have one)")
+
+    def with_sampling(self, config: Config, assignments: dict[str, str]) -> Config:
+        """A trained run's config with other sampling settings (`--sampler KEY=VALUE`); a key that would change
+        what the saved weights mean is refused in one line."""
+        for key in assignments:
+            if key not in self.sampling_keys:
+                valid = ", ".join(self.sampling_keys) or "none: it samples in one pass"
+                raise ConfigError(f"--sampler {key}: not a sampling setting of {self.name} (valid: {valid})")
+        return config.override(assignments)
 
     def run_name(self, config: Config) -> str:
         """What the default run folder's name says of the model: runs/<data>-<this>-<time>."""

@@ -12,13 +12,14 @@ from gankit.errors import GankitError
 INTERRUPTED_EXIT = 130  # the shell's convention for "stopped by Ctrl-C"
 
 
-def parse_sets(assignments: tuple[str, ...]) -> dict[str, str]:
-    """`--set KEY=VALUE` pairs as a dict of dotted keys."""
+def parse_sets(assignments: tuple[str, ...], option: str = "--set", example: str = "train.log_every=10",
+               ) -> dict[str, str]:
+    """`--set KEY=VALUE` pairs (or another option's) as a dict of dotted keys."""
     parsed = {}
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep:
-            raise GankitError(f"--set expects KEY=VALUE (e.g. train.log_every=10), got {item!r}")
+            raise GankitError(f"{option} expects KEY=VALUE (e.g. {example}), got {item!r}")
         parsed[key.strip()] = value
     return parsed
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import click
 
 from gankit import environment
+from gankit.cli.common import parse_sets
 from gankit.errors import GankitError
 from gankit.metrics.extractors import FEATURE_EXTRACTORS
 
@@ -24,6 +26,9 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.option("--weights", type=click.Choice(["ema", "raw"]), default="ema", show_default=True,
               help="Sample from the EMA average of G (an energy model: of D) where the run keeps one, or from "
                    "the trained weights.")
+@click.option("--sampler", "sampler_sets", multiple=True, metavar="KEY=VALUE",
+              help="With RUN_DIR: a sampling setting of its algorithm for this evaluation alone, e.g. "
+                   "ebm.sample_from_noise=true or ebm.sample_chain_step_size=1e-3; the card records it.")
 @click.option("--data", "data_name", help="Without RUN_DIR: the dataset whose splits to compare.")
 @click.option("--fake", type=click.Choice(["train", "test", "noise"]),
               help="Without RUN_DIR: compare the real split with this split's last N images, or uniform noise.")
@@ -32,7 +37,8 @@ from gankit.metrics.extractors import FEATURE_EXTRACTORS
 @click.option("--features", "feature_space", type=click.Choice(FEATURE_EXTRACTORS.names()), default="classifier",
               show_default=True, help="gankit's dataset classifier, or the standard FID Inception network.")
 def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, checkpoint: str, weights: str,
-             data_name: str | None, fake: str | None, against: str | None, feature_space: str) -> None:
+             sampler_sets: tuple[str, ...], data_name: str | None, fake: str | None, against: str | None,
+             feature_space: str) -> None:
     """FID, KID, precision/recall and density/coverage in a feature space: RUN_DIR's samples against
     the real split (or a folder of images, --against folder:PATH), or (--data, --fake) one split or noise
     against another, to calibrate."""
@@ -41,6 +47,9 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
 
     if against is not None and run_dir is None:
         raise GankitError("--against scores a run: give RUN_DIR as well")
+    sampler = parse_sets(sampler_sets, "--sampler", "ebm.sample_steps=100")
+    if sampler and run_dir is None:
+        raise GankitError("--sampler changes how a run samples: give RUN_DIR as well")
     if run_dir is not None:
         from gankit.api import load
         from gankit.training.run_folder import RunFolder
@@ -48,7 +57,7 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
         folder = RunFolder(Path(run_dir))
         folder.load_config()  # not a run: one line, and no folder made by taking its lock
         with folder.held():  # the card goes into the run: not while another process trains it
-            run = load(run_dir, checkpoint=checkpoint, weights=weights)  # type: ignore[arg-type]
+            run = load(run_dir, checkpoint=checkpoint, weights=weights, sampler=sampler)  # type: ignore[arg-type]
             n = n or default_eval_samples(run.config.data.name)
             split = split or default_eval_split(run.config.data.name)
             real = f"the images of {against}" if against else f"the {split} split"
@@ -60,6 +69,9 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
                 suffix += f"-folder-{card['real_sha256'][:8]}"
             if weights == "raw":  # beside the EMA's card, not over it
                 suffix += "-raw"
+            if sampler:  # beside the trained sampler's card, named by the settings it records
+                card["sampler"] = sampler
+                suffix += "-sampler-" + hashlib.sha256(json.dumps(sampler, sort_keys=True).encode()).hexdigest()[:8]
             if split != default_eval_split(run.config.data.name):  # a repeat on other data keeps the first card
                 suffix += f"-{split}"
             if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from gankit.cli.common import parse_sets
 from gankit.errors import GankitError
 
 
@@ -30,14 +31,16 @@ from gankit.errors import GankitError
 @click.option("--nrow", type=click.IntRange(1, 1024), default=8, show_default=True, help="Images per grid row.")
 @click.option("--scale", type=click.IntRange(1, 32),
               help="Enlarge the grid by this whole factor.  [default: to at least 512 pixels wide]")
+@click.option("--sampler", "sampler_sets", multiple=True, metavar="KEY=VALUE",
+              help="A sampling setting of the run's algorithm for these samples alone, e.g. ebm.sample_steps=100.")
 @click.option("--from-discriminator", is_flag=True,
               help="Generate with D alone: argmax_x D(x) by Langevin dynamics from noise; saves the chains.")
 @click.option("--steps", type=click.IntRange(1), help="Langevin steps for --from-discriminator.  [default: the "
               "run's ebm.sample_steps; GANs: 20 for images, 50 for 2D]")
 def sample(
     run_dir: str, n: int | None, out: str | None, out_dir: str | None, image_format: str, tgz: str | None, seed: int,
-    class_index: int | None, checkpoint: str, nrow: int, scale: int | None, from_discriminator: bool,
-    steps: int | None,
+    class_index: int | None, checkpoint: str, nrow: int, scale: int | None, sampler_sets: tuple[str, ...],
+    from_discriminator: bool, steps: int | None,
 ) -> None:
     """Draw N samples from RUN_DIR into a grid (images) or a scatter (2D), or as N files (--out-dir).
 
@@ -57,7 +60,8 @@ def sample(
     from gankit.api import load
     from gankit.training.run_folder import RunFolder
 
-    run = load(run_dir, checkpoint=checkpoint)  # type: ignore[arg-type]
+    run = load(run_dir, checkpoint=checkpoint,  # type: ignore[arg-type]
+               sampler=parse_sets(sampler_sets, "--sampler", "ebm.sample_steps=100"))
     if from_discriminator:
         out = out or str(Path(run_dir) / f"argmax-d-step{run.step:08d}-seed{seed}.png")
         with RunFolder.held_for(Path(out)):  # into a run folder: not while another process trains it

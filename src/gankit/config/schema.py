@@ -263,6 +263,10 @@ class EBMConfig:
     """alpha in alpha * E[D(x+)^2 + D(x-)^2]: keeps the energies bounded (IGEBM)."""
     sample_steps: int | None = None
     """Langevin steps when sampling a trained model (drl: per level); None: langevin_steps."""
+    sample_from_noise: bool = False
+    """ebm: start the sampling chains from uniform noise, where otherwise they continue the replay buffer's
+    chains (IGEBM/JEM), so that its samples cost what they show; `gankit eval RUN --sampler
+    ebm.sample_from_noise=true` scores a trained run so (drl always starts from N(0, I))."""
     levels: int | None = None
     """drl: noise levels of the ladder (Gao et al. 2021: 6); each level's energy is sampled from the noisier one,
     so sampling takes levels × sample_steps gradient steps in all (at most 200)."""
@@ -272,8 +276,8 @@ class EBMConfig:
     cover its level's noise (about 3e-3), where the paper's short chains (2e-4) barely move. None: step_size."""
     sample_chain_step_size: float | None = None
     """drl: b² of the sampling chains alone, when it differs from the training chains' (`chain_step_size`), to
-    sweep per trained energy (docs/views.md: 1e-3 helped one energy trained at 3e-3 and hurt another). None: as
-    training's."""
+    sweep per trained energy (`gankit eval RUN --sampler ebm.sample_chain_step_size=B`; docs/views.md: 1e-3
+    helped one energy trained at 3e-3 and hurt another). None: as training's."""
     denoise_jump: bool = False
     """drl: start each level's chain, below the top, at the denoised noisier sample, x̃ + σ²·∇ log p(x̃) with the
     noisier level's energy (Tweedie's formula: one gradient step of D, counted among the level's steps), where

@@ -19,3 +19,31 @@ def test_langevin_settings_are_the_ebms_own_where_set_else_its_defaults_for_the_
     assert langevin_settings(gan, "points").langevin_steps == FAMILY.toy_defaults["ebm.langevin_steps"]
     assert langevin_settings(gan, "image").step_size == FAMILY.defaults["ebm.step_size"]
     assert langevin_settings(gan.override({"ebm.langevin_steps": 7}), "image").langevin_steps == 7
+
+
+def test_a_trained_energy_takes_other_sampling_settings_and_refuses_training_ones():
+    from gankit.algorithms import ALGORITHMS
+
+    ebm = Config().override({"model.algorithm": "ebm"})
+    changed = FAMILY.with_sampling(ebm, {"ebm.sample_steps": "200", "ebm.sample_from_noise": "true"})
+    assert (changed.ebm.sample_steps, changed.ebm.sample_from_noise) == (200, True)
+    assert changed.ebm.langevin_steps == ebm.ebm.langevin_steps  # training's settings untouched
+    drl = Config().override({"model.algorithm": "drl"})
+    assert LADDER.with_sampling(drl, {"ebm.sample_chain_step_size": "1e-3"}).ebm.sample_chain_step_size == 1e-3
+    with pytest.raises(ConfigError, match=r"^--sampler ebm.langevin_steps: not a sampling setting of ebm \(valid: "
+                                          r"ebm.sample_steps, ebm.sample_from_noise\)$"):
+        FAMILY.with_sampling(ebm, {"ebm.langevin_steps": "5"})  # would change what the saved weights mean
+    with pytest.raises(ConfigError, match="not a sampling setting of drl"):
+        LADDER.with_sampling(drl, {"ebm.sample_from_noise": "true"})  # drl starts from N(0, I) anyway
+    with pytest.raises(ConfigError, match="not a sampling setting of gan .valid: none: it samples in one pass"):
+        ALGORITHMS.get("gan").with_sampling(Config(), {"ebm.sample_steps": "5"})
+    with pytest.raises(ConfigError, match="ebm.sample_steps must be positive"):
+        FAMILY.with_sampling(ebm, {"ebm.sample_steps": "0"})
+
+
+def test_a_sampling_setting_over_the_ladders_cap_is_refused_when_the_run_is_resolved():
+    from gankit.algorithms.resolve import resolve
+
+    drl = Config().override({"model.algorithm": "drl", "ebm.levels": 6})
+    with pytest.raises(ConfigError, match=f"at most {MAX_SAMPLE_STEPS}"):
+        resolve(LADDER.with_sampling(drl, {"ebm.sample_steps": "40"}), "image")

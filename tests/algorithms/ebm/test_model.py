@@ -52,3 +52,19 @@ def test_the_push_on_a_negative_is_the_langevin_drift_up_ds_score(tmp_path):
         assert ebm.discriminator(x + 1e-3 * push).sum() > ebm.discriminator(x).sum()
     assert ebm.manifold(4) is None  # no generator of z to fold a latent grid
     assert torch.equal(ebm.remembered_negatives(5), ebm.replay.chains[:5])  # where the next chains start
+
+
+def test_sample_from_noise_starts_the_chains_from_noise_instead_of_the_replay_buffer(tmp_path):
+    from gankit.config import Config
+    from gankit.training.trainer import Trainer
+
+    config = Config.from_dict(tiny_config(tmp_path / "ebm", model={"algorithm": "ebm"},
+                                          ebm={"langevin_steps": 1, "step_size": 1e-6, "noise": 0.0}))
+    ebm = Trainer.start(config).algorithm
+    ebm.replay.chains.fill_(0.25)  # every remembered chain at one point; one tiny, noiseless step moves little
+    ebm.replay.restart = 0.0
+    from_buffer = ebm.sample(64, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(from_buffer, torch.full_like(from_buffer, 0.25), atol=1e-3)
+    ebm.settings.sample_from_noise = True
+    from_noise = ebm.sample(64, generator=torch.Generator().manual_seed(0))
+    assert from_noise.std(0).min() > 0.1  # uniform noise over the data's box, not the buffer's point

@@ -31,6 +31,7 @@ FAMILY = Family(
                       eval_during_training=False),  # Langevin sampling of thousands of images per evaluation
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},  # no G
     watched=Watched(losses=("loss_d",), falls=False, energy="energy_magnitude"),  # a loss of either sign
+    sampling_keys=("ebm.sample_steps", "ebm.sample_from_noise"),
 )
 
 
@@ -80,6 +81,7 @@ LADDER = LadderFamily(
     supports=Supports(latent_space=False, eval_during_training=False),
     progress_labels={"loss_d": "D loss", "d_real": "D(data)", "d_fake": "D(negatives)"},
     watched=Watched(losses=("loss_d",), falls=False),
+    sampling_keys=("ebm.sample_steps", "ebm.sample_chain_step_size"),
 )
 
 

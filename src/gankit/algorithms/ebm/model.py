@@ -141,6 +141,7 @@ class EBM(DiscriminatorAlone):
         if labels is not None:
             raise ValueError("the energy model here is unconditional")
         device = self.replay.chains.device
+        from_noise = from_noise or self.settings.sample_from_noise
         start = self.replay.noise(n, generator, device) if from_noise else self.replay.starts(n, generator, device)[0]
         steps = self.settings.sample_steps or self.settings.langevin_steps
         assert steps is not None
