@@ -88,6 +88,15 @@ def test_objectives_are_listed_with_their_paper_defaults():
     assert "rmsprop lr 5e-05" in listing.split("wgan:")[1]
 
 
+def test_algorithms_lists_each_energys_sampling_settings_and_none_for_one_pass_samplers():
+    listing = invoke("algorithms").output
+    blocks = {line.split(":")[0]: line for line in listing.replace("\n    ", " ").splitlines()}
+    assert "sampling settings (eval and sample --sampler KEY=VALUE): ebm.sample_steps, ebm.sample_from_noise" in \
+        blocks["ebm"]
+    assert "ebm.sample_steps, ebm.sample_chain_step_size" in blocks["drl"]
+    assert all("sampling settings" not in blocks[name] for name in ("gan", "vae", "rae"))
+
+
 def test_dry_run_prints_each_resolved_value_with_its_source_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))

@@ -256,6 +256,9 @@ def algorithms() -> None:
         click.echo(f"{name}: {family.summary}  [{family.view}]")
         click.echo(f"    config sections: {', '.join(family.sections) or 'none of its own'}; "
                    f"supports: {', '.join(supported)}")
+        if family.sampling_keys:
+            keys = ", ".join(family.sampling_keys)
+            click.echo(f"    sampling settings (eval and sample --sampler KEY=VALUE): {keys}")
 
 
 @click.command()
