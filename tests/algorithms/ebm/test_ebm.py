@@ -47,3 +47,11 @@ def test_a_sampling_setting_over_the_ladders_cap_is_refused_when_the_run_is_reso
     drl = Config().override({"model.algorithm": "drl", "ebm.levels": 6})
     with pytest.raises(ConfigError, match=f"at most {MAX_SAMPLE_STEPS}"):
         resolve(LADDER.with_sampling(drl, {"ebm.sample_steps": "40"}), "image")
+
+
+def test_the_ladders_dry_run_lines_name_each_part_once():
+    drl = Config().override({"model.algorithm": "drl", "ebm.levels": 6, "ebm.langevin_steps": 5,
+                             "ebm.denoise_jump": True, "ebm.score_matching": 1.0, "ebm.sample_steps": 30})
+    training, sampling = LADDER.phase_lines(drl)
+    assert "from the data one level noisier, denoised by one step of D, plus denoising score matching × 1" in training
+    assert ",," not in training and sampling == "sampling: 6 levels × 30 steps from N(0, I)"

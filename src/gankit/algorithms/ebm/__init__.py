@@ -56,7 +56,7 @@ class LadderFamily(Family):
         e = config.ebm
         matching = f", plus denoising score matching × {e.score_matching:g}" if e.score_matching else ""
         chain = f" (chain step b² {e.chain_step_size:g})" if e.chain_step_size else ""
-        start = "the data one level noisier" + (", denoised by one step of D," if e.denoise_jump else "")
+        start = "the data one level noisier" + (", denoised by one step of D" if e.denoise_jump else "")
         span = "all of" if e.ladder_span == "full" else "the first half of"
         energy = "; a bias per level in every layer of D" if e.level_bias else ""
         return [f"discriminator: one update per iteration; negatives by {e.langevin_steps} Langevin steps{chain} at "
