@@ -41,7 +41,7 @@ METHOD_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
 # chose bf16 and 2 threads for each, nothing else running; `python bench/views_rates.py --steps 1000`, 7 Dec 2026;
 # the machine's pace drifts by up to a fifth between measurements, and train.time_limit caps a cell that runs slow;
 # drl's rate predates its preset's deeper energy, which takes about twice as long a step, so its time limit ends it)
-STEPS_PER_MINUTE = {"vae": 1711.0, "rae": 1285.0, "ebm": 454.0, "drl": 679.0, "ns": 1331.0, "modern-dcgan": 1172.0}
+STEPS_PER_MINUTE = {"vae": 1711.0, "rae": 1285.0, "ebm": 454.0, "drl": 376.0, "ns": 1331.0, "modern-dcgan": 1172.0}
 
 
 @dataclass(frozen=True)
