@@ -27,7 +27,7 @@ from gankit.data.spec import DataSpec
 from gankit.errors import GankitError
 from gankit.files import write_atomic
 from gankit.nets.modes import evaluating
-from gankit.samplers.langevin import langevin
+from gankit.samplers.langevin import Progress, langevin
 from gankit.training import checkpoint as ckpt
 from gankit.training.device import resolve_device
 from gankit.training.run_folder import RunFolder
@@ -62,10 +62,12 @@ class Run:
     def discriminator(self) -> torch.nn.Module | None:
         return self.algorithm.discriminator
 
-    def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0, per_row: int = 8) -> Tensor:
+    def sample(self, n: int, labels: Tensor | int | None = None, seed: int = 0, per_row: int = 8,
+               progress: Progress | None = None) -> Tensor:
         """n samples in model range on the CPU: images [n, C, H, W] in [-1, 1] or points [n, 2].
 
         A conditional model given no labels draws class 0 for the first `per_row` samples, then class 1, ...
+        An energy model calls `progress(done, total)` after each of its Langevin steps (all chains move together).
         """
         device = self.algorithm.device
         if labels is None:
@@ -73,7 +75,7 @@ class Run:
         if isinstance(labels, int):
             self._check_label(labels)
             labels = torch.full((n,), labels, dtype=torch.long, device=device)
-        return self.algorithm.sample(n, labels, generator=seeded(device, seed)).cpu()
+        return self.algorithm.sample(n, labels, generator=seeded(device, seed), progress=progress).cpu()
 
     def interpolate(self, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None) -> Tensor:
         """[steps, ...] on the CPU: samples along the straight line in latent space from seed_a's z to

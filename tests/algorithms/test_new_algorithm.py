@@ -17,6 +17,7 @@ from gankit.cli import main
 from gankit.config import Config, OptimConfig
 from gankit.data.batches import Batch
 from gankit.data.spec import DataSpec
+from gankit.samplers.langevin import Progress
 
 
 class MeanGenerator(Algorithm):
@@ -42,7 +43,8 @@ class MeanGenerator(Algorithm):
         loss = (batch.x - self.generator["mean"]).square().mean()
         return PhaseOutput(loss, {"loss": loss.detach()})
 
-    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
+               progress: Progress | None = None) -> Tensor:
         return self.generator["mean"].detach().expand(n, *self.generator["mean"].shape).clone()
 
 

@@ -20,7 +20,7 @@ def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, mo
     gankit.train(tiny_config(out, data={"name": "fashion-mnist"}, model={"net": "dcgan", "width": 8},
                              train={"steps": 4, "batch_size": 16}))
     result = CliRunner().invoke(main, ["eval", str(out), "--n", "300"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and "Langevin" not in result.output, result.output  # one pass: no sampling bar
     card = json.loads((out / "eval-step00000004.json").read_text())
     _, classifier = load_classifier("fashion-mnist")
     assert card["extractor_sha256"] == classifier["sha256"] and (card["n_real"], card["n_fake"]) == (300, 300)
@@ -78,7 +78,7 @@ def test_eval_and_sample_take_sampling_settings_of_a_trained_energy_and_refuse_o
     flags = ["--sampler", "ebm.sample_from_noise=true", "--sampler", "ebm.sample_steps=3"]
     for extra in ([], flags):
         result = CliRunner().invoke(main, ["eval", str(out), "--n", "100", *extra])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 0 and "sampling 100 by Langevin" in result.output, result.output
     default = json.loads((out / "eval-step00000004.json").read_text())
     (other,) = out.glob("eval-step00000004-sampler-*.json")  # beside the trained sampler's card, not over it
     card = json.loads(other.read_text())

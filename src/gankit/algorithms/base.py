@@ -22,6 +22,7 @@ from gankit.data.spec import DataSpec
 from gankit.nets import NetSettings
 from gankit.nets.export import ExportInput
 from gankit.nets.modes import evaluating
+from gankit.samplers.langevin import Progress
 
 if TYPE_CHECKING:
     from gankit.nets.base import Generator
@@ -136,8 +137,10 @@ class Algorithm(nn.Module):
         """The phase whose updates the progress strip counts: the one training the network that samples."""
         return "generator"
 
-    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
-        """n new samples in model range (no grad, eval mode; the caller's mode is restored)."""
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
+               progress: Progress | None = None) -> Tensor:
+        """n new samples in model range (no grad, eval mode; the caller's mode is restored). An iterative
+        sampler (Langevin) calls `progress(done, total)` after each gradient step; one forward pass never does."""
         raise NotImplementedError
 
     def sampling_network(self) -> SamplingNetwork | None:

@@ -1,13 +1,19 @@
-"""What several commands share: the exit code for Ctrl-C, `--set` parsing, deprecated option names and
-choices read from a registry."""
+"""What several commands share: the exit code for Ctrl-C, `--set` parsing, deprecated option names, choices
+read from a registry and the bar of an energy model's sampling."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gankit.errors import GankitError
+
+if TYPE_CHECKING:  # `gankit --help` imports no torch
+    from gankit.samplers.langevin import Progress
 
 INTERRUPTED_EXIT = 130  # the shell's convention for "stopped by Ctrl-C"
 
@@ -22,6 +28,26 @@ def parse_sets(assignments: tuple[str, ...], option: str = "--set", example: str
             raise GankitError(f"{option} expects KEY=VALUE (e.g. {example}), got {item!r}")
         parsed[key.strip()] = value
     return parsed
+
+
+@contextmanager
+def sampling_bar(run: Any, n: int) -> Iterator[Progress | None]:
+    """A bar of the Langevin steps while an energy model draws n samples (all its chains move together, so a
+    sample's cost is every step: half an hour for 10 000 of `drl`'s on 2 cores); None for a generator, whose
+    one forward pass needs none."""
+    if not run.algorithm.sampling_gradient_steps:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=run.algorithm.sampling_gradient_steps, desc=f"sampling {n:,} by Langevin", unit="step",
+              file=sys.stderr, leave=False) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress
 
 
 def deprecated(old: str, new: str) -> None:

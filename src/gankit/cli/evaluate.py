@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gankit import environment
-from gankit.cli.common import parse_sets
+from gankit.cli.common import parse_sets, sampling_bar
 from gankit.errors import GankitError
 from gankit.metrics.extractors import FEATURE_EXTRACTORS
 
@@ -63,7 +63,9 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
             real = f"the images of {against}" if against else f"the {split} split"
             click.echo(f"gankit: scoring {n:,} samples of step {run.step:,} against {real} in "
                        f"{feature_space} features (real features are cached after the first time) …", err=True)
-            card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against)
+            with sampling_bar(run, n) as progress:
+                card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against,
+                                    progress=progress)
             suffix = "" if feature_space == "classifier" else f"-{feature_space}"
             if "real_sha256" in card:  # one card per folder scored against
                 suffix += f"-folder-{card['real_sha256'][:8]}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gankit.cli.common import parse_sets
+from gankit.cli.common import parse_sets, sampling_bar
 from gankit.errors import GankitError
 
 
@@ -91,7 +91,8 @@ def _save_files(run: Any, n: int, class_index: int | None, seed: int, folder: Pa
 
     if run.spec.kind != "image":
         raise GankitError(f"--out-dir writes image files; {run.config.data.name} holds 2D points (use --out)")
-    images = run.sample(n, labels=class_index, seed=seed)
+    with sampling_bar(run, n) as progress:
+        images = run.sample(n, labels=class_index, seed=seed, progress=progress)
     with writing(folder):
         files = save_image_files(images, folder, image_format)  # type: ignore[arg-type]  # click checked it
     size = "x".join(str(side) for side in images.shape[-2:])

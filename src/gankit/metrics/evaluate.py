@@ -26,6 +26,7 @@ from gankit.errors import GankitError
 from gankit.metrics.classifier import Classifier
 from gankit.metrics.extractors import FEATURE_EXTRACTORS, STANDARD_SETS
 from gankit.metrics.feature_distances import GaussianStats, frechet_distance, kernel_inception_distance, manifold_scores
+from gankit.samplers.langevin import Progress
 from gankit.version import __version__
 
 
@@ -204,10 +205,11 @@ def default_eval_split(dataset: str) -> str:
 
 
 def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int = 0, cache: Path | None = None,
-                 features: str = "classifier", against: str | None = None) -> dict:
+                 features: str = "classifier", against: str | None = None,
+                 progress: Progress | None = None) -> dict:
     """Metrics of `run`'s n samples (seeded) against n real images of `split` (None: default_eval_split), as a
     metric card; with `against="folder:PATH"`, against the first n images of that folder (all of them if it
-    holds fewer), read at the run's image size and channels."""
+    holds fewer), read at the run's image size and channels. `progress` follows an energy model's sampling."""
     split = split or default_eval_split(run.config.data.name)
     check_sample_count(n)
     if run.spec.kind != "image":
@@ -218,7 +220,7 @@ def evaluate_run(run: Any, n: int = 10_000, split: str | None = None, seed: int 
         real = against_folder(against, run.spec.sample_shape, run.config.data.root)
         n_real = min(n, len(folder_files(against[len(FOLDER_PREFIX):])))
     evaluator = ImageEvaluator(run.config.data, n_real, split, cache, features, real)
-    fake = evaluator.features(run.sample(n, seed=seed))  # extracted once for every metric
+    fake = evaluator.features(run.sample(n, seed=seed, progress=progress))  # extracted once for every metric
     return {**evaluator.score(fake, seed), "fid_per_class": evaluator.per_class_fid(fake), "step": run.step,
             "weights": "ema" if run.algorithm.samples_from_average else "raw",
             **evaluator.card_fields(n, seed),

@@ -13,6 +13,9 @@ from torch import Tensor, autograd
 
 from gankit.data.shard import per_example_randn
 
+Progress = Callable[[int, int], None]
+"""`progress(done, total)`: called after each gradient step of an iterative sampler (long sampling shows a bar)."""
+
 
 def langevin(
     score: Callable[[Tensor], Tensor], x: Tensor, steps: int, step_size: float, noise: float,
@@ -43,4 +46,4 @@ def chain_columns(trajectory: list[Tensor], columns: int = 10) -> Tensor:
     return torch.stack([trajectory[i] for i in picks], dim=1).flatten(0, 1)  # [chains * len(picks), ...]
 
 
-__all__ = ["chain_columns", "chain_steps", "langevin"]
+__all__ = ["Progress", "chain_columns", "chain_steps", "langevin"]

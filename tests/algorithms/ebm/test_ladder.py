@@ -183,6 +183,22 @@ def test_with_energy_ema_training_uses_d_and_sampling_its_moving_average(ladder)
         model.sample(16, generator=torch.Generator().manual_seed(5)), sampled)
 
 
+@pytest.mark.parametrize("ladder", [True, False], ids=["drl", "ebm"])
+def test_sampling_reports_every_gradient_step_and_draws_the_same_samples(ladder):
+    torch.manual_seed(0)
+    settings = EBMConfig(levels=3, langevin_steps=2, sample_steps=4, step_size=2e-4, noise=1.0, denoise_jump=True,
+                         buffer_size=64)
+    net = MLPDiscriminator(2, 16, 2, num_classes=3 if ladder else 0)
+    model = (LadderEBM(net, (2,), (-1.0, 1.0), settings) if ladder else
+             EBM(net, (2,), (-1.0, 1.0), dataclasses.replace(settings, step_size=0.05, noise=0.005)))
+    reports: list[tuple[int, int]] = []
+    watched = model.sample(16, generator=torch.Generator().manual_seed(5),
+                           progress=lambda done, total: reports.append((done, total)))
+    total = model.sampling_gradient_steps  # drl: 3 levels × 4 steps, the denoising jump one of each level's
+    assert total == (12 if ladder else 4) and reports == [(done, total) for done in range(1, total + 1)]
+    assert torch.equal(watched, model.sample(16, generator=torch.Generator().manual_seed(5)))
+
+
 def test_sample_chain_step_size_changes_sampling_chains_and_leaves_training_alone():
     torch.manual_seed(0)
     net = MLPDiscriminator(2, 16, 2, num_classes=3)

@@ -33,6 +33,7 @@ from gankit.nets import build_networks
 from gankit.nets.base import Discriminator, Encoder, Generator
 from gankit.nets.export import ExportInput
 from gankit.nets.modes import evaluating
+from gankit.samplers.langevin import Progress
 
 MIN_LOG_STD = -6.0  # σ-VAE's floor on the optimal log σ: a perfect batch would otherwise give log 0
 CODE_MOMENTUM = 0.99  # the plain AE's running estimate of its codes' mean and second moment
@@ -193,7 +194,8 @@ class Autoencoder(Algorithm):
         with torch.no_grad(), evaluating(self.generator):
             return self.generator(z)
 
-    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
+               progress: Progress | None = None) -> Tensor:
         if labels is not None:
             raise ValueError("auto-encoders here are unconditional")
         return self.decode(self.sample_latent(n, generator))

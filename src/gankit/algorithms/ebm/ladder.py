@@ -15,6 +15,7 @@ started at Tweedie's posterior mean (docs/views.md measures each).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import torch
@@ -29,6 +30,7 @@ from gankit.data.spec import DataSpec
 from gankit.nets import build_networks
 from gankit.nets.base import Discriminator
 from gankit.nets.modes import evaluating
+from gankit.samplers.langevin import Progress
 
 DIFFUSION_STEPS = 1000  # DDPM's schedule, which the ladder cuts into levels
 BETA_START, BETA_END = 1e-4, 0.02
@@ -94,12 +96,13 @@ class LadderEBM(DiscriminatorAlone):
         return b_sq * self.sigma[level + 1].square() * self.sigma_cumulative[level] / self.sigma_cumulative[0]
 
     def recover(self, noisier: Tensor, level: Tensor, steps: int, generator: torch.Generator | None,
-                energy: Discriminator | None = None, sampling: bool = False) -> Tensor:
+                energy: Discriminator | None = None, sampling: bool = False,
+                stepped: Callable[[], None] | None = None) -> Tensor:
         """y ~ exp(f(y, t)/s² - ‖y - x̃‖²/(2σ²)) by `steps` Langevin steps from y = x̃ (the sample one level
         noisier); at the top level the Gaussian term is dropped. Returns y = a·x_t. Each step is η = s² (the
         paper's), or `chain_step_size`/`step_size` times s² when set: a longer step on the same density.
         `energy`: the network whose f it ascends (sampling's average); D by default. `sampling`: the chain draws a
-        sample, and takes `sample_chain_step_size` where set."""
+        sample, and takes `sample_chain_step_size` where set. `stepped()` is called after each gradient step."""
         s = self.settings
         noise_scale, b_sq = s.noise, s.step_size
         assert noise_scale is not None and b_sq is not None, "gankit.algorithms.resolve fills them"
@@ -111,11 +114,15 @@ class LadderEBM(DiscriminatorAlone):
         with torch.enable_grad():
             if self.settings.denoise_jump and steps:
                 y, steps = self.denoised(y, level, energy), steps - 1
+                if stepped is not None:
+                    stepped()
             for _ in range(steps):
                 y = y.detach().requires_grad_(True)
                 (grad,) = autograd.grad(energy(y, level).sum(), y)
                 # ½ η ∇_y log p = ½ (η/s²) ∇_y f, and the pull back towards x̃
                 y = y + 0.5 * longer * grad - pull * (y - noisier) + noise * per_example_randn(y, generator)
+                if stepped is not None:
+                    stepped()
         return y.detach()
 
     def denoised(self, noisier: Tensor, level: Tensor, energy: Discriminator | None = None) -> Tensor:
@@ -173,7 +180,7 @@ class LadderEBM(DiscriminatorAlone):
         return self.levels * (self.settings.sample_steps or self.settings.langevin_steps or 0)
 
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
-               trajectory: list[Tensor] | None = None) -> Tensor:
+               progress: Progress | None = None, trajectory: list[Tensor] | None = None) -> Tensor:
         """Down the ladder from N(0, I): at each level, `sample_steps` Langevin steps from the noisier sample;
         `trajectory`, when given, receives each level's sample (the noise first)."""
         if labels is not None:
@@ -185,11 +192,19 @@ class LadderEBM(DiscriminatorAlone):
         assert steps is not None
         if trajectory is not None:
             trajectory.append(x.clamp(*self.bounds))
-        energy = self.sampling_energy
+        energy, done = self.sampling_energy, 0
+
+        def stepped() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, self.levels * steps)
+
         with evaluating(energy):
             for t in range(self.levels - 1, -1, -1):
                 level = torch.full((n,), t, device=device, dtype=torch.long)
-                x = self.recover(x, level, steps, generator, energy, sampling=True) / _per_sample(self.scale(level), x)
+                x = (self.recover(x, level, steps, generator, energy, sampling=True, stepped=stepped)
+                     / _per_sample(self.scale(level), x))
                 if trajectory is not None:
                     trajectory.append(x.clamp(*self.bounds))
         return x.clamp(*self.bounds)

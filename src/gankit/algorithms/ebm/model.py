@@ -21,7 +21,7 @@ from gankit.nets import build_networks
 from gankit.nets.base import Discriminator
 from gankit.nets.ema import EMA
 from gankit.nets.modes import evaluating
-from gankit.samplers.langevin import chain_columns, langevin
+from gankit.samplers.langevin import Progress, chain_columns, langevin
 from gankit.samplers.replay import ReplayBuffer
 
 CHAINS = 8  # Langevin chains in an image EBM's end-of-run chain grid
@@ -89,11 +89,22 @@ class EBM(DiscriminatorAlone):
         self.average_energy(settings.energy_ema)
 
     def _chains(self, energy: Discriminator, start: Tensor, steps: int, generator: torch.Generator | None,
-                trajectory: list[Tensor] | None = None) -> Tensor:
+                trajectory: list[Tensor] | None = None, progress: Progress | None = None) -> Tensor:
         s = self.settings
         assert s.step_size is not None and s.noise is not None
+        done = 0
+
+        def stepped(x: Tensor) -> None:
+            nonlocal done
+            done += 1
+            if trajectory is not None:
+                trajectory.append(x)
+            if progress is not None:
+                progress(done, steps)
+
+        watched = trajectory is not None or progress is not None  # training's chains pay for no callback
         return langevin(energy, start, steps, s.step_size, s.noise, self.bounds, generator,
-                        None if trajectory is None else trajectory.append)
+                        stepped if watched else None)
 
     def loss(self, batch: Batch | None, rng: torch.Generator, *, measure: bool = False) -> PhaseOutput:
         """The negatives are what the current D prefers (Langevin chains from the replay buffer); raise D on
@@ -135,7 +146,8 @@ class EBM(DiscriminatorAlone):
         return gradient
 
     def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
-               trajectory: list[Tensor] | None = None, from_noise: bool = False) -> Tensor:
+               progress: Progress | None = None, trajectory: list[Tensor] | None = None,
+               from_noise: bool = False) -> Tensor:
         """n samples: chains from the replay buffer (or noise), run `sample_steps` more; the buffer is untouched.
         `trajectory`, when given, receives every step's points."""
         if labels is not None:
@@ -147,7 +159,7 @@ class EBM(DiscriminatorAlone):
         assert steps is not None
         energy = self.sampling_energy
         with evaluating(energy):
-            return self._chains(energy, start, steps, generator, trajectory)
+            return self._chains(energy, start, steps, generator, trajectory, progress)
 
     def end_pictures(self, heldout: Tensor | None, generator: torch.Generator) -> dict[str, tuple[Tensor, int]]:
         """What Langevin dynamics does, step by step: one chain per row, 10 of its steps left to right."""

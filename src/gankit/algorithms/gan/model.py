@@ -42,6 +42,7 @@ from gankit.nets.modes import evaluating
 from gankit.objectives import build_objective
 from gankit.objectives.base import Objective
 from gankit.objectives.penalties import PENALTIES, Penalty
+from gankit.samplers.langevin import Progress
 
 
 class GAN(Algorithm):
@@ -236,7 +237,8 @@ class GAN(Algorithm):
     def use_trained_weights(self) -> None:
         self.ema = None
 
-    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, labels: Tensor | None = None, generator: torch.Generator | None = None,
+               progress: Progress | None = None) -> Tensor:
         with torch.no_grad(), evaluating(self.sampling_generator):
             return self.sampling_generator.sample(n, labels, generator=generator)
 
