@@ -88,7 +88,7 @@ def test_the_flags_of_train_sample_eval_and_data_fetch(tmp_path):
     result = invoke("eval", out, "--split", "train", "--checkpoint", "best", "--n", "100", "--features", "classifier")
     assert result.exit_code == 0 and "100 train images" in result.output
     best_step = json.loads((out / "checkpoints" / "best.json").read_text())["step"]
-    card = json.loads((out / f"eval-step{best_step:08d}-train.json").read_text())  # not the test split's card
+    card = json.loads((out / f"eval-step{best_step:08d}-train-n100.json").read_text())  # not the test split's card
     assert card["real_split"] == "train" and card["n_real"] == 100 and card["step"] == best_step
 
     assert "nothing to fetch" in invoke("data", "fetch", "digits", "--root", tmp_path / "c").output

@@ -21,7 +21,7 @@ def test_eval_command_writes_a_metric_card_and_caches_real_features(tmp_path, mo
                              train={"steps": 4, "batch_size": 16}))
     result = CliRunner().invoke(main, ["eval", str(out), "--n", "300"])
     assert result.exit_code == 0 and "Langevin" not in result.output, result.output  # one pass: no sampling bar
-    card = json.loads((out / "eval-step00000004.json").read_text())
+    card = json.loads((out / "eval-step00000004-n300.json").read_text())
     _, classifier = load_classifier("fashion-mnist")
     assert card["extractor_sha256"] == classifier["sha256"] and (card["n_real"], card["n_fake"]) == (300, 300)
     assert card["real_split"] == "test" and card["fid"] > 20 and 0 <= card["precision"] <= 1  # 4 steps: far off
@@ -44,17 +44,19 @@ def test_eval_scores_the_ema_or_the_trained_weights_in_separate_cards(tmp_path, 
     assert torch.equal(trained.sample(8, seed=3), average.algorithm.generator.sample(8, None, seeded(
         torch.device("cpu"), 3)).detach())  # G's own weights, the same z
     assert not torch.allclose(average.sample(8, seed=3), trained.sample(8, seed=3))
-    for flags in ([], ["--weights", "raw"], ["--seed", "1"], ["--split", "train"]):
+    for flags in ([], ["--weights", "raw"], ["--seed", "1"], ["--split", "train"], ["--n", "300"]):
         result = CliRunner().invoke(main, ["eval", str(out), "--n", "200", *flags])
         assert result.exit_code == 0, result.output
-    ema = json.loads((out / "eval-step00000006.json").read_text())
-    raw = json.loads((out / "eval-step00000006-raw.json").read_text())
+    ema = json.loads((out / "eval-step00000006-n200.json").read_text())
+    raw = json.loads((out / "eval-step00000006-raw-n200.json").read_text())
     assert (ema["weights"], raw["weights"]) == ("ema", "raw") and ema["fid"] != raw["fid"]
-    # another seed or split is a card of its own: the default card is not overwritten
-    other_seed = json.loads((out / "eval-step00000006-seed1.json").read_text())
-    other_split = json.loads((out / "eval-step00000006-train.json").read_text())
+    # another seed, split or count is a card of its own: the first card is not overwritten
+    other_seed = json.loads((out / "eval-step00000006-seed1-n200.json").read_text())
+    other_split = json.loads((out / "eval-step00000006-train-n200.json").read_text())
+    more = json.loads((out / "eval-step00000006-n300.json").read_text())
     assert (ema["seed"], other_seed["seed"]) == (0, 1) and other_seed["fid"] != ema["fid"]
     assert other_split["real_split"] == "train" and ema["real_split"] == "test"
+    assert (ema["n_fake"], more["n_fake"]) == (200, 300)
 
 
 @pytest.mark.slow
@@ -79,7 +81,7 @@ def test_eval_and_sample_take_sampling_settings_of_a_trained_energy_and_refuse_o
     for extra in ([], flags):
         result = CliRunner().invoke(main, ["eval", str(out), "--n", "100", *extra])
         assert result.exit_code == 0 and "sampling 100 by Langevin" in result.output, result.output
-    default = json.loads((out / "eval-step00000004.json").read_text())
+    default = json.loads((out / "eval-step00000004-n100.json").read_text())
     (other,) = out.glob("eval-step00000004-sampler-*.json")  # beside the trained sampler's card, not over it
     card = json.loads(other.read_text())
     assert card["sampler"] == {"ebm.sample_from_noise": "true", "ebm.sample_steps": "3"} and "sampler" not in default

@@ -132,7 +132,7 @@ def test_eval_with_inception_features_keeps_the_precision_metric_end_to_end(tmp_
                              train={"steps": 4, "batch_size": 16}))
     result = CliRunner().invoke(main, ["eval", str(out), "--n", "300", "--features", "inception"])
     assert result.exit_code == 0, result.output
-    card = json.loads((out / "eval-step00000004-inception.json").read_text())
+    card = json.loads((out / "eval-step00000004-inception-n300.json").read_text())
     assert isinstance(card["precision"], float) and 0 <= card["precision"] <= 1
     assert card["extractor_precision"] == "fp32" and f"precision {card['precision']:.4g}" in result.output
 
@@ -226,7 +226,7 @@ def test_a_cifar10_card_names_the_standard_protocol_and_whether_it_was_followed(
                              model={"net": "dcgan", "width": 8}, train={"steps": 2, "batch_size": 4}))
     result = CliRunner().invoke(main, ["eval", str(out), "--n", "12", "--features", "inception"])
     assert result.exit_code == 0, result.output
-    card = json.loads((out / "eval-step00000002-inception.json").read_text())
+    card = json.loads((out / "eval-step00000002-inception-n12.json").read_text())
     assert card["standard_protocol"].startswith("clean-fid legacy_tensorflow") and card["standard_n"] == 50_000
     assert card["real_split"] == "train" and card["follows_standard"] is False  # 12 images, not 50 000
     assert "vs 12 train images" in result.output

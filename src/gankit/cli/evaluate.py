@@ -78,6 +78,8 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
                 suffix += f"-{split}"
             if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
                 suffix += f"-seed{seed}"
+            if n != default_eval_samples(run.config.data.name):  # a quick look keeps the protocol's card
+                suffix += f"-n{n}"
             path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
             write_atomic(path, (json.dumps(card, indent=1) + "\n").encode())  # a full disk leaves no torn card
         what, where = f"step {run.step:,}", f" -> {path}"
