@@ -4,7 +4,7 @@ trace in what the run trains; an integer or $OMP_NUM_THREADS fixes it."""
 from __future__ import annotations
 
 import json
-import time
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -28,9 +28,15 @@ def test_candidates_double_up_to_the_cores_available():
     assert candidates(1) == [1] and candidates(2) == [1, 2] and candidates(6) == [1, 2, 4, 6]
 
 
-def test_measuring_keeps_the_fastest_count_and_fewer_threads_on_a_tie():
+def test_measuring_keeps_the_fastest_count_and_fewer_threads_on_a_tie(monkeypatch):
+    now = [0.0]  # a clock that only the steps move: the choice does not depend on the machine's load
+    monkeypatch.setattr("gankit.training.threads.time", SimpleNamespace(perf_counter=lambda: now[0]))
+
     def step(seconds_at):
-        return lambda: time.sleep(seconds_at[torch.get_num_threads()])
+        def one() -> None:
+            now[0] += seconds_at[torch.get_num_threads()]
+
+        return one
 
     faster_on_two = measure_threads(step({1: 0.02, 2: 0.005}), [1, 2], min_seconds=0.05)
     assert faster_on_two.threads == 2 and torch.get_num_threads() == 2
