@@ -81,6 +81,21 @@ def test_a_cell_keeps_its_training_seed_beside_the_evaluation_seed(tmp_path, mon
     assert run_cell(cell, tmp_path)["seed"] == 1
 
 
+@needs_fashion
+def test_the_cells_bar_follows_an_energy_models_sampling_during_its_evaluation(tmp_path, monkeypatch, capsys):
+    import gankit.benchmark.runner as runner
+
+    def sampling_evaluate(run, n, features="classifier", progress=None, **kwargs):
+        assert progress is not None  # the cells bar's, handed down to the sampler
+        progress(7, 180)
+        return {"fid": 9.0, "precision": 0.5, "recall": 0.4, "extractor": features}
+
+    monkeypatch.setattr(runner, "evaluate_run", sampling_evaluate)
+    cell = small(next(c for c in suite_cells("views", "smoke") if c.method == "ebm"))
+    (row,) = runner.run_cells([cell], tmp_path)
+    assert row["fid"] == 9.0 and f"{cell.name}, sampling: Langevin step 7/180" in capsys.readouterr().err
+
+
 # a 2D cell (modes.json) and an image cell (evaluated)
 @pytest.mark.parametrize("suite", ["modes", pytest.param("objectives", marks=needs_fashion)])
 def test_an_interrupted_cell_writes_no_result_and_is_not_evaluated(tmp_path, monkeypatch, suite):

@@ -31,6 +31,7 @@ from gankit.config import Config
 from gankit.files import write_text_atomic
 from gankit.jsonl import read_jsonl
 from gankit.metrics.evaluate import evaluate_run
+from gankit.samplers.langevin import Progress
 from gankit.training import checkpoint as ckpt
 from gankit.training.estimate import duration, estimate
 from gankit.training.interrupts import stop_on_sigint
@@ -77,11 +78,13 @@ def evaluation_curve(run_dir: Path) -> list[dict[str, float]]:
 
 
 def run_cell(
-    cell: Cell, results: Path, threads: int | None = None, inception: bool = False, stop: StopFlag | None = None
+    cell: Cell, results: Path, threads: int | None = None, inception: bool = False, stop: StopFlag | None = None,
+    sampling: Progress | None = None,
 ) -> dict[str, Any] | Stopped:
     """Train (or resume) the cell and evaluate its last checkpoint (also in Inception features when asked);
     the result is also saved as result.json. Stopped by Ctrl-C or `stop`, it gets neither: the next run of
-    the suite resumes it from the checkpoint its trainer saved."""
+    the suite resumes it from the checkpoint its trainer saved. `sampling` follows an energy model's Langevin
+    steps while the evaluation draws its samples."""
     if threads:
         torch.set_num_threads(threads)
     folder = cell_dir(results, cell)
@@ -113,14 +116,16 @@ def run_cell(
     if run.spec.kind == "points":
         result |= json.loads((folder / "modes.json").read_text())
     else:
-        card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features=cell.budget.features)
+        card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features=cell.budget.features,
+                            progress=sampling)
         # the card's `seed` seeds z for the evaluation; the cell's seed is the training seed
         result |= {("eval_seed" if k == "seed" else k): v for k, v in card.items() if k != "fid_per_class"}
         result["curve"] = evaluation_curve(folder)
         if cell.budget.sample_cost:
             result |= sampling_cost(api.load(folder), run.step, result["train_seconds"])
         if inception and cell.budget.features != "inception":
-            card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception")
+            card = evaluate_run(api.load(folder), n=cell.budget.final_samples, features="inception",
+                                progress=sampling)
             result |= {f"inception_{k}": card[k] for k in ("fid", "kid", "precision", "recall")}
     write_text_atomic(done, json.dumps(result, indent=1) + "\n")
     return result
@@ -197,7 +202,12 @@ def _run_here(cells: list[Cell], results: Path, inception: bool, bar: tqdm,
             if ctrl_c.requested:
                 return
             bar.set_postfix_str(cell.name)
-            outcomes[cell.name] = outcome = run_cell(cell, results, inception=inception, stop=ctrl_c.shared)
+
+            def sampling(done: int, total: int, name: str = cell.name) -> None:  # half an hour for drl's 10 000
+                bar.set_postfix_str(f"{name}, sampling: Langevin step {done}/{total}")
+
+            outcomes[cell.name] = outcome = run_cell(cell, results, inception=inception, stop=ctrl_c.shared,
+                                                     sampling=sampling)
             if isinstance(outcome, Stopped):
                 return
             bar.update()
