@@ -66,21 +66,9 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
             with sampling_bar(run, n) as progress:
                 card = evaluate_run(run, n=n, split=split, seed=seed, features=feature_space, against=against,
                                     progress=progress)
-            suffix = "" if feature_space == "classifier" else f"-{feature_space}"
-            if "real_sha256" in card:  # one card per folder scored against
-                suffix += f"-folder-{card['real_sha256'][:8]}"
-            if weights == "raw":  # beside the EMA's card, not over it
-                suffix += "-raw"
-            if sampler:  # beside the trained sampler's card, named by the settings it records
+            if sampler:
                 card["sampler"] = sampler
-                suffix += "-sampler-" + hashlib.sha256(json.dumps(sampler, sort_keys=True).encode()).hexdigest()[:8]
-            if split != default_eval_split(run.config.data.name):  # a repeat on other data keeps the first card
-                suffix += f"-{split}"
-            if seed != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
-                suffix += f"-seed{seed}"
-            if n != default_eval_samples(run.config.data.name):  # a quick look keeps the protocol's card
-                suffix += f"-n{n}"
-            path = run.run_dir / f"eval-step{run.step:08d}{suffix}.json"
+            path = run.run_dir / card_name(card, run.step, run.config.data.name, feature_space, weights, sampler)
             write_atomic(path, (json.dumps(card, indent=1) + "\n").encode())  # a full disk leaves no torn card
         what, where = f"step {run.step:,}", f" -> {path}"
     elif data_name and fake:
@@ -103,3 +91,25 @@ def evaluate(run_dir: str | None, n: int | None, split: str | None, seed: int, c
 
 
 COMMANDS = [evaluate]
+
+
+def card_name(card: dict, step: int, dataset: str, feature_space: str, weights: str, sampler: dict[str, str]) -> str:
+    """eval-stepNNNNNNNN[...].json: each way of scoring other than the default gets its own card, so a repeat
+    never overwrites another's."""
+    from gankit.metrics.evaluate import default_eval_samples, default_eval_split
+
+    suffix = "" if feature_space == "classifier" else f"-{feature_space}"
+    if "real_sha256" in card:  # one card per folder scored against
+        suffix += f"-folder-{card['real_sha256'][:8]}"
+    if weights == "raw":  # beside the EMA's card, not over it
+        suffix += "-raw"
+    if sampler:  # beside the trained sampler's card, named by the settings it records
+        suffix += "-sampler-" + hashlib.sha256(json.dumps(sampler, sort_keys=True).encode()).hexdigest()[:8]
+    split = card.get("real_split", default_eval_split(dataset))  # a folder scored against has no split
+    if split != default_eval_split(dataset):  # a repeat on other data keeps the first card
+        suffix += f"-{split}"
+    if card["seed"] != 0:  # repeats at other seeds (the metric's sampling spread) keep the seed-0 card
+        suffix += f"-seed{card['seed']}"
+    if card["n_fake"] != default_eval_samples(dataset):  # a quick look keeps the protocol's card
+        suffix += f"-n{card['n_fake']}"
+    return f"eval-step{step:08d}{suffix}.json"
